@@ -1,0 +1,27 @@
+/**
+ * Checks an RFC 8707 resource indicator: an absolute URI without a fragment. Returns the value
+ * unchanged when valid, null otherwise. Comparison against known resources is exact
+ * (MCP Authorization "Canonical Server URI").
+ * @see RFC 8707 §2
+ */
+export function parseResourceIndicator(value: string): string | null {
+  if (value.includes('#')) return null;
+  try {
+    const url = new URL(value);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') return null;
+    return value;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The canonical form we compare resources in: the URL parser's form without a trailing slash
+ * on an empty path, so `https://mcp.example.com` and `https://mcp.example.com/` are one
+ * resource (MCP Authorization "Canonical Server URI" recommends the form without the slash).
+ */
+export function canonicalResource(value: string): string {
+  const url = new URL(value);
+  const href = url.href;
+  return url.pathname === '/' && url.search === '' ? href.slice(0, -1) : href;
+}

@@ -1,0 +1,67 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration } from 'kysely';
+import pg from 'pg';
+import * as initial from './migrations/0001-initial.js';
+import type { Database } from './schema.js';
+
+export type DatabaseUrl = { dialect: 'sqlite'; path: string } | { dialect: 'postgres'; url: string };
+
+/** Parses `--db`: `sqlite:PATH` (`sqlite::memory:` for tests) or a `postgres://` URL. */
+export function parseDatabaseUrl(value: string): DatabaseUrl {
+  if (value.startsWith('sqlite:')) {
+    const path = value.slice('sqlite:'.length);
+    if (path === '') throw new Error('--db sqlite: needs a path, for example sqlite:./portcullis.db');
+    return { dialect: 'sqlite', path };
+  }
+  if (value.startsWith('postgres://') || value.startsWith('postgresql://')) return { dialect: 'postgres', url: value };
+  throw new Error(`--db must be sqlite:PATH or a postgres:// URL, not "${value.split(':')[0]}:…"`);
+}
+
+export interface SqliteOptions {
+  /** `synchronous` pragma. NORMAL is durable across process crashes in WAL mode; FULL also across power loss. */
+  synchronous?: 'NORMAL' | 'FULL';
+}
+
+/** Opens the database (creating a SQLite file and its folder if needed). */
+export function openDatabase(url: DatabaseUrl, options: SqliteOptions = {}): Kysely<Database> {
+  if (url.dialect === 'sqlite') {
+    if (url.path !== ':memory:') mkdirSync(dirname(resolve(url.path)), { recursive: true });
+    const sqlite = new BetterSqlite3(url.path);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
+    sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma('foreign_keys = ON');
+    return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  }
+  const pool = new pg.Pool({
+    connectionString: url.url,
+    max: 10,
+    // bigint columns hold Unix seconds: safe as JS numbers.
+    types: {
+      getTypeParser: ((oid: number, format?: string) =>
+        oid === 20 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    },
+  });
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+const MIGRATIONS: Record<string, Migration> = {
+  '0001-initial': initial,
+};
+
+/** Applies pending migrations; throws with the failing migration's name. */
+export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => MIGRATIONS },
+    migrationTableName: 'portcullis_migrations',
+    migrationLockTableName: 'portcullis_migrations_lock',
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    const failed = results?.find((r) => r.status === 'Error');
+    throw new Error(`migration ${failed?.migrationName ?? '(unknown)'} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}

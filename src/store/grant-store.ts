@@ -1,0 +1,149 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { AccessTokensTable, Database, GrantsTable, RefreshTokensTable } from './schema.js';
+import type { AccessTokenRecord, GrantRecord, GrantStore, RefreshTokenRecord } from './types.js';
+
+const splitScope = (scope: string) => scope.split(' ').filter(Boolean);
+
+function toGrant(row: Selectable<GrantsTable>): GrantRecord {
+  return {
+    id: row.id,
+    clientId: row.client_id,
+    userId: row.user_id,
+    scope: splitScope(row.scope),
+    resource: row.resource,
+    createdAt: row.created_at,
+    revokedAt: row.revoked_at,
+  };
+}
+
+function toRefreshToken(row: Selectable<RefreshTokensTable>): RefreshTokenRecord {
+  return {
+    tokenHash: row.token_hash,
+    grantId: row.grant_id,
+    clientId: row.client_id,
+    scope: splitScope(row.scope),
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    usedAt: row.used_at,
+  };
+}
+
+function toAccessToken(row: Selectable<AccessTokensTable>): AccessTokenRecord {
+  return { jti: row.jti, grantId: row.grant_id, clientId: row.client_id, expiresAt: row.expires_at, revokedAt: row.revoked_at };
+}
+
+/**
+ * Grants are token families: every refresh and access token names its grant, and a token is
+ * live only while its grant is, so revoking a family is one statement.
+ */
+export function createGrantStore(db: Kysely<Database>): GrantStore {
+  const findGrant = async (id: string) => {
+    const row = await db.selectFrom('grants').selectAll().where('id', '=', id).executeTakeFirst();
+    return row === undefined ? undefined : toGrant(row);
+  };
+
+  return {
+    async create(grant) {
+      await db
+        .insertInto('grants')
+        .values({
+          id: grant.id,
+          client_id: grant.clientId,
+          user_id: grant.userId,
+          scope: grant.scope.join(' '),
+          resource: grant.resource,
+          created_at: grant.createdAt,
+          revoked_at: grant.revokedAt,
+        })
+        .onConflict((oc) => oc.column('id').doNothing())
+        .execute();
+    },
+    find: findGrant,
+    async revoke(id, now) {
+      await db.updateTable('grants').set({ revoked_at: now }).where('id', '=', id).where('revoked_at', 'is', null).execute();
+    },
+    async revokeFromCode(code, now) {
+      await db
+        .insertInto('grants')
+        .values({
+          id: code.grantId,
+          client_id: code.clientId,
+          user_id: code.userId,
+          scope: code.scope.join(' '),
+          resource: code.resource,
+          created_at: now,
+          revoked_at: now,
+        })
+        .onConflict((oc) => oc.column('id').doUpdateSet({ revoked_at: now }))
+        .execute();
+    },
+    async revokeForUserAndClient(userId, clientId, now) {
+      const result = await db
+        .updateTable('grants')
+        .set({ revoked_at: now })
+        .where('user_id', '=', userId)
+        .where('client_id', '=', clientId)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
+    async listForUser(userId) {
+      const rows = await db.selectFrom('grants').selectAll().where('user_id', '=', userId).orderBy('created_at').execute();
+      return rows.map(toGrant);
+    },
+
+    async addRefreshToken(token) {
+      await db
+        .insertInto('refresh_tokens')
+        .values({
+          token_hash: token.tokenHash,
+          grant_id: token.grantId,
+          client_id: token.clientId,
+          scope: token.scope.join(' '),
+          created_at: token.createdAt,
+          expires_at: token.expiresAt,
+          used_at: token.usedAt,
+        })
+        .execute();
+    },
+    async spendRefreshToken(tokenHash, clientId, now) {
+      // One conditional UPDATE … RETURNING decides the winner of concurrent rotations (invariant 5).
+      const won = await db
+        .updateTable('refresh_tokens')
+        .set({ used_at: now })
+        .where('token_hash', '=', tokenHash)
+        .where('client_id', '=', clientId)
+        .where('used_at', 'is', null)
+        .where('expires_at', '>', now)
+        .returningAll()
+        .executeTakeFirst();
+      if (won !== undefined) {
+        const grant = await findGrant(won.grant_id);
+        if (grant === undefined || grant.revokedAt !== null) return { outcome: 'revoked' };
+        return { outcome: 'rotated', token: toRefreshToken(won), grant };
+      }
+      const row = await db.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+      if (row === undefined || row.client_id !== clientId) return { outcome: 'unknown' };
+      if (row.used_at !== null) return { outcome: 'reused', token: toRefreshToken(row) };
+      return { outcome: 'expired' };
+    },
+    async findRefreshToken(tokenHash) {
+      const row = await db.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+      return row === undefined ? undefined : toRefreshToken(row);
+    },
+
+    async addAccessToken(token) {
+      await db
+        .insertInto('access_tokens')
+        .values({ jti: token.jti, grant_id: token.grantId, client_id: token.clientId, expires_at: token.expiresAt, revoked_at: token.revokedAt })
+        .execute();
+    },
+    async findAccessToken(jti) {
+      const row = await db.selectFrom('access_tokens').selectAll().where('jti', '=', jti).executeTakeFirst();
+      return row === undefined ? undefined : toAccessToken(row);
+    },
+    async revokeAccessToken(jti, now) {
+      await db.updateTable('access_tokens').set({ revoked_at: now }).where('jti', '=', jti).where('revoked_at', 'is', null).execute();
+    },
+  };
+}

@@ -1,0 +1,57 @@
+import type { Kysely } from 'kysely';
+import { createAuthorizationCodeStore } from './authorization-code-store.js';
+import { createClientStore } from './client-store.js';
+import { createConsentStore } from './consent-store.js';
+import { type DatabaseUrl, type SqliteOptions, migrateToLatest, openDatabase, parseDatabaseUrl } from './database.js';
+import { createGrantStore } from './grant-store.js';
+import { createPendingAuthorizationStore } from './pending-authorization-store.js';
+import type { Database } from './schema.js';
+import { createSessionStore } from './session-store.js';
+import { createSigningKeyStore } from './signing-key-store.js';
+import type { Store } from './types.js';
+import { createUserStore } from './user-store.js';
+
+export * from './types.js';
+export { parseDatabaseUrl, type DatabaseUrl } from './database.js';
+
+/** Opens the database named by `--db`, applies migrations, and returns the store. */
+export async function openStore(url: string | DatabaseUrl, options: SqliteOptions = {}): Promise<Store> {
+  const parsed = typeof url === 'string' ? parseDatabaseUrl(url) : url;
+  const db = openDatabase(parsed, options);
+  try {
+    await migrateToLatest(db);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  return storeOn(db, parsed.dialect);
+}
+
+function storeOn(db: Kysely<Database>, dialect: Store['dialect']): Store {
+  return {
+    dialect,
+    clients: createClientStore(db),
+    users: createUserStore(db),
+    pendingAuthorizations: createPendingAuthorizationStore(db),
+    codes: createAuthorizationCodeStore(db),
+    grants: createGrantStore(db),
+    sessions: createSessionStore(db),
+    consents: createConsentStore(db),
+    signingKeys: createSigningKeyStore(db),
+    async sweep(now) {
+      // Codes are kept a while after expiry so a late replay is still recognised and revokes.
+      const codeGrace = 600;
+      const results = await Promise.all([
+        db.deleteFrom('authorization_codes').where('expires_at', '<', now - codeGrace).executeTakeFirst(),
+        db.deleteFrom('authorization_requests').where('expires_at', '<', now).executeTakeFirst(),
+        db.deleteFrom('sessions').where('expires_at', '<', now).executeTakeFirst(),
+        db.deleteFrom('refresh_tokens').where('expires_at', '<', now).executeTakeFirst(),
+        db.deleteFrom('access_tokens').where('expires_at', '<', now).executeTakeFirst(),
+      ]);
+      return results.reduce((sum, r) => sum + Number(r.numDeletedRows), 0);
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+}

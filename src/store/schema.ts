@@ -1,0 +1,125 @@
+/**
+ * Table shapes for Kysely. Times are Unix seconds. What each column holds, and which are hashed
+ * or sealed, is documented in docs/storage-schema.md.
+ */
+export interface ClientsTable {
+  client_id: string;
+  /** SHA-256 of the client secret; null for public clients. */
+  secret_hash: string | null;
+  token_endpoint_auth_method: string;
+  /** JSON array of strings. */
+  redirect_uris: string;
+  /** JSON array of strings. */
+  grant_types: string;
+  client_name: string | null;
+  /** Space-delimited scopes the client may ask for; null means any scope the server supports. */
+  scope: string | null;
+  /** The whole RFC 7591 metadata document as JSON, for the registration response. */
+  metadata: string;
+  /** `dynamic` (RFC 7591) or `static` (pre-registered with the CLI). */
+  source: string;
+  created_at: number;
+}
+
+export interface UsersTable {
+  id: string;
+  username: string;
+  /** scrypt hash in PHC-like form; see src/server/password-hash.ts. */
+  password_hash: string;
+  created_at: number;
+}
+
+export interface AuthorizationRequestsTable {
+  /** SHA-256 of the request handle carried by the login and consent pages. */
+  id_hash: string;
+  client_id: string;
+  /** JSON of the validated authorization request. */
+  params: string;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface AuthorizationCodesTable {
+  code_hash: string;
+  /** The grant (token family) this code will start; fixed at issue so a replay can revoke it. */
+  grant_id: string;
+  client_id: string;
+  user_id: string;
+  redirect_uri: string;
+  code_challenge: string;
+  scope: string;
+  resource: string;
+  created_at: number;
+  expires_at: number;
+  consumed_at: number | null;
+}
+
+export interface GrantsTable {
+  id: string;
+  client_id: string;
+  user_id: string;
+  scope: string;
+  resource: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+export interface RefreshTokensTable {
+  token_hash: string;
+  grant_id: string;
+  client_id: string;
+  scope: string;
+  created_at: number;
+  expires_at: number;
+  /** Set when rotated; a second use of a spent token revokes the grant (RFC 9700 §4.14.2). */
+  used_at: number | null;
+}
+
+export interface AccessTokensTable {
+  jti: string;
+  grant_id: string;
+  client_id: string;
+  expires_at: number;
+  revoked_at: number | null;
+}
+
+export interface SessionsTable {
+  id_hash: string;
+  user_id: string;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface ConsentsTable {
+  user_id: string;
+  client_id: string;
+  /** Space-delimited scopes the user approved for this client. */
+  scope: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SigningKeysTable {
+  kid: string;
+  alg: string;
+  /** Public JWK as JSON. */
+  public_jwk: string;
+  /** Private JWK as JSON, sealed with AES-256-GCM (src/core/seal.ts). */
+  private_jwk_sealed: string;
+  created_at: number;
+  /** When it stopped signing; kept in the JWKS until tokens it signed have expired. */
+  retired_at: number | null;
+}
+
+export interface Database {
+  clients: ClientsTable;
+  users: UsersTable;
+  authorization_requests: AuthorizationRequestsTable;
+  authorization_codes: AuthorizationCodesTable;
+  grants: GrantsTable;
+  refresh_tokens: RefreshTokensTable;
+  access_tokens: AccessTokensTable;
+  sessions: SessionsTable;
+  consents: ConsentsTable;
+  signing_keys: SigningKeysTable;
+}

@@ -1,0 +1,214 @@
+/** Domain records and one storage interface per concern. Times are Unix seconds. */
+
+export interface ClientRecord {
+  clientId: string;
+  secretHash: string | null;
+  tokenEndpointAuthMethod: 'none' | 'client_secret_basic' | 'client_secret_post';
+  redirectUris: string[];
+  grantTypes: string[];
+  clientName: string | null;
+  /** Scopes the client may request; null means any scope the server supports. */
+  scope: string[] | null;
+  metadata: Record<string, unknown>;
+  source: 'dynamic' | 'static';
+  createdAt: number;
+}
+
+export interface UserRecord {
+  id: string;
+  username: string;
+  passwordHash: string;
+  createdAt: number;
+}
+
+export interface AuthorizationCodeRecord {
+  codeHash: string;
+  grantId: string;
+  clientId: string;
+  userId: string;
+  redirectUri: string;
+  codeChallenge: string;
+  scope: string[];
+  resource: string;
+  createdAt: number;
+  expiresAt: number;
+  consumedAt: number | null;
+}
+
+export interface GrantRecord {
+  id: string;
+  clientId: string;
+  userId: string;
+  scope: string[];
+  resource: string;
+  createdAt: number;
+  revokedAt: number | null;
+}
+
+export interface RefreshTokenRecord {
+  tokenHash: string;
+  grantId: string;
+  clientId: string;
+  scope: string[];
+  createdAt: number;
+  expiresAt: number;
+  usedAt: number | null;
+}
+
+export interface AccessTokenRecord {
+  jti: string;
+  grantId: string;
+  clientId: string;
+  expiresAt: number;
+  revokedAt: number | null;
+}
+
+export interface SessionRecord {
+  idHash: string;
+  userId: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export interface ConsentRecord {
+  userId: string;
+  clientId: string;
+  scope: string[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface SigningKeyRecord {
+  kid: string;
+  alg: string;
+  publicJwk: string;
+  privateJwkSealed: string;
+  createdAt: number;
+  retiredAt: number | null;
+}
+
+export interface PendingAuthorizationRecord {
+  idHash: string;
+  clientId: string;
+  params: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export interface ClientStore {
+  create(client: ClientRecord): Promise<void>;
+  find(clientId: string): Promise<ClientRecord | undefined>;
+  list(): Promise<ClientRecord[]>;
+  /** Deletes the client and revokes every grant it holds. Returns whether it existed. */
+  remove(clientId: string, now: number): Promise<boolean>;
+}
+
+export interface UserStore {
+  /** Throws `UniqueViolation` if the username is taken. */
+  create(user: UserRecord): Promise<void>;
+  findByUsername(username: string): Promise<UserRecord | undefined>;
+  findById(id: string): Promise<UserRecord | undefined>;
+  list(): Promise<UserRecord[]>;
+  /** Deletes the user, their sessions and consents, and revokes their grants. */
+  remove(username: string, now: number): Promise<boolean>;
+}
+
+export interface PendingAuthorizationStore {
+  create(record: PendingAuthorizationRecord): Promise<void>;
+  /** Returns the pending request if it exists and has not expired. */
+  find(idHash: string, now: number): Promise<PendingAuthorizationRecord | undefined>;
+  /** Atomically removes and returns it: one decision per request. */
+  take(idHash: string, now: number): Promise<PendingAuthorizationRecord | undefined>;
+}
+
+export type CodeRedemption =
+  | { outcome: 'redeemed'; code: AuthorizationCodeRecord }
+  | { outcome: 'replayed'; code: AuthorizationCodeRecord }
+  | { outcome: 'unknown' };
+
+export interface AuthorizationCodeStore {
+  create(code: AuthorizationCodeRecord): Promise<void>;
+  /**
+   * Marks the code consumed in one conditional statement and returns it. Exactly one of any
+   * number of concurrent calls for one code sees `redeemed` (DESIGN.md invariant 2).
+   */
+  consume(codeHash: string, now: number): Promise<CodeRedemption>;
+}
+
+export type RefreshRotation =
+  | { outcome: 'rotated'; token: RefreshTokenRecord; grant: GrantRecord }
+  | { outcome: 'reused'; token: RefreshTokenRecord }
+  | { outcome: 'revoked' | 'expired' | 'unknown' };
+
+export interface GrantStore {
+  /** Creates a grant unless one with this id exists (a replayed code may have revoked it first). */
+  create(grant: GrantRecord): Promise<void>;
+  find(id: string): Promise<GrantRecord | undefined>;
+  /** Revokes a grant; the refresh and access tokens issued under it stop working with it. */
+  revoke(id: string, now: number): Promise<void>;
+  /**
+   * Revokes the grant a replayed code started, creating it as revoked if its redemption has not
+   * stored it yet, so tokens issued from the code never become usable.
+   */
+  revokeFromCode(code: AuthorizationCodeRecord, now: number): Promise<void>;
+  revokeForUserAndClient(userId: string, clientId: string, now: number): Promise<number>;
+  listForUser(userId: string): Promise<GrantRecord[]>;
+
+  addRefreshToken(token: RefreshTokenRecord): Promise<void>;
+  /**
+   * Spends a refresh token in one conditional statement. Exactly one concurrent caller sees
+   * `rotated`; a later use of a spent token sees `reused` (DESIGN.md invariant 5).
+   */
+  spendRefreshToken(tokenHash: string, clientId: string, now: number): Promise<RefreshRotation>;
+  findRefreshToken(tokenHash: string): Promise<RefreshTokenRecord | undefined>;
+
+  addAccessToken(token: AccessTokenRecord): Promise<void>;
+  findAccessToken(jti: string): Promise<AccessTokenRecord | undefined>;
+  revokeAccessToken(jti: string, now: number): Promise<void>;
+}
+
+export interface SessionStore {
+  create(session: SessionRecord): Promise<void>;
+  find(idHash: string, now: number): Promise<SessionRecord | undefined>;
+  remove(idHash: string): Promise<void>;
+}
+
+export interface ConsentStore {
+  find(userId: string, clientId: string): Promise<ConsentRecord | undefined>;
+  /** Adds scopes to what the user approved for the client (union). */
+  grant(userId: string, clientId: string, scope: string[], now: number): Promise<void>;
+  listForUser(userId: string): Promise<ConsentRecord[]>;
+  /** Forgets the consent and revokes the grants the client holds for the user. */
+  revoke(userId: string, clientId: string, now: number): Promise<boolean>;
+}
+
+export interface SigningKeyStore {
+  add(key: SigningKeyRecord): Promise<void>;
+  /** Keys not retired, or retired after `retiredAfter` (their tokens may still be live). */
+  listPublishable(retiredAfter: number): Promise<SigningKeyRecord[]>;
+  /** Retires every key but `kid`. */
+  retireAllExcept(kid: string, now: number): Promise<void>;
+}
+
+export interface Store {
+  readonly dialect: 'sqlite' | 'postgres';
+  readonly clients: ClientStore;
+  readonly users: UserStore;
+  readonly pendingAuthorizations: PendingAuthorizationStore;
+  readonly codes: AuthorizationCodeStore;
+  readonly grants: GrantStore;
+  readonly sessions: SessionStore;
+  readonly consents: ConsentStore;
+  readonly signingKeys: SigningKeyStore;
+  /** Deletes expired codes, pending requests, sessions and tokens; returns rows removed. */
+  sweep(now: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Thrown when a unique key (a username, a client id) is already taken. */
+export class UniqueViolation extends Error {
+  constructor(what: string) {
+    super(`${what} already exists`);
+    this.name = 'UniqueViolation';
+  }
+}
