@@ -1,0 +1,117 @@
+import type { Command } from 'commander';
+import { checkRedirectUri } from '../../core/redirect-uri.js';
+import { parseScope } from '../../core/scopes.js';
+import { hashSecret, randomSecret } from '../../core/secrets.js';
+import { openStore, UniqueViolation, type ClientRecord } from '../../store/index.js';
+import { CliError, printResult, table } from '../output.js';
+
+const DB_HELP = 'sqlite:PATH or postgres://… (default sqlite:./portcullis.db)';
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+interface AddOptions {
+  name?: string;
+  redirectUri: string[];
+  public?: boolean;
+  authMethod?: string;
+  scope?: string;
+  clientId?: string;
+  db: string;
+  json?: boolean;
+}
+
+export function registerClientsCommand(program: Command): void {
+  const clients = program.command('clients').description('manage pre-registered OAuth clients');
+
+  clients
+    .command('add')
+    .description('pre-register a client; a confidential client\'s secret is printed once')
+    .option('--name <name>', 'name shown on the consent page')
+    .option('--redirect-uri <uri>', 'allowed redirect URI (repeat for several); none makes a resource-server client that may only introspect', collect, [])
+    .option('--public', 'a public client (no secret, token_endpoint_auth_method none)')
+    .option('--auth-method <method>', 'client_secret_basic (default) or client_secret_post for confidential clients')
+    .option('--scope <scopes>', 'space-separated scopes the client may request (default: all)')
+    .option('--client-id <id>', 'use this client id instead of a random one')
+    .option('--db <url>', DB_HELP, 'sqlite:./portcullis.db')
+    .option('--json', 'machine-readable output')
+    .action(async (options: AddOptions) => {
+      for (const uri of options.redirectUri) {
+        const problem = checkRedirectUri(uri);
+        if (problem !== null) throw new CliError(`--redirect-uri ${uri}: ${problem}`);
+      }
+      const method = options.public ? 'none' : (options.authMethod ?? 'client_secret_basic');
+      if (method !== 'none' && method !== 'client_secret_basic' && method !== 'client_secret_post') throw new CliError('--auth-method is client_secret_basic or client_secret_post');
+      if (method === 'none' && options.redirectUri.length === 0) throw new CliError('a public client needs at least one --redirect-uri');
+      const scope = options.scope === undefined ? null : parseScope(options.scope);
+      if (scope === null && options.scope !== undefined) throw new CliError('--scope must be space-separated scope names');
+      const clientId = options.clientId ?? randomSecret(18);
+      if (!/^[\x21-\x7E]{1,200}$/.test(clientId)) throw new CliError('--client-id must be 1–200 visible ASCII characters');
+      const secret = method === 'none' ? undefined : randomSecret(32);
+      const grantTypes = options.redirectUri.length > 0 ? ['authorization_code', 'refresh_token'] : [];
+      const now = Math.floor(Date.now() / 1000);
+      const record: ClientRecord = {
+        clientId,
+        secretHash: secret === undefined ? null : hashSecret(secret),
+        tokenEndpointAuthMethod: method,
+        redirectUris: options.redirectUri,
+        grantTypes,
+        clientName: options.name ?? null,
+        scope,
+        metadata: { client_id: clientId, client_name: options.name, redirect_uris: options.redirectUri, grant_types: grantTypes, token_endpoint_auth_method: method },
+        source: 'static',
+        createdAt: now,
+      };
+      const store = await openStore(options.db);
+      try {
+        await store.clients.create(record);
+      } catch (error) {
+        if (error instanceof UniqueViolation) throw new CliError(`client ${clientId} already exists`);
+        throw error;
+      } finally {
+        await store.close();
+      }
+      const result = { client_id: clientId, ...(secret !== undefined ? { client_secret: secret } : {}), token_endpoint_auth_method: method, redirect_uris: options.redirectUri };
+      printResult(Boolean(options.json), result, () =>
+        [`client_id      ${clientId}`, ...(secret !== undefined ? [`client_secret  ${secret}`, '(the secret is shown only now; it is stored hashed)'] : [])].join('\n'),
+      );
+    });
+
+  clients
+    .command('list')
+    .description('list registered clients (no secrets)')
+    .option('--db <url>', DB_HELP, 'sqlite:./portcullis.db')
+    .option('--json', 'machine-readable output')
+    .action(async (options: { db: string; json?: boolean }) => {
+      const store = await openStore(options.db);
+      try {
+        const list = (await store.clients.list()).map((c) => ({
+          client_id: c.clientId,
+          client_name: c.clientName,
+          source: c.source,
+          token_endpoint_auth_method: c.tokenEndpointAuthMethod,
+          redirect_uris: c.redirectUris,
+        }));
+        printResult(Boolean(options.json), list, () =>
+          list.length === 0
+            ? 'no clients'
+            : table(['CLIENT ID', 'NAME', 'SOURCE', 'AUTH', 'REDIRECT URIS'], list.map((c) => [c.client_id, c.client_name ?? '', c.source, c.token_endpoint_auth_method, c.redirect_uris.join(' ')])),
+        );
+      } finally {
+        await store.close();
+      }
+    });
+
+  clients
+    .command('remove <clientId>')
+    .description('remove a client and revoke every token it holds')
+    .option('--db <url>', DB_HELP, 'sqlite:./portcullis.db')
+    .option('--json', 'machine-readable output')
+    .action(async (clientId: string, options: { db: string; json?: boolean }) => {
+      const store = await openStore(options.db);
+      try {
+        if (!(await store.clients.remove(clientId, Math.floor(Date.now() / 1000)))) throw new CliError(`no client ${clientId}; see portcullis clients list`);
+        printResult(Boolean(options.json), { removed: clientId }, () => `removed client ${clientId} and revoked its tokens`);
+      } finally {
+        await store.close();
+      }
+    });
+}

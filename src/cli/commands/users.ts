@@ -1,0 +1,67 @@
+import type { Command } from 'commander';
+import { randomSecret } from '../../core/secrets.js';
+import { hashPassword } from '../../server/password-hash.js';
+import { openStore, UniqueViolation } from '../../store/index.js';
+import { CliError, printResult, readStdin, table } from '../output.js';
+
+const DB_HELP = 'sqlite:PATH or postgres://… (default sqlite:./portcullis.db)';
+const USERNAME = /^[A-Za-z0-9._@+-]{1,100}$/;
+
+export function registerUsersCommand(program: Command): void {
+  const users = program.command('users').description('manage local users who can sign in');
+
+  users
+    .command('add <name>')
+    .description('add a user; the password is read from standard input')
+    .option('--password-stdin', 'read the password from standard input (required)')
+    .option('--db <url>', DB_HELP, 'sqlite:./portcullis.db')
+    .option('--json', 'machine-readable output')
+    .action(async (name: string, options: { passwordStdin?: boolean; db: string; json?: boolean }) => {
+      if (!USERNAME.test(name)) throw new CliError('a username is 1–100 characters of letters, digits and . _ @ + -');
+      if (!options.passwordStdin) throw new CliError('pass --password-stdin and pipe the password in, so it never appears in the process list or shell history');
+      const password = (await readStdin()).replace(/\r?\n$/, '');
+      if (password.length < 8) throw new CliError('the password must be at least 8 characters');
+      const store = await openStore(options.db);
+      try {
+        const user = { id: randomSecret(12), username: name, passwordHash: await hashPassword(password), createdAt: Math.floor(Date.now() / 1000) };
+        await store.users.create(user);
+        printResult(Boolean(options.json), { id: user.id, username: name }, () => `added user ${name}`);
+      } catch (error) {
+        if (error instanceof UniqueViolation) throw new CliError(`user ${name} already exists; remove it first to reset the password`);
+        throw error;
+      } finally {
+        await store.close();
+      }
+    });
+
+  users
+    .command('list')
+    .description('list users')
+    .option('--db <url>', DB_HELP, 'sqlite:./portcullis.db')
+    .option('--json', 'machine-readable output')
+    .action(async (options: { db: string; json?: boolean }) => {
+      const store = await openStore(options.db);
+      try {
+        const list = (await store.users.list()).map((u) => ({ id: u.id, username: u.username, created_at: new Date(u.createdAt * 1000).toISOString() }));
+        printResult(Boolean(options.json), list, () => (list.length === 0 ? 'no users' : table(['USERNAME', 'ID', 'CREATED'], list.map((u) => [u.username, u.id, u.created_at]))));
+      } finally {
+        await store.close();
+      }
+    });
+
+  users
+    .command('remove <name>')
+    .description('remove a user, end their sessions and revoke their tokens')
+    .option('--db <url>', DB_HELP, 'sqlite:./portcullis.db')
+    .option('--json', 'machine-readable output')
+    .action(async (name: string, options: { db: string; json?: boolean }) => {
+      const store = await openStore(options.db);
+      try {
+        const removed = await store.users.remove(name, Math.floor(Date.now() / 1000));
+        if (!removed) throw new CliError(`no user named ${name}; see portcullis users list`);
+        printResult(Boolean(options.json), { removed: name }, () => `removed user ${name} and revoked their tokens`);
+      } finally {
+        await store.close();
+      }
+    });
+}

@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { registerClientsCommand } from './commands/clients.js';
+import { registerConsentsCommand } from './commands/consents.js';
+import { registerKeysCommand } from './commands/keys.js';
+import { registerServeCommand } from './commands/serve.js';
+import { registerUsersCommand } from './commands/users.js';
+import { CliError } from './output.js';
+
+const program = new Command()
+  .name('portcullis')
+  .description('OAuth 2.1 + PKCE for the Model Context Protocol')
+  .version('0.1.0')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride();
+
+registerServeCommand(program);
+registerUsersCommand(program);
+registerClientsCommand(program);
+registerConsentsCommand(program);
+registerKeysCommand(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) process.exit(error.exitCode);
+  if (error instanceof CliError) {
+    process.stderr.write(`portcullis: ${error.message}\n`);
+    process.exit(1);
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`portcullis: ${message}\n`);
+  process.exit(1);
+}

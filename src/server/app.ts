@@ -1,0 +1,183 @@
+import { Hono, type Context } from 'hono';
+import type { Logger } from 'pino';
+import { OAuthError, toOAuthError } from '../core/errors.js';
+import { createKeyring } from '../core/seal.js';
+import type { Store } from '../store/types.js';
+import { createClientMetadataDocumentResolver, isClientMetadataDocumentUrl } from './client-metadata-document.js';
+import { type Clock, nowSeconds, systemClock } from './clock.js';
+import { resolveServerConfig, type ServerConfig, type ServerSettings } from './config.js';
+import type { ServerContext } from './context.js';
+import { authorizeEndpoint } from './endpoints/authorize.js';
+import { consentEndpoint } from './endpoints/consent.js';
+import { introspectEndpoint } from './endpoints/introspect.js';
+import { loginEndpoint } from './endpoints/login.js';
+import { authorizationServerMetadata, protectedResourceMetadata } from './endpoints/metadata.js';
+import { registerEndpoint } from './endpoints/register.js';
+import { revokeEndpoint } from './endpoints/revoke.js';
+import { tokenEndpoint } from './endpoints/token.js';
+import { jsonResponse, oauthErrorResponse } from './error-response.js';
+import { silentLogger } from './logger.js';
+import { errorPageResponse } from './page-response.js';
+import { serverPaths, type ServerPaths } from './paths.js';
+import { createRateLimiter } from './rate-limiter.js';
+import { createSigningKeys, type SigningKeys } from './signing-keys.js';
+
+export interface AuthorizationServerOptions {
+  settings: ServerSettings;
+  store: Store;
+  /** Master secrets, newest first (DESIGN.md: `PORTCULLIS_SECRET`). */
+  secrets: readonly string[];
+  clock?: Clock;
+  logger?: Logger;
+  /** How often expired rows are swept; false to disable (tests). Default 60 s. */
+  sweepIntervalMs?: number | false;
+}
+
+export interface AuthorizationServer {
+  readonly app: Hono;
+  readonly config: ServerConfig;
+  readonly paths: ServerPaths;
+  readonly signingKeys: SigningKeys;
+  readonly context: ServerContext;
+  fetch(request: Request): Promise<Response>;
+  /** Stops the sweeper (the store is the caller's to close). */
+  close(): void;
+}
+
+const CORS_HEADERS = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
+  'Access-Control-Allow-Headers': 'Authorization, Content-Type, MCP-Protocol-Version',
+  'Access-Control-Max-Age': '600',
+};
+
+/**
+ * Builds the authorization server: config validated and frozen, keys loaded (one created on first
+ * start), routes mounted under the issuer's path. Throws ConfigError on bad settings.
+ */
+export async function createAuthorizationServer(options: AuthorizationServerOptions): Promise<AuthorizationServer> {
+  const config = resolveServerConfig(options.settings);
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? silentLogger;
+  const keyring = createKeyring(options.secrets);
+  const signingKeys = createSigningKeys(options.store.signingKeys, keyring, clock, config.accessTokenTtlSeconds);
+  await signingKeys.current();
+  if (config.clientMetadataDocuments.dangerouslyAllowLoopback) {
+    logger.warn({ event: 'insecure_setting', setting: 'clientMetadataDocuments.dangerouslyAllowLoopback' }, 'DANGEROUS: client metadata documents may be fetched from loopback and private addresses');
+  }
+  const metadataDocuments = createClientMetadataDocumentResolver({
+    dangerouslyAllowLoopback: config.clientMetadataDocuments.dangerouslyAllowLoopback,
+    now: () => clock.now(),
+  });
+
+  const context: ServerContext = {
+    config,
+    store: options.store,
+    keyring,
+    signingKeys,
+    clock,
+    logger,
+    async resolveClient(clientId) {
+      const registered = await options.store.clients.find(clientId);
+      if (registered !== undefined) return registered;
+      if (config.clientMetadataDocuments.enabled && isClientMetadataDocumentUrl(clientId)) return metadataDocuments.resolve(clientId);
+      return undefined;
+    },
+    limiters: {
+      registration: createRateLimiter({ limit: config.registration.perAddressPerHour, windowSeconds: 3600, clock }),
+      loginPerUser: createRateLimiter({ limit: config.login.maxFailuresPerUser, windowSeconds: 900, clock }),
+      loginPerAddress: createRateLimiter({ limit: config.login.maxFailuresPerAddress, windowSeconds: 900, clock }),
+    },
+  };
+
+  const paths = serverPaths(config.issuerUrl);
+  const app = buildRoutes(context, paths);
+
+  let sweeper: NodeJS.Timeout | undefined;
+  const interval = options.sweepIntervalMs ?? 60_000;
+  if (interval !== false) {
+    sweeper = setInterval(() => {
+      options.store.sweep(nowSeconds(clock)).then(
+        (removed) => removed > 0 && logger.debug({ event: 'swept', removed }, 'expired rows swept'),
+        (error: unknown) => logger.error({ event: 'sweep_failed', detail: String(error) }, 'sweeping expired rows failed'),
+      );
+    }, interval);
+    sweeper.unref();
+  }
+
+  return {
+    app,
+    config,
+    paths,
+    signingKeys,
+    context,
+    fetch: async (request) => app.fetch(request),
+    close: () => clearInterval(sweeper),
+  };
+}
+
+function buildRoutes(ctx: ServerContext, paths: ServerPaths): Hono {
+  const app = new Hono();
+  const { config, logger } = ctx;
+
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    await next();
+    // Paths only: query strings carry codes and state.
+    logger.info({ event: 'request', method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
+  });
+
+  const api = (handler: (c: Context) => Promise<Response>) => async (c: Context) => withCors(await handler(c));
+  const page = (handler: (c: Context) => Promise<Response>) => async (c: Context) => {
+    try {
+      return await handler(c);
+    } catch (error) {
+      const oauthError = toOAuthError(error);
+      logger.error({ event: 'page_failed', path: c.req.path, detail: oauthError.detail }, 'page failed');
+      return errorPageResponse(oauthError.status >= 500 ? oauthError.status : 400, 'Something went wrong', oauthError.description, oauthError.code);
+    }
+  };
+
+  const asMetadata = authorizationServerMetadata(config, paths);
+  app.get(paths.authorizationServerMetadata, api(async () => jsonResponse(asMetadata, 200, { 'Cache-Control': 'public, max-age=300' })));
+  for (const resource of config.resources) {
+    const url = new URL(resource.uri);
+    if (url.origin !== config.issuerUrl.origin) continue;
+    const body = protectedResourceMetadata(config, resource);
+    const path = `/.well-known/oauth-protected-resource${url.pathname === '/' ? '' : url.pathname}`;
+    app.get(path, api(async () => jsonResponse(body, 200, { 'Cache-Control': 'public, max-age=300' })));
+  }
+  app.get(paths.jwks, api(async () => jsonResponse(await ctx.signingKeys.jwks(), 200, { 'Cache-Control': 'public, max-age=60' })));
+
+  app.on(['GET', 'POST'], paths.authorize, page(authorizeEndpoint(ctx, paths)));
+  app.on(['GET', 'POST'], paths.login, page(loginEndpoint(ctx, paths)));
+  app.on(['GET', 'POST'], paths.consent, page(consentEndpoint(ctx, paths)));
+  app.post(paths.token, api(tokenEndpoint(ctx)));
+  if (config.registration.enabled) app.post(paths.register, api(registerEndpoint(ctx)));
+  app.post(paths.revoke, api(revokeEndpoint(ctx)));
+  app.post(paths.introspect, api(introspectEndpoint(ctx)));
+
+  app.options('*', () => withCors(new Response(null, { status: 204 })));
+  app.notFound((c) => {
+    const known = [paths.token, paths.register, paths.revoke, paths.introspect].includes(c.req.path);
+    const error = known
+      ? new OAuthError('invalid_request', `Use POST for ${c.req.path}.`, { status: 405 })
+      : new OAuthError('invalid_request', 'There is nothing at this address.', { status: 404 });
+    const response = oauthErrorResponse(error);
+    if (known) response.headers.set('Allow', 'POST, OPTIONS');
+    return withCors(response);
+  });
+  app.onError((error, c) => {
+    const oauthError = toOAuthError(error);
+    if (oauthError.status >= 500) logger.error({ event: 'request_failed', path: c.req.path, detail: oauthError.detail }, 'request failed');
+    else logger.info({ event: 'oauth_error', path: c.req.path, error: oauthError.code, detail: oauthError.detail }, 'request refused');
+    return withCors(oauthErrorResponse(oauthError));
+  });
+  return app;
+}
+
+function withCors(response: Response): Response {
+  for (const [key, value] of Object.entries(CORS_HEADERS)) response.headers.set(key, value);
+  response.headers.append('Access-Control-Expose-Headers', 'WWW-Authenticate');
+  return response;
+}

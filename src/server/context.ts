@@ -1,0 +1,24 @@
+import type { Logger } from 'pino';
+import type { Keyring } from '../core/seal.js';
+import type { ClientRecord, Store } from '../store/types.js';
+import type { Clock } from './clock.js';
+import type { ServerConfig } from './config.js';
+import type { RateLimiter } from './rate-limiter.js';
+import type { SigningKeys } from './signing-keys.js';
+
+/** Everything a request handler needs, built once per server. */
+export interface ServerContext {
+  readonly config: ServerConfig;
+  readonly store: Store;
+  readonly keyring: Keyring;
+  readonly signingKeys: SigningKeys;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Finds a client by id: registered, or an https Client ID Metadata Document URL. */
+  resolveClient(clientId: string): Promise<ClientRecord | undefined>;
+  readonly limiters: {
+    readonly registration: RateLimiter;
+    readonly loginPerUser: RateLimiter;
+    readonly loginPerAddress: RateLimiter;
+  };
+}

@@ -1,0 +1,67 @@
+import type { Context } from 'hono';
+import { OAuthError } from '../../core/errors.js';
+import { hashSecret } from '../../core/secrets.js';
+import { formatScope } from '../../core/scopes.js';
+import { verifyOwnAccessToken } from '../access-token.js';
+import { authenticateClient } from '../client-authentication.js';
+import { nowSeconds } from '../clock.js';
+import type { ServerContext } from '../context.js';
+import { jsonResponse } from '../error-response.js';
+import { readFormBody } from '../form-parameters.js';
+
+const INACTIVE = { active: false } as const;
+
+/**
+ * Token introspection (RFC 7662 §2) for resource servers: the caller must be a pre-registered
+ * confidential client (RFC 7662 §2.1 requires authorization; dynamically registered clients
+ * may not probe tokens). Anything not live is `{"active": false}` (§2.2).
+ */
+export function introspectEndpoint(ctx: ServerContext) {
+  return async (c: Context): Promise<Response> => {
+    const params = await readFormBody(c.req.raw);
+    const caller = await authenticateClient(ctx, c.req.raw, params);
+    if (caller.tokenEndpointAuthMethod === 'none' || caller.source !== 'static') {
+      throw new OAuthError('invalid_client', 'Introspection is for pre-registered confidential clients.', { detail: `caller ${caller.clientId}` });
+    }
+    const token = params['token'];
+    if (token === undefined || token === '') throw new OAuthError('invalid_request', 'token is required.');
+    const now = nowSeconds(ctx.clock);
+
+    const access = await verifyOwnAccessToken(ctx.signingKeys, ctx.config.issuer, token, now);
+    if (access !== null) {
+      const record = await ctx.store.grants.findAccessToken(access.jti);
+      const grant = record === undefined ? undefined : await ctx.store.grants.find(record.grantId);
+      if (record === undefined || record.revokedAt !== null || grant === undefined || grant.revokedAt !== null) return jsonResponse(INACTIVE);
+      const user = await ctx.store.users.findById(access.sub);
+      return jsonResponse({
+        active: true,
+        token_type: 'Bearer',
+        scope: access.scope,
+        client_id: access.clientId,
+        sub: access.sub,
+        ...(user !== undefined ? { username: user.username } : {}),
+        aud: access.aud,
+        iss: ctx.config.issuer,
+        iat: access.iat,
+        exp: access.exp,
+        jti: access.jti,
+      });
+    }
+
+    const refresh = await ctx.store.grants.findRefreshToken(hashSecret(token));
+    if (refresh === undefined || refresh.usedAt !== null || refresh.expiresAt <= now) return jsonResponse(INACTIVE);
+    const grant = await ctx.store.grants.find(refresh.grantId);
+    if (grant === undefined || grant.revokedAt !== null) return jsonResponse(INACTIVE);
+    return jsonResponse({
+      active: true,
+      token_type: 'refresh_token',
+      scope: formatScope(refresh.scope),
+      client_id: refresh.clientId,
+      sub: grant.userId,
+      aud: grant.resource,
+      iss: ctx.config.issuer,
+      iat: refresh.createdAt,
+      exp: refresh.expiresAt,
+    });
+  };
+}

@@ -1,0 +1,100 @@
+import type { Context } from 'hono';
+import { OAuthError } from '../../core/errors.js';
+import type { AuthorizationRequest } from '../authorization-request.js';
+import { csrfTokenFor, ensureCsrfCookie, isCsrfTokenValid } from '../browser-cookies.js';
+import { currentUser, startSession } from '../browser-session.js';
+import type { ServerContext } from '../context.js';
+import { readFormBody } from '../form-parameters.js';
+import { DECOY_PASSWORD_HASH, verifyPassword } from '../password-hash.js';
+import { errorPageResponse, formTargetFor, pageResponse } from '../page-response.js';
+import { renderLoginPage } from '../pages/index.js';
+import type { ServerPaths } from '../paths.js';
+import { findPendingAuthorization } from '../pending-authorization.js';
+import { requestAddress } from '../request-address.js';
+
+const expiredPage = () =>
+  errorPageResponse(400, 'This sign-in link has expired', 'Go back to the application and start signing in again.', 'invalid_request');
+
+const seeOther = (location: string) => new Response(null, { status: 303, headers: { Location: location, 'Cache-Control': 'no-store' } });
+
+async function renderLogin(
+  ctx: ServerContext,
+  c: Context,
+  paths: ServerPaths,
+  handle: string,
+  request: AuthorizationRequest,
+  status: number,
+  problem?: { username: string; error: string },
+): Promise<Response> {
+  const client = await ctx.resolveClient(request.clientId).catch(() => undefined);
+  if (client === undefined) return expiredPage();
+  const csrf = ensureCsrfCookie(ctx, c);
+  const html = renderLoginPage({
+    action: paths.login,
+    hiddenFields: { request: handle, csrf_token: csrfTokenFor(ctx, csrf.value, handle) },
+    clientName: client.clientName,
+    clientId: client.clientId,
+    redirectHost: new URL(request.redirectUri).host || new URL(request.redirectUri).protocol,
+    username: problem?.username,
+    error: problem?.error,
+  });
+  return pageResponse(html, status, [formTargetFor(request.redirectUri)], csrf.setCookie);
+}
+
+/** The login page (GET) and its form (POST): local users with scrypt passwords, rate-limited. */
+export function loginEndpoint(ctx: ServerContext, paths: ServerPaths) {
+  return async (c: Context): Promise<Response> => {
+    if (c.req.method === 'GET') {
+      const handle = c.req.query('request');
+      const request = await findPendingAuthorization(ctx, handle);
+      if (handle === undefined || request === undefined) return expiredPage();
+      if ((await currentUser(ctx, c)) !== undefined) return seeOther(`${paths.consent}?request=${handle}`);
+      return renderLogin(ctx, c, paths, handle, request, 200);
+    }
+
+    let form: Record<string, string>;
+    try {
+      form = await readFormBody(c.req.raw);
+    } catch (error) {
+      return errorPageResponse(400, 'This form could not be read', error instanceof OAuthError ? error.description : 'Bad request.', 'invalid_request');
+    }
+    const handle = form['request'] ?? '';
+    if (!isCsrfTokenValid(ctx, c, handle, form['csrf_token'])) {
+      return errorPageResponse(403, 'This form has expired', 'Go back to the application and start signing in again.', 'invalid_request');
+    }
+    const request = await findPendingAuthorization(ctx, handle);
+    if (request === undefined) return expiredPage();
+
+    const username = (form['username'] ?? '').trim().slice(0, 200);
+    const password = (form['password'] ?? '').slice(0, 1024);
+    const address = requestAddress(c, ctx.config.trustProxy);
+    const userKey = `${username.toLowerCase()}\n${address}`;
+    const { loginPerUser, loginPerAddress } = ctx.limiters;
+    if (!loginPerUser.isAllowed(userKey) || !loginPerAddress.isAllowed(address)) {
+      const wait = Math.max(loginPerUser.retryAfterSeconds(userKey), loginPerAddress.retryAfterSeconds(address));
+      ctx.logger.warn({ event: 'login_rate_limited', address }, 'login attempts rate-limited');
+      const response = await renderLogin(ctx, c, paths, handle, request, 429, {
+        username,
+        error: `Too many failed attempts. Try again in ${Math.ceil(wait / 60)} minute${wait > 60 ? 's' : ''}.`,
+      });
+      response.headers.set('Retry-After', String(wait));
+      return response;
+    }
+
+    const user = username === '' ? undefined : await ctx.store.users.findByUsername(username);
+    // Verify against a decoy when the user is unknown, so timing does not tell which names exist.
+    const valid = await verifyPassword(password, user?.passwordHash ?? DECOY_PASSWORD_HASH);
+    if (user === undefined || !valid) {
+      loginPerUser.hit(userKey);
+      loginPerAddress.hit(address);
+      ctx.logger.info({ event: 'login_failed', address }, 'login failed');
+      return renderLogin(ctx, c, paths, handle, request, 401, { username, error: 'Wrong username or password.' });
+    }
+    loginPerUser.reset(userKey);
+    const sessionCookie = await startSession(ctx, c, user.id);
+    ctx.logger.info({ event: 'login', user_id: user.id }, 'user signed in');
+    const response = seeOther(`${paths.consent}?request=${handle}`);
+    response.headers.append('Set-Cookie', sessionCookie);
+    return response;
+  };
+}

@@ -1,0 +1,39 @@
+import type { Context } from 'hono';
+import { OAuthError } from '../../core/errors.js';
+import { hashSecret } from '../../core/secrets.js';
+import { verifyOwnAccessToken } from '../access-token.js';
+import { authenticateClient } from '../client-authentication.js';
+import { nowSeconds } from '../clock.js';
+import type { ServerContext } from '../context.js';
+import { jsonResponse } from '../error-response.js';
+import { readFormBody } from '../form-parameters.js';
+
+/**
+ * Token revocation (RFC 7009 §2). Revoking a refresh token revokes its whole grant, access tokens
+ * included (§2.1); revoking an access token revokes that token. Unknown tokens, and tokens of
+ * another client, get the same 200 (§2.2), so the endpoint reveals nothing.
+ */
+export function revokeEndpoint(ctx: ServerContext) {
+  return async (c: Context): Promise<Response> => {
+    const params = await readFormBody(c.req.raw);
+    const client = await authenticateClient(ctx, c.req.raw, params);
+    const token = params['token'];
+    if (token === undefined || token === '') throw new OAuthError('invalid_request', 'token is required.');
+    const now = nowSeconds(ctx.clock);
+
+    const refresh = await ctx.store.grants.findRefreshToken(hashSecret(token));
+    if (refresh !== undefined) {
+      if (refresh.clientId === client.clientId) {
+        await ctx.store.grants.revoke(refresh.grantId, now);
+        ctx.logger.info({ event: 'grant_revoked', client_id: client.clientId, grant_id: refresh.grantId }, 'refresh token revoked');
+      }
+      return jsonResponse({});
+    }
+    const access = await verifyOwnAccessToken(ctx.signingKeys, ctx.config.issuer, token, now);
+    if (access !== null && access.clientId === client.clientId) {
+      await ctx.store.grants.revokeAccessToken(access.jti, now);
+      ctx.logger.info({ event: 'access_token_revoked', client_id: client.clientId }, 'access token revoked');
+    }
+    return jsonResponse({});
+  };
+}

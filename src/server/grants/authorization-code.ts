@@ -1,0 +1,52 @@
+import { OAuthError } from '../../core/errors.js';
+import { isValidCodeVerifier, verifyPkce } from '../../core/pkce.js';
+import { hashSecret } from '../../core/secrets.js';
+import type { ClientRecord } from '../../store/types.js';
+import { nowSeconds } from '../clock.js';
+import { findResource } from '../config.js';
+import type { ServerContext } from '../context.js';
+import { issueTokens, type TokenResponse } from '../issue-tokens.js';
+
+const invalidGrant = (detail: string) => new OAuthError('invalid_grant', 'The authorization code is invalid, expired or already used.', { detail });
+
+/**
+ * The authorization_code grant (OAuth 2.1 §4.1.3). The code is consumed atomically before any
+ * check, so a failed check burns it; a replayed code revokes every token issued from it
+ * (RFC 6749 §4.1.2, RFC 9700 §4.5; DESIGN.md invariant 2).
+ */
+export async function redeemAuthorizationCode(ctx: ServerContext, client: ClientRecord, params: Record<string, string>): Promise<TokenResponse> {
+  const { code, redirect_uri: redirectUri, code_verifier: verifier } = params;
+  if (code === undefined || code === '') throw new OAuthError('invalid_request', 'code is required.');
+  if (verifier === undefined) throw new OAuthError('invalid_request', 'code_verifier is required (PKCE).');
+  // RFC 7636 §4.1: 43–128 unreserved characters; malformed requests change nothing stored.
+  if (!isValidCodeVerifier(verifier)) throw new OAuthError('invalid_request', 'code_verifier must be 43 to 128 characters of [A-Za-z0-9-._~].');
+  if (redirectUri === undefined) throw new OAuthError('invalid_request', 'redirect_uri is required.');
+
+  const now = nowSeconds(ctx.clock);
+  const redemption = await ctx.store.codes.consume(hashSecret(code), now);
+  if (redemption.outcome === 'unknown') throw invalidGrant('unknown code');
+  if (redemption.outcome === 'replayed') {
+    await ctx.store.grants.revokeFromCode(redemption.code, now);
+    ctx.logger.warn({ event: 'code_replayed', client_id: client.clientId, grant_id: redemption.code.grantId }, 'authorization code replayed; grant revoked');
+    throw invalidGrant('code already used');
+  }
+  const stored = redemption.code;
+  if (stored.expiresAt <= now) throw invalidGrant('code expired');
+  if (stored.clientId !== client.clientId) throw invalidGrant('code issued to another client');
+  // OAuth 2.1 §4.1.3: redirect_uri must be identical to the one in the authorization request.
+  if (stored.redirectUri !== redirectUri) throw invalidGrant('redirect_uri differs from the authorization request');
+  if (!verifyPkce(verifier, stored.codeChallenge)) throw invalidGrant('PKCE verification failed');
+  if (params['resource'] !== undefined && findResource(ctx.config, params['resource'])?.uri !== stored.resource) {
+    throw new OAuthError('invalid_target', 'The resource differs from the one authorized.');
+  }
+
+  const grant = { id: stored.grantId, clientId: client.clientId, userId: stored.userId, scope: stored.scope, resource: stored.resource, createdAt: now, revokedAt: null };
+  await ctx.store.grants.create(grant);
+  const tokens = await issueTokens(ctx, client, grant, stored.scope, stored.scope);
+  // A replay that raced this redemption may have revoked the grant meanwhile: then the tokens
+  // just stored are dead, and the client must not get them.
+  const current = await ctx.store.grants.find(grant.id);
+  if (current === undefined || current.revokedAt !== null) throw invalidGrant('grant revoked during redemption');
+  ctx.logger.info({ event: 'code_redeemed', client_id: client.clientId, grant_id: grant.id }, 'authorization code redeemed');
+  return tokens;
+}
