@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { randomSecret } from '../core/secrets.js';
 import { parseDatabaseUrl } from '../store/index.js';
@@ -12,7 +12,8 @@ import { CliError } from './output.js';
  */
 export function loadMasterSecrets(options: { configSecret: string | undefined; db: string; notice: (message: string) => void }): string[] {
   const previous = (process.env['PORTCULLIS_PREVIOUS_SECRETS'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  const primary = process.env['PORTCULLIS_SECRET'] ?? options.configSecret;
+  // An empty variable counts as unset.
+  const primary = process.env['PORTCULLIS_SECRET'] || options.configSecret;
   if (primary !== undefined) {
     if (primary.length < 32) throw new CliError('PORTCULLIS_SECRET must be at least 32 characters; generate one with `openssl rand -base64 48`');
     return [primary, ...previous];
@@ -24,6 +25,7 @@ export function loadMasterSecrets(options: { configSecret: string | undefined; d
   const folder = db.path === ':memory:' ? process.cwd() : dirname(resolve(db.path));
   const file = join(folder, 'portcullis.secret');
   if (existsSync(file)) return [readFileSync(file, 'utf8').trim(), ...previous];
+  mkdirSync(folder, { recursive: true });
   writeFileSync(file, `${randomSecret(48)}\n`, { mode: 0o600, flag: 'wx' });
   chmodSync(file, 0o600);
   options.notice(`created a master secret in ${file} (keep it private and backed up with the database, or set PORTCULLIS_SECRET)`);

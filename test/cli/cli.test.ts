@@ -1,0 +1,157 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+
+const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real CLI in a child process, as a user would. */
+function portcullis(args: string[], options: { stdin?: string; env?: Record<string, string> } = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+      env: { ...process.env, PORTCULLIS_SECRET: '', ...options.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdin.end(options.stdin ?? '');
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('portcullis CLI', () => {
+  let dir: string;
+  let db: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'portcullis-cli-'));
+    db = `sqlite:${join(dir, 'portcullis.db')}`;
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('has --help for every command', async () => {
+    const top = await portcullis(['--help']);
+    assert.equal(top.code, 0);
+    for (const command of ['serve', 'users', 'clients', 'consents', 'keys']) assert.match(top.stdout, new RegExp(`\\b${command}\\b`));
+    for (const command of [['serve'], ['users', 'add'], ['clients', 'add'], ['keys', 'rotate']]) {
+      const help = await portcullis([...command, '--help']);
+      assert.equal(help.code, 0, command.join(' '));
+      assert.match(help.stdout, /--json/);
+    }
+  });
+
+  it('adds, lists and removes users, reading the password from stdin', async () => {
+    const added = await portcullis(['users', 'add', 'alice', '--password-stdin', '--db', db, '--json'], { stdin: 'a long enough password\n' });
+    assert.equal(added.code, 0, added.stderr);
+    assert.equal(JSON.parse(added.stdout).username, 'alice');
+    assert.doesNotMatch(added.stdout + added.stderr, /a long enough password/);
+
+    const duplicate = await portcullis(['users', 'add', 'alice', '--password-stdin', '--db', db], { stdin: 'another password' });
+    assert.equal(duplicate.code, 1);
+    assert.match(duplicate.stderr, /already exists/);
+    assert.doesNotMatch(duplicate.stderr, /\n\s+at /, 'no stack trace');
+
+    const noStdin = await portcullis(['users', 'add', 'bob', '--db', db]);
+    assert.equal(noStdin.code, 1);
+    assert.match(noStdin.stderr, /--password-stdin/);
+
+    const short = await portcullis(['users', 'add', 'bob', '--password-stdin', '--db', db], { stdin: 'short' });
+    assert.equal(short.code, 1);
+    assert.match(short.stderr, /at least 8/);
+
+    const list = await portcullis(['users', 'list', '--db', db, '--json']);
+    assert.deepEqual(JSON.parse(list.stdout).map((u: { username: string }) => u.username), ['alice']);
+    assert.doesNotMatch(list.stdout, /scrypt/, 'no password hashes in listings');
+
+    assert.equal((await portcullis(['users', 'remove', 'alice', '--db', db])).code, 0);
+    const missing = await portcullis(['users', 'remove', 'alice', '--db', db]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /no user named alice/);
+  });
+
+  it('pre-registers clients, printing a confidential secret once', async () => {
+    const confidential = await portcullis(['clients', 'add', '--name', 'Resource server', '--db', db, '--json']);
+    assert.equal(confidential.code, 0, confidential.stderr);
+    const created = JSON.parse(confidential.stdout) as { client_id: string; client_secret: string };
+    assert.ok(created.client_secret.length >= 43);
+
+    const publicClient = await portcullis(['clients', 'add', '--public', '--redirect-uri', 'http://127.0.0.1:9999/cb', '--db', db, '--json']);
+    assert.equal(publicClient.code, 0, publicClient.stderr);
+    assert.equal(JSON.parse(publicClient.stdout).client_secret, undefined);
+
+    const hostile = await portcullis(['clients', 'add', '--public', '--redirect-uri', 'javascript:alert(1)', '--db', db]);
+    assert.equal(hostile.code, 1);
+    assert.match(hostile.stderr, /forbidden scheme/);
+
+    const list = await portcullis(['clients', 'list', '--db', db, '--json']);
+    const listed = JSON.parse(list.stdout) as { client_id: string }[];
+    assert.equal(listed.length, 2);
+    assert.doesNotMatch(list.stdout, new RegExp(created.client_secret), 'the secret is never shown again');
+
+    assert.equal((await portcullis(['clients', 'remove', created.client_id, '--db', db])).code, 0);
+    assert.equal(JSON.parse((await portcullis(['clients', 'list', '--db', db, '--json'])).stdout).length, 1);
+  });
+
+  it('refuses bad --db and http issuers off loopback with a message saying what to do', async () => {
+    const badDb = await portcullis(['users', 'list', '--db', 'mysql://x']);
+    assert.equal(badDb.code, 1);
+    assert.match(badDb.stderr, /sqlite:PATH or a postgres:\/\/ URL/);
+
+    const httpIssuer = await portcullis(['serve', '--port', '0', '--db', db, '--issuer', 'http://auth.example.com']);
+    assert.equal(httpIssuer.code, 1);
+    assert.match(httpIssuer.stderr, /use https/);
+
+    const postgresWithoutSecret = await portcullis(['keys', 'rotate', '--db', 'postgres://postgres@127.0.0.1:5432/postgres']);
+    assert.equal(postgresWithoutSecret.code, 1);
+    assert.match(postgresWithoutSecret.stderr, /PORTCULLIS_SECRET/);
+  });
+
+  it('serves: creates a private master secret on first start and publishes metadata', async () => {
+    const fresh = join(dir, 'fresh');
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve', '--port', '0', '--db', `sqlite:${join(fresh, 'portcullis.db')}`, '--json'], {
+      env: { ...process.env, PORTCULLIS_SECRET: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      let stdout = '';
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      const summary = await new Promise<{ listening: string; issuer: string; metadata: string }>((resolve, reject) => {
+        child.stdout.on('data', (d) => {
+          stdout += d;
+          try {
+            resolve(JSON.parse(stdout));
+          } catch {
+            /* wait for the whole line */
+          }
+        });
+        child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${stderr}`)));
+      });
+      assert.equal(summary.issuer, summary.listening);
+      const metadata = (await (await fetch(summary.metadata)).json()) as { issuer: string; code_challenge_methods_supported: string[] };
+      assert.equal(metadata.issuer, summary.issuer);
+      assert.deepEqual(metadata.code_challenge_methods_supported, ['S256']);
+      assert.match(stderr, /created a master secret/);
+      assert.equal(statSync(join(fresh, 'portcullis.secret')).mode & 0o777, 0o600);
+      for (const line of stderr.trim().split('\n')) assert.doesNotThrow(() => JSON.parse(line), 'logs are JSON lines');
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+
+  it('rotates signing keys, keeping the old public key published', async () => {
+    const first = JSON.parse((await portcullis(['keys', 'rotate', '--db', db, '--json'])).stdout) as { kid: string; published: string[] };
+    const second = JSON.parse((await portcullis(['keys', 'rotate', '--db', db, '--json'])).stdout) as { kid: string; published: string[] };
+    assert.notEqual(first.kid, second.kid);
+    assert.ok(second.published.includes(first.kid) && second.published.includes(second.kid));
+  });
+});
