@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import { createAuthorizationServer, type AuthorizationServer } from '../../src/server/app.js';
 import type { ServerSettings } from '../../src/server/config.js';
 import type { Clock } from '../../src/server/clock.js';
@@ -37,7 +38,7 @@ export interface TestServer {
  * port picked at listen time.
  */
 export async function startTestServer(
-  options: { dialect?: 'sqlite' | 'postgres'; settings?: Partial<ServerSettings>; clock?: TestClock } = {},
+  options: { dialect?: 'sqlite' | 'postgres'; settings?: Partial<ServerSettings>; clock?: TestClock; logger?: Logger } = {},
 ): Promise<TestServer> {
   const database = await createTestDatabase(options.dialect ?? 'sqlite');
   const store = await database.open();
@@ -49,6 +50,7 @@ export async function startTestServer(
     secrets: [TEST_SECRET],
     sweepIntervalMs: false,
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
   });
   return {
     url: http.url,
