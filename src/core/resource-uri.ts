@@ -23,5 +23,6 @@ export function parseResourceIndicator(value: string): string | null {
 export function canonicalResource(value: string): string {
   const url = new URL(value);
   const href = url.href;
-  return url.pathname === '/' && url.search === '' ? href.slice(0, -1) : href;
+  // Only a bare trailing slash: `https://a.example/?` must not lose its `?` in place of the slash.
+  return url.pathname === '/' && url.search === '' && url.hash === '' && href.endsWith('/') ? href.slice(0, -1) : href;
 }

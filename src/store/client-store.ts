@@ -54,6 +54,9 @@ export function createClientStore(db: Kysely<Database>): ClientStore {
       return db.transaction().execute(async (trx) => {
         await trx.updateTable('grants').set({ revoked_at: now }).where('client_id', '=', clientId).where('revoked_at', 'is', null).execute();
         await trx.deleteFrom('consents').where('client_id', '=', clientId).execute();
+        // Unredeemed codes and pending requests would otherwise outlive the client.
+        await trx.deleteFrom('authorization_codes').where('client_id', '=', clientId).execute();
+        await trx.deleteFrom('authorization_requests').where('client_id', '=', clientId).execute();
         const result = await trx.deleteFrom('clients').where('client_id', '=', clientId).executeTakeFirst();
         return result.numDeletedRows > 0n;
       });

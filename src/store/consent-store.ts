@@ -15,13 +15,16 @@ export function createConsentStore(db: Kysely<Database>): ConsentStore {
     },
     async grant(userId, clientId, scope, now) {
       await db.transaction().execute(async (trx) => {
-        const existing = await trx.selectFrom('consents').select('scope').where('user_id', '=', userId).where('client_id', '=', clientId).executeTakeFirst();
-        const union = formatScope([...(existing?.scope.split(' ').filter(Boolean) ?? []), ...scope]);
+        // Write first, then read: the upsert locks the row (PostgreSQL) or takes the write lock
+        // (SQLite), so concurrent grants queue up and each reads the scopes the last one stored.
         await trx
           .insertInto('consents')
-          .values({ user_id: userId, client_id: clientId, scope: union, created_at: now, updated_at: now })
-          .onConflict((oc) => oc.columns(['user_id', 'client_id']).doUpdateSet({ scope: union, updated_at: now }))
+          .values({ user_id: userId, client_id: clientId, scope: '', created_at: now, updated_at: now })
+          .onConflict((oc) => oc.columns(['user_id', 'client_id']).doUpdateSet({ updated_at: now }))
           .execute();
+        const existing = await trx.selectFrom('consents').select('scope').where('user_id', '=', userId).where('client_id', '=', clientId).executeTakeFirstOrThrow();
+        const union = formatScope([...existing.scope.split(' ').filter(Boolean), ...scope]);
+        await trx.updateTable('consents').set({ scope: union }).where('user_id', '=', userId).where('client_id', '=', clientId).execute();
       });
     },
     async listForUser(userId) {

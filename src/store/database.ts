@@ -44,6 +44,9 @@ export function openDatabase(url: DatabaseUrl, options: SqliteOptions = {}): Kys
         oid === 20 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
     },
   });
+  // An idle client fails when the server restarts or terminates its backend. The pool drops it and
+  // the next query reconnects; without a listener, the pool's 'error' event would crash the process.
+  pool.on('error', () => {});
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 

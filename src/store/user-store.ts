@@ -34,13 +34,14 @@ export function createUserStore(db: Kysely<Database>): UserStore {
     },
     async remove(username, now) {
       return db.transaction().execute(async (trx) => {
-        const user = await trx.selectFrom('users').select('id').where('username', '=', username).executeTakeFirst();
+        // Write first: a SQLite transaction that reads first cannot take the write lock once another
+        // connection has committed (SQLITE_BUSY_SNAPSHOT, which busy_timeout does not retry).
+        const user = await trx.deleteFrom('users').where('username', '=', username).returning('id').executeTakeFirst();
         if (user === undefined) return false;
         await trx.updateTable('grants').set({ revoked_at: now }).where('user_id', '=', user.id).where('revoked_at', 'is', null).execute();
         await trx.deleteFrom('sessions').where('user_id', '=', user.id).execute();
         await trx.deleteFrom('consents').where('user_id', '=', user.id).execute();
         await trx.deleteFrom('authorization_codes').where('user_id', '=', user.id).execute();
-        await trx.deleteFrom('users').where('id', '=', user.id).execute();
         return true;
       });
     },

@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { hashSecret, randomSecret } from '../../src/core/secrets.js';
+
+describe('randomSecret', () => {
+  it('is base64url of 32 random bytes by default', () => {
+    const secret = randomSecret();
+    assert.match(secret, /^[A-Za-z0-9_-]{43}$/);
+    assert.equal(Buffer.from(secret, 'base64url').length, 32);
+  });
+
+  it('takes the number of bytes', () => {
+    assert.equal(Buffer.from(randomSecret(16), 'base64url').length, 16);
+    assert.equal(Buffer.from(randomSecret(64), 'base64url').length, 64);
+  });
+
+  it('does not repeat', () => {
+    const seen = new Set(Array.from({ length: 1000 }, () => randomSecret()));
+    assert.equal(seen.size, 1000);
+  });
+});
+
+describe('hashSecret', () => {
+  it('is base64url SHA-256 (FIPS 180-2 "abc" vector)', () => {
+    assert.equal(hashSecret('abc'), 'ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0');
+  });
+
+  it('hashes UTF-8', () => {
+    // Computed independently (Python hashlib) over the UTF-8 bytes c3 a9.
+    assert.equal(hashSecret('é'), 'SplVfkAzw1Od4utlRyAXytX5VX96BiWgnxw_biumnEw');
+  });
+
+  it('differs for different secrets and never contains the secret', () => {
+    const secret = randomSecret();
+    assert.notEqual(hashSecret(secret), hashSecret(`${secret}x`));
+    assert.ok(!hashSecret(secret).includes(secret));
+  });
+});

@@ -1,0 +1,50 @@
+/** PostgreSQL-only behaviour of the store: connections that the server closes under it. */
+import assert from 'node:assert/strict';
+import { setTimeout as delay } from 'node:timers/promises';
+import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
+import type { Store } from '../../src/store/index.js';
+import { userRecord } from '../support/store-records.js';
+import { POSTGRES_ADMIN_URL, type TestDatabase, createPostgresDatabase, postgresSkipReason } from '../support/stores.js';
+
+const skip = await postgresSkipReason();
+
+/** Terminates every backend connected to `database`, as a server restart or an admin would. */
+async function terminateBackends(database: string): Promise<number> {
+  const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+  await admin.connect();
+  try {
+    const result = await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
+    for (let i = 0; i < 100; i++) {
+      const left = await admin.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [database]);
+      if (left.rows[0].n === 0) break;
+      await delay(20);
+    }
+    return result.rowCount ?? 0;
+  } finally {
+    await admin.end();
+  }
+}
+
+describe('store on PostgreSQL: server-closed connections', { skip }, () => {
+  let database: TestDatabase;
+  let store: Store;
+  before(async () => {
+    database = await createPostgresDatabase();
+    store = await database.open();
+  });
+  after(async () => {
+    await store?.close();
+    await database?.destroy();
+  });
+
+  it('survives the server terminating its idle connections, and reconnects', async () => {
+    const user = userRecord();
+    await store.users.create(user);
+    const name = new URL(database.url).pathname.slice(1);
+    assert.ok((await terminateBackends(name)) >= 1);
+    // Let the pool's clients read the FATAL message; before the fix, this crashed the process.
+    await delay(100);
+    assert.deepEqual(await store.users.findById(user.id), user);
+  });
+});
