@@ -80,7 +80,9 @@ export async function createAuthorizationServer(options: AuthorizationServerOpti
     async resolveClient(clientId) {
       const registered = await options.store.clients.find(clientId);
       if (registered !== undefined) return registered;
-      if (config.clientMetadataDocuments.enabled && isClientMetadataDocumentUrl(clientId)) return metadataDocuments.resolve(clientId);
+      if (config.clientMetadataDocuments.enabled && isClientMetadataDocumentUrl(clientId, config.clientMetadataDocuments.dangerouslyAllowLoopback)) {
+        return metadataDocuments.resolve(clientId);
+      }
       return undefined;
     },
     limiters: {
@@ -159,7 +161,9 @@ function buildRoutes(ctx: ServerContext, paths: ServerPaths): Hono {
 
   app.options('*', () => withCors(new Response(null, { status: 204 })));
   app.notFound((c) => {
-    const known = [paths.token, paths.register, paths.revoke, paths.introspect].includes(c.req.path);
+    // With registration disabled, /register does not exist: a 404, not a 405 that says "use POST".
+    const postOnly = [paths.token, paths.revoke, paths.introspect, ...(config.registration.enabled ? [paths.register] : [])];
+    const known = postOnly.includes(c.req.path);
     const error = known
       ? new OAuthError('invalid_request', `Use POST for ${c.req.path}.`, { status: 405 })
       : new OAuthError('invalid_request', 'There is nothing at this address.', { status: 404 });
