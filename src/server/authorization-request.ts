@@ -41,15 +41,11 @@ export async function validateAuthorizationRequest(
   }
   if (client === undefined) throw new AuthorizationError('invalid_client', 'This application is not registered with this server.');
 
-  // OAuth 2.1 §4.1.1: redirect_uri may be omitted only when exactly one is registered.
-  const presented = params['redirect_uri'];
-  let redirectUri: string;
-  if (presented === undefined) {
-    if (client.redirectUris.length !== 1) throw new AuthorizationError('invalid_request', 'The request has no redirect_uri.');
-    redirectUri = client.redirectUris[0]!;
-  } else if (client.redirectUris.some((registered) => redirectUriMatches(presented, registered))) {
-    redirectUri = presented;
-  } else {
+  // OAuth 2.1 §4.1.1 lets a client with one registered redirect URI omit it; this server always
+  // requires it, so the token request can always be held to the identical value (§4.1.3).
+  const redirectUri = params['redirect_uri'];
+  if (redirectUri === undefined) throw new AuthorizationError('invalid_request', 'The request has no redirect_uri.');
+  if (!client.redirectUris.some((registered) => redirectUriMatches(redirectUri, registered))) {
     throw new AuthorizationError('invalid_request', 'The redirect_uri is not registered for this application.');
   }
 

@@ -12,7 +12,7 @@ export const NO_STORE_HEADERS = { 'Cache-Control': 'no-store', Pragma: 'no-cache
 export function oauthErrorResponse(error: OAuthError): Response {
   const headers = new Headers({ 'Content-Type': 'application/json', ...NO_STORE_HEADERS });
   if (error.code === 'invalid_client') headers.set('WWW-Authenticate', buildChallenge('Basic', { realm: 'portcullis' }));
-  if (error.code === 'slow_down') headers.set('Retry-After', '60');
+  if (error.status === 429 || error.status === 503) headers.set('Retry-After', '60');
   return new Response(JSON.stringify(error.toJSON()), { status: error.status, headers });
 }
 

@@ -108,6 +108,8 @@ export function createGrantStore(db: Kysely<Database>): GrantStore {
     },
     async spendRefreshToken(tokenHash, clientId, now) {
       // One conditional UPDATE … RETURNING decides the winner of concurrent rotations (invariant 5).
+      // The grant's revocation is part of the condition, so the winner is decided once, atomically:
+      // a loser that revokes the family afterwards cannot take the win back.
       const won = await db
         .updateTable('refresh_tokens')
         .set({ used_at: now })
@@ -115,17 +117,19 @@ export function createGrantStore(db: Kysely<Database>): GrantStore {
         .where('client_id', '=', clientId)
         .where('used_at', 'is', null)
         .where('expires_at', '>', now)
+        .where('grant_id', 'in', (eb) => eb.selectFrom('grants').select('id').where('revoked_at', 'is', null))
         .returningAll()
         .executeTakeFirst();
       if (won !== undefined) {
         const grant = await findGrant(won.grant_id);
-        if (grant === undefined || grant.revokedAt !== null) return { outcome: 'revoked' };
+        if (grant === undefined) return { outcome: 'revoked' };
         return { outcome: 'rotated', token: toRefreshToken(won), grant };
       }
       const row = await db.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
       if (row === undefined || row.client_id !== clientId) return { outcome: 'unknown' };
       if (row.used_at !== null) return { outcome: 'reused', token: toRefreshToken(row) };
-      return { outcome: 'expired' };
+      if (row.expires_at <= now) return { outcome: 'expired' };
+      return { outcome: 'revoked' };
     },
     async findRefreshToken(tokenHash) {
       const row = await db.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();

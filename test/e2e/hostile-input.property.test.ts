@@ -6,7 +6,7 @@ import { startTestServer, type TestServer } from '../support/server.js';
 
 const OAUTH_ERRORS = new Set([
   'invalid_request', 'invalid_client', 'invalid_grant', 'unauthorized_client', 'unsupported_grant_type', 'invalid_scope',
-  'invalid_target', 'invalid_redirect_uri', 'invalid_client_metadata', 'slow_down',
+  'invalid_target', 'invalid_redirect_uri', 'invalid_client_metadata', 'temporarily_unavailable',
 ]);
 const RUNS = Number(process.env['PORTCULLIS_FUZZ_RUNS'] ?? 500);
 const REDIRECT_URI = 'http://127.0.0.1:45555/cb';

@@ -176,7 +176,8 @@ describe('registration rate limit and switch', () => {
       const refused = await registrationRequest(as, { redirect_uris: [DEFAULT_REDIRECT_URI], token_endpoint_auth_method: 'none' });
       assert.equal(refused.status, 429);
       assert.match(refused.headers.get('content-type') ?? '', /^application\/json/);
-      assert.equal(typeof refused.body['error'], 'string');
+      assert.equal(refused.body['error'], 'temporarily_unavailable');
+      assert.ok(refused.headers.get('retry-after'), 'Retry-After says when to try again');
       assert.equal(refused.body['client_id'], undefined);
       assert.equal((await server.store.clients.list()).length, 3);
     } finally {

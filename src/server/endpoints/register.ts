@@ -51,7 +51,8 @@ export function registerEndpoint(ctx: ServerContext) {
   return async (c: Context): Promise<Response> => {
     const address = requestAddress(c, ctx.config.trustProxy);
     if (!ctx.limiters.registration.isAllowed(address)) {
-      throw new OAuthError('slow_down', 'Too many registrations from this address; try again later.', { status: 429 });
+      // RFC 7591 defines no rate-limit error; 429 (RFC 6585 §4) with Retry-After says when to retry.
+      throw new OAuthError('temporarily_unavailable', 'Too many registrations from this address; try again later.', { status: 429 });
     }
     if (!/^application\/json(\s*;|$)/i.test(c.req.header('content-type') ?? '')) {
       throw new OAuthError('invalid_client_metadata', 'The registration request must be application/json.');

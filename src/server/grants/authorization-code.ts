@@ -42,11 +42,10 @@ export async function redeemAuthorizationCode(ctx: ServerContext, client: Client
 
   const grant = { id: stored.grantId, clientId: client.clientId, userId: stored.userId, scope: stored.scope, resource: stored.resource, createdAt: now, revokedAt: null };
   await ctx.store.grants.create(grant);
+  // The redemption that won the atomic consume always answers with tokens. A replay racing it
+  // revokes the grant (created revoked if the replay got there first), so those tokens may be
+  // dead on arrival: exactly one success, and nothing live after a replay (invariant 2).
   const tokens = await issueTokens(ctx, client, grant, stored.scope, stored.scope);
-  // A replay that raced this redemption may have revoked the grant meanwhile: then the tokens
-  // just stored are dead, and the client must not get them.
-  const current = await ctx.store.grants.find(grant.id);
-  if (current === undefined || current.revokedAt !== null) throw invalidGrant('grant revoked during redemption');
   ctx.logger.info({ event: 'code_redeemed', client_id: client.clientId, grant_id: grant.id }, 'authorization code redeemed');
   return tokens;
 }
