@@ -1,6 +1,7 @@
-import { createLocalJWKSet, jwtVerify, SignJWT } from 'jose';
+import { createLocalJWKSet, jwtVerify } from 'jose';
 import { randomSecret } from '../core/secrets.js';
 import { formatScope } from '../core/scopes.js';
+import { signEs256Jwt } from './jws-es256.js';
 import type { SigningKeys } from './signing-keys.js';
 
 export interface AccessTokenClaims {
@@ -18,22 +19,20 @@ export async function mintAccessToken(
   keys: SigningKeys,
   issuer: string,
   claims: AccessTokenClaims,
-  issuedAt: number,
-  ttlSeconds: number,
-): Promise<{ token: string; jti: string; expiresAt: number }> {
+  timing: { jti: string; issuedAt: number; expiresAt: number },
+): Promise<string> {
   const { kid, privateKey } = await keys.current();
-  const jti = randomSecret(16);
-  const expiresAt = issuedAt + ttlSeconds;
-  const token = await new SignJWT({ client_id: claims.clientId, scope: formatScope(claims.scope) })
-    .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid })
-    .setIssuer(issuer)
-    .setSubject(claims.sub)
-    .setAudience(claims.resource)
-    .setIssuedAt(issuedAt)
-    .setExpirationTime(expiresAt)
-    .setJti(jti)
-    .sign(privateKey);
-  return { token, jti, expiresAt };
+  const { jti, issuedAt, expiresAt } = timing;
+  return signEs256Jwt(
+    { alg: 'ES256', typ: 'at+jwt', kid },
+    { iss: issuer, sub: claims.sub, aud: claims.resource, iat: issuedAt, exp: expiresAt, jti, client_id: claims.clientId, scope: formatScope(claims.scope) },
+    privateKey,
+  );
+}
+
+/** A fresh token id and lifetime, fixed before the token is stored and signed. */
+export function newAccessTokenTiming(issuedAt: number, ttlSeconds: number): { jti: string; issuedAt: number; expiresAt: number } {
+  return { jti: randomSecret(16), issuedAt, expiresAt: issuedAt + ttlSeconds };
 }
 
 export interface VerifiedAccessToken {

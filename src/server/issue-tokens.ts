@@ -1,7 +1,7 @@
 import { hashSecret, randomSecret } from '../core/secrets.js';
 import { formatScope } from '../core/scopes.js';
-import type { ClientRecord, GrantRecord } from '../store/types.js';
-import { mintAccessToken } from './access-token.js';
+import type { AccessTokenRecord, ClientRecord, GrantRecord, RefreshTokenRecord } from '../store/types.js';
+import { mintAccessToken, newAccessTokenTiming } from './access-token.js';
 import { nowSeconds } from './clock.js';
 import type { ServerContext } from './context.js';
 
@@ -14,11 +14,50 @@ export interface TokenResponse {
   refresh_token?: string;
 }
 
+/** Tokens chosen but not yet stored or signed: the records to store, and what to sign and answer. */
+export interface PlannedTokens {
+  refreshToken: string | undefined;
+  refreshRecord: RefreshTokenRecord | null;
+  accessRecord: AccessTokenRecord;
+  accessTiming: { jti: string; issuedAt: number; expiresAt: number };
+  accessScope: readonly string[];
+}
+
 /**
- * Issues an access token (JWT, RFC 9068) and, for clients allowed the refresh grant, a new
- * refresh token in the same grant. `accessScope` may be narrower than the refresh token's scope
- * (RFC 6749 §6: a rotated refresh token keeps the scope of the one it replaces).
+ * Chooses the tokens to issue in a grant: an access token (JWT, RFC 9068) and, for clients allowed
+ * the refresh grant, a new refresh token. `accessScope` may be narrower than the refresh token's
+ * scope (RFC 6749 §6: a rotated refresh token keeps the scope of the one it replaces).
  */
+export function planTokens(ctx: ServerContext, client: ClientRecord, grant: GrantRecord, accessScope: readonly string[], refreshScope: readonly string[]): PlannedTokens {
+  const now = nowSeconds(ctx.clock);
+  const accessTiming = newAccessTokenTiming(now, ctx.config.accessTokenTtlSeconds);
+  const refreshToken = client.grantTypes.includes('refresh_token') ? randomSecret(32) : undefined;
+  return {
+    refreshToken,
+    refreshRecord:
+      refreshToken === undefined
+        ? null
+        : { tokenHash: hashSecret(refreshToken), grantId: grant.id, clientId: client.clientId, scope: [...refreshScope], createdAt: now, expiresAt: now + ctx.config.refreshTokenTtlSeconds, usedAt: null },
+    accessRecord: { jti: accessTiming.jti, grantId: grant.id, clientId: client.clientId, expiresAt: accessTiming.expiresAt, revokedAt: null },
+    accessTiming,
+    accessScope,
+  };
+}
+
+/** Signs the planned access token (after its record is stored) and builds the response. */
+export async function tokenResponse(ctx: ServerContext, client: ClientRecord, grant: GrantRecord, planned: PlannedTokens): Promise<TokenResponse> {
+  const accessToken = await mintAccessToken(
+    ctx.signingKeys,
+    ctx.config.issuer,
+    { sub: grant.userId, clientId: client.clientId, scope: planned.accessScope, resource: grant.resource },
+    planned.accessTiming,
+  );
+  const response: TokenResponse = { access_token: accessToken, token_type: 'Bearer', expires_in: ctx.config.accessTokenTtlSeconds, scope: formatScope(planned.accessScope) };
+  if (planned.refreshToken !== undefined) response.refresh_token = planned.refreshToken;
+  return response;
+}
+
+/** Plans, stores and signs the tokens of a grant (the authorization code grant's last step). */
 export async function issueTokens(
   ctx: ServerContext,
   client: ClientRecord,
@@ -26,23 +65,8 @@ export async function issueTokens(
   accessScope: readonly string[],
   refreshScope: readonly string[],
 ): Promise<TokenResponse> {
-  const now = nowSeconds(ctx.clock);
-  const ttl = ctx.config.accessTokenTtlSeconds;
-  const access = await mintAccessToken(ctx.signingKeys, ctx.config.issuer, { sub: grant.userId, clientId: client.clientId, scope: accessScope, resource: grant.resource }, now, ttl);
-  await ctx.store.grants.addAccessToken({ jti: access.jti, grantId: grant.id, clientId: client.clientId, expiresAt: access.expiresAt, revokedAt: null });
-  const response: TokenResponse = { access_token: access.token, token_type: 'Bearer', expires_in: ttl, scope: formatScope(accessScope) };
-  if (client.grantTypes.includes('refresh_token')) {
-    const refreshToken = randomSecret(32);
-    await ctx.store.grants.addRefreshToken({
-      tokenHash: hashSecret(refreshToken),
-      grantId: grant.id,
-      clientId: client.clientId,
-      scope: [...refreshScope],
-      createdAt: now,
-      expiresAt: now + ctx.config.refreshTokenTtlSeconds,
-      usedAt: null,
-    });
-    response.refresh_token = refreshToken;
-  }
-  return response;
+  const planned = planTokens(ctx, client, grant, accessScope, refreshScope);
+  await ctx.store.grants.addAccessToken(planned.accessRecord);
+  if (planned.refreshRecord !== null) await ctx.store.grants.addRefreshToken(planned.refreshRecord);
+  return tokenResponse(ctx, client, grant, planned);
 }

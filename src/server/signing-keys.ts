@@ -1,4 +1,5 @@
-import { exportJWK, generateKeyPair, importJWK, type JWK, type CryptoKey } from 'jose';
+import { createPrivateKey, type KeyObject } from 'node:crypto';
+import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { randomSecret } from '../core/secrets.js';
 import type { Keyring } from '../core/seal.js';
 import type { SigningKeyStore } from '../store/types.js';
@@ -11,7 +12,7 @@ const RELOAD_MS = 60_000;
 
 export interface ActiveSigningKey {
   kid: string;
-  privateKey: CryptoKey;
+  privateKey: KeyObject;
 }
 
 /**
@@ -55,7 +56,7 @@ export function createSigningKeys(store: SigningKeyStore, keyring: Keyring, cloc
     }
     const activeRow = rows.find((r) => r.retiredAt === null)!;
     const privateJwk = JSON.parse(keyring.open(activeRow.privateJwkSealed, SEAL_CONTEXT)) as JWK;
-    const privateKey = (await importJWK(privateJwk, ALG)) as CryptoKey;
+    const privateKey = createPrivateKey({ key: privateJwk as import('node:crypto').JsonWebKey, format: 'jwk' });
     loaded = {
       at: clock.now(),
       active: { kid: activeRow.kid, privateKey },

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { AccessTokensTable, Database, GrantsTable, RefreshTokensTable } from './schema.js';
 import type { AccessTokenRecord, GrantRecord, GrantStore, RefreshTokenRecord } from './types.js';
 
@@ -30,6 +30,22 @@ function toRefreshToken(row: Selectable<RefreshTokensTable>): RefreshTokenRecord
 
 function toAccessToken(row: Selectable<AccessTokensTable>): AccessTokenRecord {
   return { jti: row.jti, grantId: row.grant_id, clientId: row.client_id, expiresAt: row.expires_at, revokedAt: row.revoked_at };
+}
+
+function refreshTokenRow(token: RefreshTokenRecord): Insertable<RefreshTokensTable> {
+  return {
+    token_hash: token.tokenHash,
+    grant_id: token.grantId,
+    client_id: token.clientId,
+    scope: token.scope.join(' '),
+    created_at: token.createdAt,
+    expires_at: token.expiresAt,
+    used_at: token.usedAt,
+  };
+}
+
+function accessTokenRow(token: AccessTokenRecord): Insertable<AccessTokensTable> {
+  return { jti: token.jti, grant_id: token.grantId, client_id: token.clientId, expires_at: token.expiresAt, revoked_at: token.revokedAt };
 }
 
 /**
@@ -93,38 +109,41 @@ export function createGrantStore(db: Kysely<Database>): GrantStore {
     },
 
     async addRefreshToken(token) {
-      await db
-        .insertInto('refresh_tokens')
-        .values({
-          token_hash: token.tokenHash,
-          grant_id: token.grantId,
-          client_id: token.clientId,
-          scope: token.scope.join(' '),
-          created_at: token.createdAt,
-          expires_at: token.expiresAt,
-          used_at: token.usedAt,
-        })
-        .execute();
+      await db.insertInto('refresh_tokens').values(refreshTokenRow(token)).execute();
     },
-    async spendRefreshToken(tokenHash, clientId, now) {
+    async spendRefreshToken(tokenHash, clientId, now, replace) {
       // One conditional UPDATE … RETURNING decides the winner of concurrent rotations (invariant 5).
       // The grant's revocation is part of the condition, so the winner is decided once, atomically:
       // a loser that revokes the family afterwards cannot take the win back.
-      const won = await db
-        .updateTable('refresh_tokens')
-        .set({ used_at: now })
-        .where('token_hash', '=', tokenHash)
-        .where('client_id', '=', clientId)
-        .where('used_at', 'is', null)
-        .where('expires_at', '>', now)
-        .where('grant_id', 'in', (eb) => eb.selectFrom('grants').select('id').where('revoked_at', 'is', null))
-        .returningAll()
-        .executeTakeFirst();
-      if (won !== undefined) {
-        const grant = await findGrant(won.grant_id);
-        if (grant === undefined) return { outcome: 'revoked' };
-        return { outcome: 'rotated', token: toRefreshToken(won), grant };
-      }
+      const spend = (executor: Kysely<Database>) =>
+        executor
+          .updateTable('refresh_tokens')
+          .set({ used_at: now })
+          .where('token_hash', '=', tokenHash)
+          .where('client_id', '=', clientId)
+          .where('used_at', 'is', null)
+          .where('expires_at', '>', now)
+          .where('grant_id', 'in', (eb) => eb.selectFrom('grants').select('id').where('revoked_at', 'is', null))
+          .returningAll()
+          .executeTakeFirst();
+      // Only a spend that stores a replacement needs a transaction. (On SQLite, keep one store per
+      // process: two connections in one process cannot wait for each other's transactions.)
+      const run = <T>(work: (executor: Kysely<Database>) => Promise<T>) => (replace === undefined ? work(db) : db.transaction().execute(work));
+      const rotated = await run(async (trx) => {
+        const won = await spend(trx);
+        if (won === undefined) return undefined;
+        const grantRow = await trx.selectFrom('grants').selectAll().where('id', '=', won.grant_id).executeTakeFirstOrThrow();
+        const token = toRefreshToken(won);
+        const grant = toGrant(grantRow);
+        if (replace !== undefined) {
+          // Throwing here rolls the spend back: a refused request loses nothing.
+          const { refreshToken, accessToken } = replace(token, grant);
+          if (refreshToken !== null) await trx.insertInto('refresh_tokens').values(refreshTokenRow(refreshToken)).execute();
+          await trx.insertInto('access_tokens').values(accessTokenRow(accessToken)).execute();
+        }
+        return { outcome: 'rotated' as const, token, grant };
+      });
+      if (rotated !== undefined) return rotated;
       const row = await db.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
       if (row === undefined || row.client_id !== clientId) return { outcome: 'unknown' };
       if (row.used_at !== null) return { outcome: 'reused', token: toRefreshToken(row) };
@@ -137,10 +156,7 @@ export function createGrantStore(db: Kysely<Database>): GrantStore {
     },
 
     async addAccessToken(token) {
-      await db
-        .insertInto('access_tokens')
-        .values({ jti: token.jti, grant_id: token.grantId, client_id: token.clientId, expires_at: token.expiresAt, revoked_at: token.revokedAt })
-        .execute();
+      await db.insertInto('access_tokens').values(accessTokenRow(token)).execute();
     },
     async findAccessToken(jti) {
       const row = await db.selectFrom('access_tokens').selectAll().where('jti', '=', jti).executeTakeFirst();

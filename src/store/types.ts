@@ -140,6 +140,12 @@ export type RefreshRotation =
   | { outcome: 'reused'; token: RefreshTokenRecord }
   | { outcome: 'revoked' | 'expired' | 'unknown' };
 
+/** What replaces a spent refresh token: the next refresh token (if any) and the access token's record. */
+export type RefreshReplacementBuilder = (
+  spent: RefreshTokenRecord,
+  grant: GrantRecord,
+) => { refreshToken: RefreshTokenRecord | null; accessToken: AccessTokenRecord };
+
 export interface GrantStore {
   /** Creates a grant unless one with this id exists (a replayed code may have revoked it first). */
   create(grant: GrantRecord): Promise<void>;
@@ -158,8 +164,10 @@ export interface GrantStore {
   /**
    * Spends a refresh token in one conditional statement. Exactly one concurrent caller sees
    * `rotated`; a later use of a spent token sees `reused` (DESIGN.md invariant 5).
+   * With `replace`, spending and storing what replaces the token are one transaction; `replace`
+   * may throw to refuse the request, and then the token is not spent.
    */
-  spendRefreshToken(tokenHash: string, clientId: string, now: number): Promise<RefreshRotation>;
+  spendRefreshToken(tokenHash: string, clientId: string, now: number, replace?: RefreshReplacementBuilder): Promise<RefreshRotation>;
   findRefreshToken(tokenHash: string): Promise<RefreshTokenRecord | undefined>;
 
   addAccessToken(token: AccessTokenRecord): Promise<void>;

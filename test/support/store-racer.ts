@@ -7,6 +7,7 @@
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { hashSecret, randomSecret } from '../../src/core/secrets.js';
 import { openStore } from '../../src/store/index.js';
 import { T0, sessionRecord } from './store-records.js';
 
@@ -68,7 +69,14 @@ async function runJob(url: string, job: RacerJob): Promise<void> {
           for (const hash of job.codeHashes) outcomes.push((await store.codes.consume(hash, T0 + 1)).outcome);
           break;
         case 'spend-refresh-tokens':
-          for (const hash of job.tokenHashes) outcomes.push((await store.grants.spendRefreshToken(hash, job.clientId, T0 + 1)).outcome);
+          // As the token endpoint does: spend and store the replacement in one transaction.
+          for (const hash of job.tokenHashes) {
+            const rotation = await store.grants.spendRefreshToken(hash, job.clientId, T0 + 1, (spent) => ({
+              refreshToken: { ...spent, tokenHash: hashSecret(randomSecret()), createdAt: T0 + 1, usedAt: null },
+              accessToken: { jti: randomSecret(16), grantId: spent.grantId, clientId: spent.clientId, expiresAt: T0 + 600, revokedAt: null },
+            }));
+            outcomes.push(rotation.outcome);
+          }
           break;
       }
       await send({ ok: true, outcomes } satisfies RacerResult);
