@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as oauth from 'oauth4webapi';
+import { addStaticClient } from '../support/authorization-flow.js';
 import { FormBrowser } from '../support/browser.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -116,7 +117,7 @@ describe('oauth4webapi against Portcullis', () => {
     const client = await register({ token_endpoint_auth_method: 'none' });
     const tokens = await authorize(client, oauth.None());
     // A resource server is a pre-registered confidential client.
-    const { clientId, secret } = await addStaticClient(server);
+    const { clientId, secret } = await addStaticClient(server.store);
     const rs: oauth.Client = { client_id: clientId };
     const introspect = async (token: string) =>
       oauth.processIntrospectionResponse(as, rs, await oauth.introspectionRequest(as, rs, oauth.ClientSecretBasic(secret), token, insecure));
@@ -140,22 +141,3 @@ describe('oauth4webapi against Portcullis', () => {
     assert.equal(response.status, 401);
   });
 });
-
-async function addStaticClient(server: TestServer): Promise<{ clientId: string; secret: string }> {
-  const { hashSecret, randomSecret } = await import('../../src/core/secrets.js');
-  const clientId = `rs-${randomSecret(6)}`;
-  const secret = randomSecret(32);
-  await server.store.clients.create({
-    clientId,
-    secretHash: hashSecret(secret),
-    tokenEndpointAuthMethod: 'client_secret_basic',
-    redirectUris: [],
-    grantTypes: [],
-    clientName: 'Resource server',
-    scope: null,
-    metadata: {},
-    source: 'static',
-    createdAt: Math.floor(Date.now() / 1000),
-  });
-  return { clientId, secret };
-}

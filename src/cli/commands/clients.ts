@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { checkRedirectUri } from '../../core/redirect-uri.js';
 import { parseScope } from '../../core/scopes.js';
 import { hashSecret, randomSecret } from '../../core/secrets.js';
-import { openStore, UniqueViolation, type ClientRecord } from '../../store/index.js';
+import { withStore } from '../with-store.js';
+import { UniqueViolation, type ClientRecord } from '../../store/index.js';
 import { CliError, printResult, table } from '../output.js';
 
 const DB_HELP = 'sqlite:PATH or postgres://… (default sqlite:./portcullis.db)';
@@ -60,15 +61,10 @@ export function registerClientsCommand(program: Command): void {
         source: 'static',
         createdAt: now,
       };
-      const store = await openStore(options.db);
-      try {
-        await store.clients.create(record);
-      } catch (error) {
+      await withStore(options.db, (store) => store.clients.create(record)).catch((error: unknown) => {
         if (error instanceof UniqueViolation) throw new CliError(`client ${clientId} already exists`);
         throw error;
-      } finally {
-        await store.close();
-      }
+      });
       const result = { client_id: clientId, ...(secret !== undefined ? { client_secret: secret } : {}), token_endpoint_auth_method: method, redirect_uris: options.redirectUri };
       printResult(Boolean(options.json), result, () =>
         [`client_id      ${clientId}`, ...(secret !== undefined ? [`client_secret  ${secret}`, '(the secret is shown only now; it is stored hashed)'] : [])].join('\n'),
@@ -81,8 +77,7 @@ export function registerClientsCommand(program: Command): void {
     .option('--db <url>', DB_HELP, 'sqlite:./portcullis.db')
     .option('--json', 'machine-readable output')
     .action(async (options: { db: string; json?: boolean }) => {
-      const store = await openStore(options.db);
-      try {
+      await withStore(options.db, async (store) => {
         const list = (await store.clients.list()).map((c) => ({
           client_id: c.clientId,
           client_name: c.clientName,
@@ -95,9 +90,7 @@ export function registerClientsCommand(program: Command): void {
             ? 'no clients'
             : table(['CLIENT ID', 'NAME', 'SOURCE', 'AUTH', 'REDIRECT URIS'], list.map((c) => [c.client_id, c.client_name ?? '', c.source, c.token_endpoint_auth_method, c.redirect_uris.join(' ')])),
         );
-      } finally {
-        await store.close();
-      }
+      });
     });
 
   clients
@@ -106,12 +99,9 @@ export function registerClientsCommand(program: Command): void {
     .option('--db <url>', DB_HELP, 'sqlite:./portcullis.db')
     .option('--json', 'machine-readable output')
     .action(async (clientId: string, options: { db: string; json?: boolean }) => {
-      const store = await openStore(options.db);
-      try {
+      await withStore(options.db, async (store) => {
         if (!(await store.clients.remove(clientId, Math.floor(Date.now() / 1000)))) throw new CliError(`no client ${clientId}; see portcullis clients list`);
         printResult(Boolean(options.json), { removed: clientId }, () => `removed client ${clientId} and revoked its tokens`);
-      } finally {
-        await store.close();
-      }
+      });
     });
 }

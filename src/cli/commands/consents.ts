@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { openStore } from '../../store/index.js';
+import { withStore } from '../with-store.js';
 import { CliError, printResult, table } from '../output.js';
 
 const DB_HELP = 'sqlite:PATH or postgres://… (default sqlite:./portcullis.db)';
@@ -13,15 +13,12 @@ export function registerConsentsCommand(program: Command): void {
     .option('--db <url>', DB_HELP, 'sqlite:./portcullis.db')
     .option('--json', 'machine-readable output')
     .action(async (username: string, options: { db: string; json?: boolean }) => {
-      const store = await openStore(options.db);
-      try {
+      await withStore(options.db, async (store) => {
         const user = await store.users.findByUsername(username);
         if (user === undefined) throw new CliError(`no user named ${username}`);
         const list = (await store.consents.listForUser(user.id)).map((c) => ({ client_id: c.clientId, scope: c.scope.join(' '), updated_at: new Date(c.updatedAt * 1000).toISOString() }));
         printResult(Boolean(options.json), list, () => (list.length === 0 ? 'no consents' : table(['CLIENT ID', 'SCOPE', 'UPDATED'], list.map((c) => [c.client_id, c.scope, c.updated_at]))));
-      } finally {
-        await store.close();
-      }
+      });
     });
 
   consents
@@ -30,15 +27,12 @@ export function registerConsentsCommand(program: Command): void {
     .option('--db <url>', DB_HELP, 'sqlite:./portcullis.db')
     .option('--json', 'machine-readable output')
     .action(async (username: string, clientId: string, options: { db: string; json?: boolean }) => {
-      const store = await openStore(options.db);
-      try {
+      await withStore(options.db, async (store) => {
         const user = await store.users.findByUsername(username);
         if (user === undefined) throw new CliError(`no user named ${username}`);
         const existed = await store.consents.revoke(user.id, clientId, Math.floor(Date.now() / 1000));
         if (!existed) throw new CliError(`${username} has no consent for ${clientId}; see portcullis consents list ${username}`);
         printResult(Boolean(options.json), { revoked: clientId, username }, () => `revoked ${username}'s consent for ${clientId} and its tokens`);
-      } finally {
-        await store.close();
-      }
+      });
     });
 }

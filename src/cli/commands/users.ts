@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { randomSecret } from '../../core/secrets.js';
 import { hashPassword } from '../../server/password-hash.js';
-import { openStore, UniqueViolation } from '../../store/index.js';
+import { withStore } from '../with-store.js';
+import { UniqueViolation } from '../../store/index.js';
 import { CliError, printResult, readStdin, table } from '../output.js';
 
 const DB_HELP = 'sqlite:PATH or postgres://… (default sqlite:./portcullis.db)';
@@ -21,17 +22,12 @@ export function registerUsersCommand(program: Command): void {
       if (!options.passwordStdin) throw new CliError('pass --password-stdin and pipe the password in, so it never appears in the process list or shell history');
       const password = (await readStdin()).replace(/\r?\n$/, '');
       if (password.length < 8) throw new CliError('the password must be at least 8 characters');
-      const store = await openStore(options.db);
-      try {
-        const user = { id: randomSecret(12), username: name, passwordHash: await hashPassword(password), createdAt: Math.floor(Date.now() / 1000) };
-        await store.users.create(user);
-        printResult(Boolean(options.json), { id: user.id, username: name }, () => `added user ${name}`);
-      } catch (error) {
+      const user = { id: randomSecret(12), username: name, passwordHash: await hashPassword(password), createdAt: Math.floor(Date.now() / 1000) };
+      await withStore(options.db, (store) => store.users.create(user)).catch((error: unknown) => {
         if (error instanceof UniqueViolation) throw new CliError(`user ${name} already exists; remove it first to reset the password`);
         throw error;
-      } finally {
-        await store.close();
-      }
+      });
+      printResult(Boolean(options.json), { id: user.id, username: name }, () => `added user ${name}`);
     });
 
   users
@@ -40,13 +36,10 @@ export function registerUsersCommand(program: Command): void {
     .option('--db <url>', DB_HELP, 'sqlite:./portcullis.db')
     .option('--json', 'machine-readable output')
     .action(async (options: { db: string; json?: boolean }) => {
-      const store = await openStore(options.db);
-      try {
+      await withStore(options.db, async (store) => {
         const list = (await store.users.list()).map((u) => ({ id: u.id, username: u.username, created_at: new Date(u.createdAt * 1000).toISOString() }));
         printResult(Boolean(options.json), list, () => (list.length === 0 ? 'no users' : table(['USERNAME', 'ID', 'CREATED'], list.map((u) => [u.username, u.id, u.created_at]))));
-      } finally {
-        await store.close();
-      }
+      });
     });
 
   users
@@ -55,13 +48,10 @@ export function registerUsersCommand(program: Command): void {
     .option('--db <url>', DB_HELP, 'sqlite:./portcullis.db')
     .option('--json', 'machine-readable output')
     .action(async (name: string, options: { db: string; json?: boolean }) => {
-      const store = await openStore(options.db);
-      try {
+      await withStore(options.db, async (store) => {
         const removed = await store.users.remove(name, Math.floor(Date.now() / 1000));
         if (!removed) throw new CliError(`no user named ${name}; see portcullis users list`);
         printResult(Boolean(options.json), { removed: name }, () => `removed user ${name} and revoked their tokens`);
-      } finally {
-        await store.close();
-      }
+      });
     });
 }

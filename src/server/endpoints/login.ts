@@ -1,21 +1,15 @@
 import type { Context } from 'hono';
-import { OAuthError } from '../../core/errors.js';
 import type { AuthorizationRequest } from '../authorization-request.js';
-import { csrfTokenFor, ensureCsrfCookie, isCsrfTokenValid } from '../browser-cookies.js';
+import { csrfTokenFor, ensureCsrfCookie } from '../browser-cookies.js';
 import { currentUser, startSession } from '../browser-session.js';
 import type { ServerContext } from '../context.js';
-import { readFormBody } from '../form-parameters.js';
 import { DECOY_PASSWORD_HASH, verifyPassword } from '../password-hash.js';
-import { errorPageResponse, formTargetFor, pageResponse } from '../page-response.js';
+import { expiredRequestPage, readPageForm, seeOther } from '../page-form.js';
+import { formTargetFor, pageResponse } from '../page-response.js';
 import { renderLoginPage } from '../pages/index.js';
 import type { ServerPaths } from '../paths.js';
 import { findPendingAuthorization } from '../pending-authorization.js';
 import { requestAddress } from '../request-address.js';
-
-const expiredPage = () =>
-  errorPageResponse(400, 'This sign-in link has expired', 'Go back to the application and start signing in again.', 'invalid_request');
-
-const seeOther = (location: string) => new Response(null, { status: 303, headers: { Location: location, 'Cache-Control': 'no-store' } });
 
 async function renderLogin(
   ctx: ServerContext,
@@ -27,7 +21,7 @@ async function renderLogin(
   problem?: { username: string; error: string },
 ): Promise<Response> {
   const client = await ctx.resolveClient(request.clientId).catch(() => undefined);
-  if (client === undefined) return expiredPage();
+  if (client === undefined) return expiredRequestPage();
   const csrf = ensureCsrfCookie(ctx, c);
   const html = renderLoginPage({
     action: paths.login,
@@ -47,23 +41,16 @@ export function loginEndpoint(ctx: ServerContext, paths: ServerPaths) {
     if (c.req.method === 'GET') {
       const handle = c.req.query('request');
       const request = await findPendingAuthorization(ctx, handle);
-      if (handle === undefined || request === undefined) return expiredPage();
+      if (handle === undefined || request === undefined) return expiredRequestPage();
       if ((await currentUser(ctx, c)) !== undefined) return seeOther(`${paths.consent}?request=${handle}`);
       return renderLogin(ctx, c, paths, handle, request, 200);
     }
 
-    let form: Record<string, string>;
-    try {
-      form = await readFormBody(c.req.raw);
-    } catch (error) {
-      return errorPageResponse(400, 'This form could not be read', error instanceof OAuthError ? error.description : 'Bad request.', 'invalid_request');
-    }
-    const handle = form['request'] ?? '';
-    if (!isCsrfTokenValid(ctx, c, handle, form['csrf_token'])) {
-      return errorPageResponse(403, 'This form has expired', 'Go back to the application and start signing in again.', 'invalid_request');
-    }
+    const posted = await readPageForm(ctx, c);
+    if (posted instanceof Response) return posted;
+    const { handle, fields: form } = posted;
     const request = await findPendingAuthorization(ctx, handle);
-    if (request === undefined) return expiredPage();
+    if (request === undefined) return expiredRequestPage();
 
     const username = (form['username'] ?? '').trim().slice(0, 200);
     const password = (form['password'] ?? '').slice(0, 1024);
