@@ -15,7 +15,7 @@ import { authorizationServerMetadata, protectedResourceMetadata } from './endpoi
 import { registerEndpoint } from './endpoints/register.js';
 import { revokeEndpoint } from './endpoints/revoke.js';
 import { tokenEndpoint } from './endpoints/token.js';
-import { jsonResponse, oauthErrorResponse } from './error-response.js';
+import { CORS_HEADERS, jsonResponse, oauthErrorResponse } from './error-response.js';
 import { silentLogger } from './logger.js';
 import { errorPageResponse } from './page-response.js';
 import { serverPaths, type ServerPaths } from './paths.js';
@@ -44,12 +44,6 @@ export interface AuthorizationServer {
   close(): void;
 }
 
-const CORS_HEADERS = {
-  'Access-Control-Allow-Origin': '*',
-  'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
-  'Access-Control-Allow-Headers': 'Authorization, Content-Type, MCP-Protocol-Version',
-  'Access-Control-Max-Age': '600',
-};
 
 /**
  * Builds the authorization server: config validated and frozen, keys loaded (one created on first
@@ -129,7 +123,6 @@ function buildRoutes(ctx: ServerContext, paths: ServerPaths): Hono {
     logger.info({ event: 'request', method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
   });
 
-  const api = (handler: (c: Context) => Promise<Response>) => async (c: Context) => withCors(await handler(c));
   const page = (handler: (c: Context) => Promise<Response>) => async (c: Context) => {
     try {
       return await handler(c);
@@ -141,25 +134,25 @@ function buildRoutes(ctx: ServerContext, paths: ServerPaths): Hono {
   };
 
   const asMetadata = authorizationServerMetadata(config, paths);
-  app.get(paths.authorizationServerMetadata, api(async () => jsonResponse(asMetadata, 200, { 'Cache-Control': 'public, max-age=300' })));
+  app.get(paths.authorizationServerMetadata, (async () => jsonResponse(asMetadata, 200, { 'Cache-Control': 'public, max-age=300' })));
   for (const resource of config.resources) {
     const url = new URL(resource.uri);
     if (url.origin !== config.issuerUrl.origin) continue;
     const body = protectedResourceMetadata(config, resource);
     const path = `/.well-known/oauth-protected-resource${url.pathname === '/' ? '' : url.pathname}`;
-    app.get(path, api(async () => jsonResponse(body, 200, { 'Cache-Control': 'public, max-age=300' })));
+    app.get(path, (async () => jsonResponse(body, 200, { 'Cache-Control': 'public, max-age=300' })));
   }
-  app.get(paths.jwks, api(async () => jsonResponse(await ctx.signingKeys.jwks(), 200, { 'Cache-Control': 'public, max-age=60' })));
+  app.get(paths.jwks, (async () => jsonResponse(await ctx.signingKeys.jwks(), 200, { 'Cache-Control': 'public, max-age=60' })));
 
   app.on(['GET', 'POST'], paths.authorize, page(authorizeEndpoint(ctx, paths)));
   app.on(['GET', 'POST'], paths.login, page(loginEndpoint(ctx, paths)));
   app.on(['GET', 'POST'], paths.consent, page(consentEndpoint(ctx, paths)));
-  app.post(paths.token, api(tokenEndpoint(ctx)));
-  if (config.registration.enabled) app.post(paths.register, api(registerEndpoint(ctx)));
-  app.post(paths.revoke, api(revokeEndpoint(ctx)));
-  app.post(paths.introspect, api(introspectEndpoint(ctx)));
+  app.post(paths.token, tokenEndpoint(ctx));
+  if (config.registration.enabled) app.post(paths.register, registerEndpoint(ctx));
+  app.post(paths.revoke, revokeEndpoint(ctx));
+  app.post(paths.introspect, introspectEndpoint(ctx));
 
-  app.options('*', () => withCors(new Response(null, { status: 204 })));
+  app.options('*', () => new Response(null, { status: 204, headers: { ...CORS_HEADERS } }));
   app.notFound((c) => {
     // With registration disabled, /register does not exist: a 404, not a 405 that says "use POST".
     const postOnly = [paths.token, paths.revoke, paths.introspect, ...(config.registration.enabled ? [paths.register] : [])];
@@ -167,21 +160,13 @@ function buildRoutes(ctx: ServerContext, paths: ServerPaths): Hono {
     const error = known
       ? new OAuthError('invalid_request', `Use POST for ${c.req.path}.`, { status: 405 })
       : new OAuthError('invalid_request', 'There is nothing at this address.', { status: 404 });
-    const response = oauthErrorResponse(error);
-    if (known) response.headers.set('Allow', 'POST, OPTIONS');
-    return withCors(response);
+    return oauthErrorResponse(error, known ? { Allow: 'POST, OPTIONS' } : {});
   });
   app.onError((error, c) => {
     const oauthError = toOAuthError(error);
     if (oauthError.status >= 500) logger.error({ event: 'request_failed', path: c.req.path, detail: oauthError.detail }, 'request failed');
     else logger.info({ event: 'oauth_error', path: c.req.path, error: oauthError.code, detail: oauthError.detail }, 'request refused');
-    return withCors(oauthErrorResponse(oauthError));
+    return oauthErrorResponse(oauthError);
   });
   return app;
-}
-
-function withCors(response: Response): Response {
-  for (const [key, value] of Object.entries(CORS_HEADERS)) response.headers.set(key, value);
-  response.headers.append('Access-Control-Expose-Headers', 'WWW-Authenticate');
-  return response;
 }

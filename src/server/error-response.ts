@@ -5,20 +5,34 @@ import type { OAuthError } from '../core/errors.js';
 export const NO_STORE_HEADERS = { 'Cache-Control': 'no-store', Pragma: 'no-cache' } as const;
 
 /**
+ * CORS for the JSON endpoints, which browser-based MCP clients call directly (no credentials).
+ * Kept in plain header objects, never set on a built Response: the node adapter answers a
+ * Response made from a string and a plain object without materializing it.
+ */
+export const CORS_HEADERS = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
+  'Access-Control-Allow-Headers': 'Authorization, Content-Type, MCP-Protocol-Version',
+  'Access-Control-Expose-Headers': 'WWW-Authenticate',
+  'Access-Control-Max-Age': '600',
+} as const;
+
+/**
  * The one place an OAuthError becomes an HTTP response: the JSON body of RFC 6749 §5.2, the
  * status fixed by the error, `no-store`, and for `invalid_client` a 401 with a challenge
  * (RFC 6749 §5.2: the client may have tried HTTP Basic).
  */
-export function oauthErrorResponse(error: OAuthError): Response {
-  const headers = new Headers({ 'Content-Type': 'application/json', ...NO_STORE_HEADERS });
-  if (error.code === 'invalid_client') headers.set('WWW-Authenticate', buildChallenge('Basic', { realm: 'portcullis' }));
-  if (error.status === 429 || error.status === 503) headers.set('Retry-After', '60');
-  return new Response(JSON.stringify(error.toJSON()), { status: error.status, headers });
+export function oauthErrorResponse(error: OAuthError, extraHeaders: Record<string, string> = {}): Response {
+  const headers: Record<string, string> = { ...extraHeaders };
+  if (error.code === 'invalid_client') headers['WWW-Authenticate'] = buildChallenge('Basic', { realm: 'portcullis' });
+  if (error.status === 429 || error.status === 503) headers['Retry-After'] = '60';
+  return jsonResponse(error.toJSON(), error.status, headers);
 }
 
+/** A JSON answer of the API endpoints: `no-store` unless overridden, and CORS. */
 export function jsonResponse(body: unknown, status = 200, extraHeaders: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), {
     status,
-    headers: { 'Content-Type': 'application/json', ...NO_STORE_HEADERS, ...extraHeaders },
+    headers: { 'Content-Type': 'application/json', ...NO_STORE_HEADERS, ...CORS_HEADERS, ...extraHeaders },
   });
 }
