@@ -91,7 +91,7 @@ for (const [id, micros] of selfMicros) {
  */
 const CATEGORIES: [string, (n: ProfileNode) => boolean][] = [
   ['SQLite (kysely + better-sqlite3)', (n) => /node_modules\/(kysely|better-sqlite3)\//.test(n.callFrame.url)],
-  ['JWT sign (jose + WebCrypto ECDSA)', (n) => /node_modules\/jose\/|internal\/crypto\/(webcrypto|ec|util|webidl|keys)/.test(n.callFrame.url)],
+  ['JWT sign (ES256: node:crypto, jose, WebCrypto)', (n) => /node_modules\/jose\/|internal\/crypto\/(sig|webcrypto|ec|util|webidl|keys)|src\/server\/(jws-es256|access-token)\.ts/.test(n.callFrame.url)],
   ['SHA-256 / random bytes', (n) => /internal\/crypto\/(hash|random)/.test(n.callFrame.url)],
   ['request body as web stream', (n) => /readBodyText|readFormBody/.test(n.callFrame.functionName) || /internal\/webstreams\//.test(n.callFrame.url)],
   ['web Request/Response adapter (@hono/node-server, undici)', (n) => /node_modules\/@hono\/node-server\/|internal\/deps\/undici/.test(n.callFrame.url)],
