@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import type { Logger } from 'pino';
 import { OAuthError, toOAuthError } from '../core/errors.js';
+import { isAccessTokenLive } from './access-token-status.js';
 import { createKeyring } from '../core/seal.js';
 import type { Store } from '../store/types.js';
 import { createClientMetadataDocumentResolver, isClientMetadataDocumentUrl } from './client-metadata-document.js';
@@ -40,6 +41,11 @@ export interface AuthorizationServer {
   readonly signingKeys: SigningKeys;
   readonly context: ServerContext;
   fetch(request: Request): Promise<Response>;
+  /**
+   * Whether the access token with this `jti` is still live (not revoked, nor its grant). For a
+   * gateway in the same process, which checks signatures itself and asks this for revocation.
+   */
+  isAccessTokenLive(jti: string): Promise<boolean>;
   /** Stops the sweeper (the store is the caller's to close). */
   close(): void;
 }
@@ -108,6 +114,7 @@ export async function createAuthorizationServer(options: AuthorizationServerOpti
     signingKeys,
     context,
     fetch: async (request) => app.fetch(request),
+    isAccessTokenLive: (jti) => isAccessTokenLive(context, jti),
     close: () => clearInterval(sweeper),
   };
 }

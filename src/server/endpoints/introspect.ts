@@ -3,6 +3,7 @@ import { OAuthError } from '../../core/errors.js';
 import { hashSecret } from '../../core/secrets.js';
 import { formatScope } from '../../core/scopes.js';
 import { verifyOwnAccessToken } from '../access-token.js';
+import { isAccessTokenLive } from '../access-token-status.js';
 import { authenticateClient } from '../client-authentication.js';
 import { nowSeconds } from '../clock.js';
 import type { ServerContext } from '../context.js';
@@ -29,9 +30,7 @@ export function introspectEndpoint(ctx: ServerContext) {
 
     const access = await verifyOwnAccessToken(ctx.signingKeys, ctx.config.issuer, token, now);
     if (access !== null) {
-      const record = await ctx.store.grants.findAccessToken(access.jti);
-      const grant = record === undefined ? undefined : await ctx.store.grants.find(record.grantId);
-      if (record === undefined || record.revokedAt !== null || grant === undefined || grant.revokedAt !== null) return jsonResponse(INACTIVE);
+      if (!(await isAccessTokenLive(ctx, access.jti))) return jsonResponse(INACTIVE);
       const user = await ctx.store.users.findById(access.sub);
       return jsonResponse({
         active: true,

@@ -1,0 +1,41 @@
+/**
+ * The contracts inside the protected-resource part (DESIGN.md `src/resource/`): what a verified
+ * token says, how a token is checked, and how an MCP call maps to the scopes it needs.
+ */
+
+/** Who is calling, as proven by a verified access token (RFC 9068 §2.2). */
+export interface VerifiedIdentity {
+  /** `sub`: the user. */
+  readonly subject: string;
+  /** `client_id`: the MCP client acting for the user. */
+  readonly clientId: string;
+  /** `scope`, split. */
+  readonly scopes: readonly string[];
+  /** `iss`. */
+  readonly issuer: string;
+  /** `aud`: the resource the token was issued for (RFC 8707), equal to this resource. */
+  readonly audience: string;
+  /** `jti`. */
+  readonly tokenId: string;
+  /** `exp`, Unix seconds. */
+  readonly expiresAt: number;
+}
+
+/**
+ * Checks a bearer token. Resolves with the identity, or rejects with an OAuthError whose code is
+ * `invalid_token` (the public description says nothing about why; the detail does, for logs).
+ */
+export interface TokenVerifier {
+  verify(token: string): Promise<VerifiedIdentity>;
+}
+
+/**
+ * Which scopes an MCP call needs (MCP Authorization, "Scope Challenge Handling"): every call needs
+ * `required`; a JSON-RPC method in `methods` adds its scopes; `tools/call` of a tool in `tools`
+ * adds that tool's scopes.
+ */
+export interface ScopePolicy {
+  readonly required: readonly string[];
+  readonly methods: Readonly<Record<string, readonly string[]>>;
+  readonly tools: Readonly<Record<string, readonly string[]>>;
+}
