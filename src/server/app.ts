@@ -21,6 +21,7 @@ import { silentLogger } from './logger.js';
 import { errorPageResponse } from './page-response.js';
 import { serverPaths, type ServerPaths } from './paths.js';
 import { createRateLimiter } from './rate-limiter.js';
+import { signEs256Jwt } from './jws-es256.js';
 import { createSigningKeys, type SigningKeys } from './signing-keys.js';
 
 export interface AuthorizationServerOptions {
@@ -46,6 +47,12 @@ export interface AuthorizationServer {
    * gateway in the same process, which checks signatures itself and asks this for revocation.
    */
   isAccessTokenLive(jti: string): Promise<boolean>;
+  /**
+   * Signs a JWT of another type than access tokens (`typ` must not be `at+jwt`) with the current
+   * signing key, so that anyone holding the JWKS can verify it: the gateway's identity assertion
+   * to its upstream.
+   */
+  signJwt(typ: string, payload: Record<string, unknown>): Promise<string>;
   /** Stops the sweeper (the store is the caller's to close). */
   close(): void;
 }
@@ -115,6 +122,12 @@ export async function createAuthorizationServer(options: AuthorizationServerOpti
     context,
     fetch: async (request) => app.fetch(request),
     isAccessTokenLive: (jti) => isAccessTokenLive(context, jti),
+    async signJwt(typ, payload) {
+      // RFC 8725 §3.11: explicit typing keeps this from ever passing as an access token.
+      if (typ.toLowerCase() === 'at+jwt' || typ.toLowerCase() === 'application/at+jwt') throw new Error('signJwt does not mint access tokens');
+      const { kid, privateKey } = await signingKeys.current();
+      return signEs256Jwt({ alg: 'ES256', typ, kid }, { iss: config.issuer, ...payload }, privateKey);
+    },
     close: () => clearInterval(sweeper),
   };
 }

@@ -109,6 +109,11 @@ export interface UserStore {
   findByUsername(username: string): Promise<UserRecord | undefined>;
   findById(id: string): Promise<UserRecord | undefined>;
   list(): Promise<UserRecord[]>;
+  /**
+   * Replaces the password hash and ends the user's browser sessions (whoever knew the old password
+   * is signed out); grants and consents stay. Returns whether the user exists.
+   */
+  setPasswordHash(username: string, passwordHash: string): Promise<boolean>;
   /** Deletes the user, their sessions and consents, and revokes their grants. */
   remove(username: string, now: number): Promise<boolean>;
 }

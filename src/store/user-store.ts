@@ -32,6 +32,14 @@ export function createUserStore(db: Kysely<Database>): UserStore {
       const rows = await db.selectFrom('users').selectAll().orderBy('username').execute();
       return rows.map(toRecord);
     },
+    async setPasswordHash(username, passwordHash) {
+      return db.transaction().execute(async (trx) => {
+        const user = await trx.updateTable('users').set({ password_hash: passwordHash }).where('username', '=', username).returning('id').executeTakeFirst();
+        if (user === undefined) return false;
+        await trx.deleteFrom('sessions').where('user_id', '=', user.id).execute();
+        return true;
+      });
+    },
     async remove(username, now) {
       return db.transaction().execute(async (trx) => {
         // Write first: a SQLite transaction that reads first cannot take the write lock once another

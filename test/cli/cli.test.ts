@@ -4,6 +4,8 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { verifyPassword } from '../../src/server/password-hash.js';
+import { openStore } from '../../src/store/index.js';
 
 const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 
@@ -71,6 +73,21 @@ describe('portcullis CLI', () => {
     const list = await portcullis(['users', 'list', '--db', db, '--json']);
     assert.deepEqual(JSON.parse(list.stdout).map((u: { username: string }) => u.username), ['alice']);
     assert.doesNotMatch(list.stdout, /scrypt/, 'no password hashes in listings');
+
+    const changed = await portcullis(['users', 'set-password', 'alice', '--password-stdin', '--db', db, '--json'], { stdin: 'the new password\n' });
+    assert.equal(changed.code, 0, changed.stderr);
+    assert.doesNotMatch(changed.stdout + changed.stderr, /the new password/);
+    const store = await openStore(db);
+    try {
+      const hash = (await store.users.findByUsername('alice'))!.passwordHash;
+      assert.equal(await verifyPassword('the new password', hash), true);
+      assert.equal(await verifyPassword('a long enough password', hash), false);
+    } finally {
+      await store.close();
+    }
+    const unknown = await portcullis(['users', 'set-password', 'nobody', '--password-stdin', '--db', db], { stdin: 'whatever password' });
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /no user named nobody/);
 
     assert.equal((await portcullis(['users', 'remove', 'alice', '--db', db])).code, 0);
     const missing = await portcullis(['users', 'remove', 'alice', '--db', db]);

@@ -272,6 +272,26 @@ for (const dialect of DIALECTS) {
         assert.deepEqual(names, [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
       });
 
+      it('sets a new password hash, ending that user\'s sessions only', async () => {
+        const { store } = fresh;
+        const user = userRecord();
+        const bystander = userRecord();
+        await store.users.create(user);
+        await store.users.create(bystander);
+        const session = sessionRecord({ userId: user.id });
+        const bystanderSession = sessionRecord({ userId: bystander.id });
+        await store.sessions.create(session);
+        await store.sessions.create(bystanderSession);
+
+        assert.equal(await store.users.setPasswordHash(user.username, 'new-hash'), true);
+
+        assert.deepEqual(await store.users.findById(user.id), { ...user, passwordHash: 'new-hash' });
+        assert.equal(await store.sessions.find(session.idHash, T0), undefined);
+        assert.deepEqual(await store.users.findById(bystander.id), bystander);
+        assert.deepEqual(await store.sessions.find(bystanderSession.idHash, T0), bystanderSession);
+        assert.equal(await store.users.setPasswordHash(uniqueId('nobody'), 'x'), false);
+      });
+
       it('removes a user with their sessions, consents and codes, revoking their grants, and leaves others alone', async () => {
         const { store } = fresh;
         const user = userRecord();

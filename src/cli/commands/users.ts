@@ -20,14 +20,26 @@ export function registerUsersCommand(program: Command): void {
     .action(async (name: string, options: { passwordStdin?: boolean; db: string; json?: boolean }) => {
       if (!USERNAME.test(name)) throw new CliError('a username is 1–100 characters of letters, digits and . _ @ + -');
       if (!options.passwordStdin) throw new CliError('pass --password-stdin and pipe the password in, so it never appears in the process list or shell history');
-      const password = (await readStdin()).replace(/\r?\n$/, '');
-      if (password.length < 8) throw new CliError('the password must be at least 8 characters');
-      const user = { id: randomSecret(12), username: name, passwordHash: await hashPassword(password), createdAt: Math.floor(Date.now() / 1000) };
+      const user = { id: randomSecret(12), username: name, passwordHash: await hashPassword(await readNewPassword()), createdAt: Math.floor(Date.now() / 1000) };
       await withStore(options.db, (store) => store.users.create(user)).catch((error: unknown) => {
-        if (error instanceof UniqueViolation) throw new CliError(`user ${name} already exists; remove it first to reset the password`);
+        if (error instanceof UniqueViolation) throw new CliError(`user ${name} already exists; change the password with portcullis users set-password ${name} --password-stdin`);
         throw error;
       });
       printResult(Boolean(options.json), { id: user.id, username: name }, () => `added user ${name}`);
+    });
+
+  users
+    .command('set-password <name>')
+    .description('change a user\'s password (read from standard input) and sign them out of the pages')
+    .option('--password-stdin', 'read the password from standard input (required)')
+    .option('--db <url>', DB_HELP, 'sqlite:./portcullis.db')
+    .option('--json', 'machine-readable output')
+    .action(async (name: string, options: { passwordStdin?: boolean; db: string; json?: boolean }) => {
+      if (!options.passwordStdin) throw new CliError('pass --password-stdin and pipe the password in, so it never appears in the process list or shell history');
+      const passwordHash = await hashPassword(await readNewPassword());
+      const changed = await withStore(options.db, (store) => store.users.setPasswordHash(name, passwordHash));
+      if (!changed) throw new CliError(`no user named ${name}; see portcullis users list`);
+      printResult(Boolean(options.json), { username: name, passwordChanged: true }, () => `changed the password of ${name}; their browser sessions ended`);
     });
 
   users
@@ -54,4 +66,11 @@ export function registerUsersCommand(program: Command): void {
         printResult(Boolean(options.json), { removed: name }, () => `removed user ${name} and revoked their tokens`);
       });
     });
+}
+
+/** A password from standard input, without its final newline. */
+async function readNewPassword(): Promise<string> {
+  const password = (await readStdin()).replace(/\r?\n$/, '');
+  if (password.length < 8) throw new CliError('the password must be at least 8 characters');
+  return password;
 }
