@@ -24,6 +24,8 @@ export interface VerifiedIdentity {
 /**
  * Checks a bearer token. Resolves with the identity, or rejects with an OAuthError whose code is
  * `invalid_token` (the public description says nothing about why; the detail does, for logs).
+ * Extension: `temporarily_unavailable` when the token could not be checked at all (JWKS or
+ * introspection endpoint unreachable), so the guard answers 503 and the client keeps its token.
  */
 export interface TokenVerifier {
   verify(token: string): Promise<VerifiedIdentity>;

@@ -1,0 +1,128 @@
+import { OAuthError, toOAuthError, type OAuthErrorCode } from '../core/errors.js';
+import { canonicalResource } from '../core/resource-uri.js';
+import { bearerErrorResponse, missingTokenResponse } from './bearer-challenge.js';
+import { protectedResourceMetadataUrl } from './protected-resource-metadata.js';
+import { EMPTY_SCOPE_POLICY, policyReadsBody, scopesForMessage } from './scope-policy.js';
+import type { ScopePolicy, TokenVerifier, VerifiedIdentity } from './types.js';
+
+export interface BearerGuardOptions {
+  verifier: TokenVerifier;
+  /** This resource: the MCP endpoint's URL, as in the protected resource metadata. */
+  resource: string;
+  /** Default: the path-aware well-known URL of `resource` (RFC 9728 §3.1). */
+  resourceMetadataUrl?: string;
+  /** Scopes per call. Default: none required. */
+  scopePolicy?: ScopePolicy;
+  /** Told of every refusal, with the private detail, for logs. */
+  onRefusal?: (refusal: BearerRefusal) => void;
+}
+
+/** Why a request was refused; `detail` is for logs only and never holds the token. */
+export interface BearerRefusal {
+  readonly status: number;
+  /** The OAuth error code; undefined for a request that carried no credentials. */
+  readonly error: OAuthErrorCode | undefined;
+  readonly detail: string | undefined;
+}
+
+/** What the guard needs to know of a request; adapters build it from their framework's request. */
+export interface BearerRequest {
+  /** The request URL (relative is fine), checked for an `access_token` query parameter. */
+  url: string | URL;
+  headers: Headers;
+  /** The parsed JSON body, if any: the JSON-RPC message(s) whose scopes are needed. */
+  body?: unknown;
+  /** The parsed `application/x-www-form-urlencoded` body, if the request had one. */
+  form?: URLSearchParams;
+  /** Scopes needed on top of what the policy says for `body`. */
+  requiredScopes?: readonly string[];
+}
+
+export type BearerCheck =
+  | { readonly identity: VerifiedIdentity; readonly token: string; readonly response?: undefined }
+  | { readonly response: Response; readonly refusal: BearerRefusal; readonly identity?: undefined };
+
+export interface BearerGuard {
+  readonly resource: string;
+  readonly resourceMetadataUrl: string;
+  /** Whether `check` needs the parsed JSON body to know the scopes a call needs. */
+  readonly readsBody: boolean;
+  /** Resolves with the identity, or with the ready response refusing the request; never rejects. */
+  check(request: BearerRequest): Promise<BearerCheck>;
+}
+
+/** RFC 6750 §2.1: `credentials = "Bearer" 1*SP b64token`; the scheme is case-insensitive (RFC 9110 §11.1). */
+const BEARER_CREDENTIALS = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+const AUTH_SCHEME = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+)(?: |$)/;
+
+/**
+ * The framework-agnostic bearer check of the gateway and the middleware. In order:
+ * - a token in the query (`access_token`, RFC 6750 §2.3) or a form body (§2.2) → 400
+ *   `invalid_request`, even next to a valid header: OAuth 2.1 §5.2 allows the header only and a
+ *   URL leaks into logs and histories (DESIGN.md invariant 6);
+ * - no `Authorization` header, or another scheme than Bearer → 401 with no error code (RFC 6750 §3.1);
+ * - malformed Bearer credentials, or a token the verifier refuses (bad signature, foreign key,
+ *   expired, wrong issuer, type or audience, revoked) → 401 `invalid_token`;
+ * - a token without every scope the call needs → 403 `insufficient_scope` naming all of them
+ *   (MCP Authorization, "Scope Challenge Handling").
+ * Every challenge carries `resource_metadata` (RFC 9728 §5.1); every refusal is `no-store` and
+ * exposes `WWW-Authenticate` to CORS.
+ * @see RFC 6750 §2, §3; RFC 9728 §5; MCP Authorization (2026-07-28), "Access Token Usage", "Error Handling"
+ */
+export function createBearerGuard(options: BearerGuardOptions): BearerGuard {
+  const resource = canonicalResource(options.resource);
+  const resourceMetadataUrl = options.resourceMetadataUrl ?? protectedResourceMetadataUrl(resource);
+  const policy = options.scopePolicy ?? EMPTY_SCOPE_POLICY;
+
+  function refuse(scopes: readonly string[], error: OAuthError | undefined): BearerCheck {
+    const params = { resourceMetadataUrl, scopes };
+    const response = error === undefined ? missingTokenResponse(params) : bearerErrorResponse(error, params);
+    const refusal: BearerRefusal = { status: response.status, error: error?.code, detail: error === undefined ? 'no bearer credentials' : error.detail };
+    options.onRefusal?.(refusal);
+    return { response, refusal };
+  }
+
+  return {
+    resource,
+    resourceMetadataUrl,
+    readsBody: policyReadsBody(policy),
+    async check(request) {
+      const scopes = neededScopes(policy, request);
+      const url = typeof request.url === 'string' ? new URL(request.url, 'http://localhost') : request.url;
+      if (url.searchParams.has('access_token')) {
+        return refuse(scopes, new OAuthError('invalid_request', 'Send the access token in the Authorization header only.', { detail: 'access_token in the query' }));
+      }
+      if (request.form?.has('access_token') === true) {
+        return refuse(scopes, new OAuthError('invalid_request', 'Send the access token in the Authorization header only.', { detail: 'access_token in a form body' }));
+      }
+      const authorization = request.headers.get('authorization');
+      const scheme = authorization === null ? undefined : AUTH_SCHEME.exec(authorization)?.[1];
+      if (authorization === null || (scheme !== undefined && scheme.toLowerCase() !== 'bearer')) return refuse(scopes, undefined);
+      const token = BEARER_CREDENTIALS.exec(authorization)?.[1];
+      if (token === undefined) return refuse(scopes, new OAuthError('invalid_token', 'The Authorization header is not valid Bearer credentials.', { detail: 'malformed Bearer credentials' }));
+
+      let identity: VerifiedIdentity;
+      try {
+        identity = await options.verifier.verify(token);
+      } catch (error) {
+        return refuse(scopes, toOAuthError(error));
+      }
+      // Defence in depth for verifiers not written here: the audience is this resource (RFC 8707).
+      if (identity.audience !== resource) {
+        return refuse(scopes, new OAuthError('invalid_token', 'The access token is invalid, expired or revoked.', { detail: `verifier returned audience ${identity.audience}` }));
+      }
+      const held = new Set(identity.scopes);
+      const missing = scopes.filter((s) => !held.has(s));
+      if (missing.length > 0) {
+        return refuse(scopes, new OAuthError('insufficient_scope', 'The access token lacks a scope this call needs.', { detail: `missing ${missing.join(' ')}` }));
+      }
+      return { identity, token };
+    },
+  };
+}
+
+function neededScopes(policy: ScopePolicy, request: BearerRequest): string[] {
+  const fromBody = scopesForMessage(policy, request.body);
+  if (request.requiredScopes === undefined || request.requiredScopes.length === 0) return fromBody;
+  return [...new Set([...fromBody, ...request.requiredScopes])].sort();
+}

@@ -1,0 +1,25 @@
+/**
+ * `portcullis/resource`: protect an MCP server with OAuth bearer tokens (DESIGN.md
+ * `src/resource/`): token verifiers, the scope policy, RFC 9728 metadata, the framework-agnostic
+ * bearer guard and its adapters for Hono, Express and plain `node:http`.
+ */
+export type { ScopePolicy, TokenVerifier, VerifiedIdentity } from './types.js';
+export { createJwtVerifier, DEFAULT_CLOCK_SKEW_SECONDS, DEFAULT_JWKS_COOLDOWN_SECONDS, type JwtAccessTokenAlgorithm, type JwtVerifierOptions } from './jwt-verifier.js';
+export { createIntrospectionVerifier, type IntrospectionVerifierOptions } from './introspection-verifier.js';
+export { DEFAULT_CACHE_MAX_ENTRIES, DEFAULT_CACHE_MAX_SECONDS, type VerifiedTokenCacheOptions } from './verified-token-cache.js';
+export { EMPTY_SCOPE_POLICY, parseScopePolicy, policyReadsBody, scopePolicySchema, scopesForMessage, type ScopePolicySettings } from './scope-policy.js';
+export {
+  buildProtectedResourceMetadata,
+  PROTECTED_RESOURCE_WELL_KNOWN,
+  protectedResourceMetadataPaths,
+  protectedResourceMetadataResponse,
+  protectedResourceMetadataUrl,
+  type ProtectedResourceMetadata,
+  type ProtectedResourceMetadataOptions,
+} from './protected-resource-metadata.js';
+export { createBearerGuard, type BearerCheck, type BearerGuard, type BearerGuardOptions, type BearerRefusal, type BearerRequest } from './bearer-guard.js';
+export { bearerErrorResponse, missingTokenResponse, type ChallengeParameters } from './bearer-challenge.js';
+export { toMcpAuthInfo, type McpAuthInfo } from './mcp-auth-info.js';
+export { bearerAuth, protectedResourceMetadataMiddleware, type BearerAuthEnv } from './middleware/hono.js';
+export { requireBearerToken, type ExpressLikeRequest, type ExpressLikeResponse } from './middleware/express.js';
+export { createNodeHttpGuard, headersFromNode, writeWebResponse, type GuardedIncomingMessage, type NodeGuardOptions } from './middleware/node-http.js';

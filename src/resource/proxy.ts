@@ -1,0 +1,269 @@
+import http from 'node:http';
+import https from 'node:https';
+
+/**
+ * The gateway's reverse proxy to one upstream Streamable HTTP MCP endpoint (issue 3). Request
+ * bodies arrive already read (the gateway parses each JSON-RPC message for its scope check);
+ * response bodies, JSON or server-sent events, stream through chunk by chunk. node:http with a
+ * keep-alive agent rather than fetch: on loopback it adds less latency per request (bench notes
+ * in the closing report), and it gives direct control of the socket for aborts.
+ * @see MCP Basic, Transports, "Streamable HTTP"
+ */
+
+/** What the SDK's own HTTP entry points accept (`DEFAULT_MAX_REQUEST_BODY_SIZE`, 4 MiB): the gateway refuses nothing its upstream would take. */
+export const DEFAULT_MAX_REQUEST_BYTES = 4 * 1024 * 1024;
+/** Time allowed until the upstream's response headers; a stream may then stay open indefinitely. */
+export const DEFAULT_UPSTREAM_TIMEOUT_MS = 30_000;
+
+export interface UpstreamProxyOptions {
+  /** The upstream MCP endpoint, `http(s)://host:port/path`. The gateway's MCP endpoint maps to it exactly. */
+  readonly upstream: string | URL;
+  /** Until response headers arrive; then 504. Default 30 s. */
+  readonly timeoutMs?: number;
+  /** Request body limit in bytes; over it, 413. Default 4 MiB. */
+  readonly maxRequestBytes?: number;
+}
+
+export interface UpstreamProxy {
+  readonly upstream: URL;
+  readonly maxRequestBytes: number;
+  /**
+   * Forwards `request` to the upstream and resolves with its response, streaming. `extraHeaders`
+   * are set last (identity headers, the unbound session id); `body` is the request body the
+   * gateway already read, if any. Never rejects: failures become 413, 502 or 504 responses.
+   */
+  forward(request: Request, extraHeaders?: Readonly<Record<string, string>>, body?: Uint8Array): Promise<Response>;
+  /** Closes idle upstream connections. */
+  close(): void;
+}
+
+/**
+ * Hop-by-hop headers, dropped both ways, plus those named in `Connection`.
+ * @see RFC 9110 §7.6.1 (Connection), RFC 9112 §6.1 (Transfer-Encoding), RFC 9110 §10.1.1 (Expect)
+ */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'proxy-connection', 'host', 'content-length', 'expect', 'http2-settings']);
+const SMALL_MESSAGE_BYTES = 64 * 1024;
+/** Never sent upstream: the client's credentials (DESIGN.md invariant 9, no token passthrough). */
+const CLIENT_CREDENTIALS = new Set(['authorization', 'cookie']);
+/** Identity headers are the gateway's to set; a client's own would be forged. */
+const GATEWAY_HEADER_PREFIX = 'x-portcullis-';
+
+/**
+ * The JSON-RPC error the MCP Streamable HTTP transport answers with outside a request (`id: null`),
+ * as the MCP SDK's transport does, so an MCP client shows the message; `data.reason` is for programs.
+ */
+export function mcpTransportErrorResponse(status: number, message: string, reason: string): Response {
+  const body = { jsonrpc: '2.0', error: { code: -32000, message, data: { reason } }, id: null };
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' } });
+}
+
+/** 413 for a request body over `maxBytes`. @see RFC 9110 §15.5.14 */
+export function requestTooLargeResponse(maxBytes: number): Response {
+  return mcpTransportErrorResponse(413, `Payload Too Large: request body must not exceed ${maxBytes} bytes`, 'request_too_large');
+}
+
+/**
+ * Reads a request body up to `maxBytes`: a declared `Content-Length` over the limit is refused
+ * unread, otherwise reading stops as soon as the limit is passed. Null means too large.
+ */
+export async function readRequestBodyWithin(request: Request, maxBytes: number): Promise<Uint8Array | null> {
+  if (Number(request.headers.get('content-length')) > maxBytes) return null;
+  if (request.body === null) return new Uint8Array(0);
+  const chunks: Uint8Array[] = [];
+  let received = 0;
+  const reader = request.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    received += value.byteLength;
+    if (received > maxBytes) {
+      await reader.cancel().catch(() => {});
+      return null;
+    }
+    chunks.push(value);
+  }
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+}
+
+/** Names listed in a `Connection` header, which are hop-by-hop too. @see RFC 9110 §7.6.1 */
+function connectionOptions(value: string | null | undefined): Set<string> {
+  return new Set((value ?? '').split(',').map((name) => name.trim().toLowerCase()).filter((name) => name !== ''));
+}
+
+/** The headers sent upstream: end-to-end headers of the client (MCP's `Mcp-Session-Id`, `MCP-Protocol-Version`, `Last-Event-ID`, `Accept`, `Content-Type`, …) minus credentials and forged identity, then `extraHeaders`. */
+function upstreamRequestHeaders(request: Request, upstream: URL, extraHeaders: Readonly<Record<string, string>>, body: Uint8Array | undefined): http.OutgoingHttpHeaders {
+  const named = connectionOptions(request.headers.get('connection'));
+  const headers: http.OutgoingHttpHeaders = {};
+  request.headers.forEach((value, name) => {
+    if (HOP_BY_HOP.has(name) || named.has(name) || CLIENT_CREDENTIALS.has(name)) return;
+    if (name.startsWith('proxy-') || name.startsWith(GATEWAY_HEADER_PREFIX)) return;
+    headers[name] = value;
+  });
+  for (const [name, value] of Object.entries(extraHeaders)) headers[name.toLowerCase()] = value;
+  headers['host'] = upstream.host;
+  if (body !== undefined) headers['content-length'] = String(body.byteLength);
+  return headers;
+}
+
+/** The upstream's response headers minus hop-by-hop ones and `Set-Cookie`: the upstream gets no cookies, and must not set any on the authorization server's origin. */
+function clientResponseHeaders(response: http.IncomingMessage): Headers {
+  const named = connectionOptions(response.headers.connection);
+  const headers = new Headers();
+  const raw = response.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!.toLowerCase();
+    if (HOP_BY_HOP.has(name) && name !== 'content-length') continue;
+    if (named.has(name) || name === 'set-cookie' || name.startsWith('proxy-')) continue;
+    headers.append(name, raw[i + 1]!);
+  }
+  return headers;
+}
+
+/** The upstream's response body as a web stream that yields each chunk as it arrives and aborts the upstream request when cancelled (client gone). */
+function streamResponseBody(upstreamResponse: http.IncomingMessage, abortUpstream: () => void): ReadableStream<Uint8Array> {
+  let cancelled = false;
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      upstreamResponse.on('data', (chunk: Buffer) => {
+        if (cancelled) return;
+        controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+        if ((controller.desiredSize ?? 1) <= 0) upstreamResponse.pause();
+      });
+      upstreamResponse.once('end', () => controller.close());
+      upstreamResponse.once('close', () => {
+        // A premature close (upstream died mid-stream) must reach the client as an error, not as a clean end.
+        if (!upstreamResponse.complete) controller.error(new Error('upstream closed the response early'));
+      });
+    },
+    pull() {
+      upstreamResponse.resume();
+    },
+    cancel() {
+      cancelled = true;
+      abortUpstream();
+    },
+  });
+}
+
+/**
+ * A JSON-RPC response of known, small length is read whole before it is passed on: a client can
+ * do nothing with part of one JSON message, and a complete body takes the HTTP server's fast path
+ * (about half the proxy's overhead on loopback). Event streams, and anything without a
+ * `Content-Length` or over 64 KiB, stream chunk by chunk.
+ */
+function isSmallCompleteMessage(response: http.IncomingMessage): boolean {
+  const length = Number(response.headers['content-length'] ?? Number.NaN);
+  return Number.isSafeInteger(length) && length <= SMALL_MESSAGE_BYTES && !(response.headers['content-type'] ?? '').toLowerCase().startsWith('text/event-stream');
+}
+
+/** Whether the upstream could not be reached at all, so the request may be retried once. */
+function isStaleKeepAliveSocket(request: http.ClientRequest, error: NodeJS.ErrnoException): boolean {
+  return request.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE');
+}
+
+/**
+ * Builds the reverse proxy. The upstream URL is validated here, at configuration time.
+ * @see RFC 9110 §7.6 (message forwarding), DESIGN.md invariant 9
+ */
+export function createUpstreamProxy(options: UpstreamProxyOptions): UpstreamProxy {
+  const upstream = new URL(options.upstream);
+  if (upstream.protocol !== 'http:' && upstream.protocol !== 'https:') throw new TypeError(`upstream must be an http(s) URL, not ${upstream.protocol}`);
+  if (upstream.username !== '' || upstream.password !== '' || upstream.hash !== '') throw new TypeError('upstream must not carry credentials or a fragment');
+  const timeoutMs = options.timeoutMs ?? DEFAULT_UPSTREAM_TIMEOUT_MS;
+  const maxRequestBytes = options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
+  if (!(timeoutMs > 0) || !(maxRequestBytes > 0)) throw new RangeError('timeoutMs and maxRequestBytes must be positive');
+  const transport = upstream.protocol === 'https:' ? https : http;
+  const hostname = upstream.hostname.replace(/^\[(.*)\]$/, '$1');
+  const agent = new transport.Agent({ keepAlive: true, scheduling: 'lifo', maxFreeSockets: 256 });
+
+  /** The upstream's path, with the client's query string verbatim (after the upstream's own, if any). */
+  function upstreamPath(request: Request): string {
+    const query = new URL(request.url).search.slice(1);
+    if (query === '') return upstream.pathname + upstream.search;
+    return `${upstream.pathname}${upstream.search === '' ? '?' : `${upstream.search}&`}${query}`;
+  }
+
+  function send(request: Request, headers: http.OutgoingHttpHeaders, body: Uint8Array | undefined, retried: boolean): Promise<Response> {
+    return new Promise<Response>((resolve) => {
+      const path = upstreamPath(request);
+      const upstreamRequest = transport.request({ protocol: upstream.protocol, hostname, port: upstream.port, path, method: request.method, headers, agent });
+      let settled = false;
+      const abortUpstream = (): void => {
+        upstreamRequest.destroy();
+      };
+      const finish = (response: Response): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(response);
+      };
+      const onClientAbort = (): void => {
+        abortUpstream();
+        finish(new Response(null, { status: 499 }));
+      };
+      const timer = setTimeout(() => {
+        abortUpstream();
+        finish(mcpTransportErrorResponse(504, 'Gateway Timeout: the upstream MCP server did not answer in time', 'upstream_timeout'));
+      }, timeoutMs);
+      request.signal.addEventListener('abort', onClientAbort, { once: true });
+      upstreamRequest.once('close', () => request.signal.removeEventListener('abort', onClientAbort));
+      if (request.signal.aborted) onClientAbort();
+
+      upstreamRequest.on('error', (error: NodeJS.ErrnoException) => {
+        if (settled) return;
+        if (!retried && isStaleKeepAliveSocket(upstreamRequest, error)) {
+          settled = true;
+          clearTimeout(timer);
+          resolve(send(request, headers, body, true));
+          return;
+        }
+        finish(mcpTransportErrorResponse(502, 'Bad Gateway: the upstream MCP server is unavailable', 'upstream_unavailable'));
+      });
+      upstreamRequest.once('response', (upstreamResponse) => {
+        const status = upstreamResponse.statusCode ?? 0;
+        if (status < 200 || status > 599) {
+          abortUpstream();
+          return finish(mcpTransportErrorResponse(502, 'Bad Gateway: the upstream MCP server sent an invalid status', 'upstream_invalid_response'));
+        }
+        const headers = clientResponseHeaders(upstreamResponse);
+        if (request.method === 'HEAD' || status === 204 || status === 304) {
+          upstreamResponse.resume();
+          finish(new Response(null, { status, headers }));
+        } else if (isSmallCompleteMessage(upstreamResponse)) {
+          // Still under the timer: a stalled body ends in 504 too.
+          const chunks: Buffer[] = [];
+          upstreamResponse.on('data', (chunk: Buffer) => chunks.push(chunk));
+          upstreamResponse.once('end', () => finish(new Response(Buffer.concat(chunks), { status, headers })));
+          upstreamResponse.once('close', () => {
+            if (!upstreamResponse.complete) finish(mcpTransportErrorResponse(502, 'Bad Gateway: the upstream MCP server closed the response early', 'upstream_unavailable'));
+          });
+        } else {
+          finish(new Response(streamResponseBody(upstreamResponse, abortUpstream), { status, headers }));
+        }
+      });
+      upstreamRequest.end(body);
+    });
+  }
+
+  return {
+    upstream,
+    maxRequestBytes,
+    async forward(request, extraHeaders = {}, body) {
+      let requestBody = body;
+      if (requestBody === undefined && request.body !== null && !request.bodyUsed) {
+        requestBody = (await readRequestBodyWithin(request, maxRequestBytes)) ?? undefined;
+        if (requestBody === undefined) return requestTooLargeResponse(maxRequestBytes);
+      }
+      if (requestBody !== undefined && requestBody.byteLength > maxRequestBytes) return requestTooLargeResponse(maxRequestBytes);
+      try {
+        return await send(request, upstreamRequestHeaders(request, upstream, extraHeaders, requestBody), requestBody, false);
+      } catch {
+        // node:http refuses a header value it cannot send (CR, LF): the request cannot be forwarded as is.
+        return mcpTransportErrorResponse(502, 'Bad Gateway: the request could not be forwarded', 'upstream_request_invalid');
+      }
+    },
+    close() {
+      agent.destroy();
+    },
+  };
+}

@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { after, before, describe, it } from 'node:test';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
+import express from 'express';
+import { decodeJwt } from 'jose';
+import { parseChallenge } from '../../../src/core/www-authenticate.js';
+import { createJwtVerifier } from '../../../src/resource/jwt-verifier.js';
+import type { McpAuthInfo } from '../../../src/resource/mcp-auth-info.js';
+import { requireBearerToken } from '../../../src/resource/middleware/express.js';
+import { parseScopePolicy } from '../../../src/resource/scope-policy.js';
+import { RESOURCE_A, startTokenIssuer, type TokenIssuer } from '../../support/access-tokens.js';
+import { connectWithToken, createWhoamiServer, DELETE_NOTE_CALL, mcpPost, whoami } from '../../support/whoami-mcp-server.js';
+
+/**
+ * The Express adapter in front of the MCP SDK's McpServer with StreamableHTTPServerTransport
+ * (stateless, as in the SDK README), over real HTTP: the tool sees `extra.authInfo`.
+ */
+
+// The adapter's AuthInfo is the SDK's: this fails to compile if they drift apart.
+const sdkCompatible = (info: McpAuthInfo): AuthInfo => info;
+void sdkCompatible;
+
+function startApp(issuer: TokenIssuer, withJsonParser: boolean): Promise<{ url: string; close: () => Promise<void> }> {
+  const app = express();
+  if (withJsonParser) app.use(express.json());
+  const verifier = createJwtVerifier({ issuer: issuer.server.url, audience: RESOURCE_A, jwksUri: issuer.as.jwks_uri });
+  const policy = parseScopePolicy({ required: ['read'], tools: { delete_note: ['write'] } });
+  app.post('/mcp', requireBearerToken({ verifier, resource: RESOURCE_A, scopePolicy: policy }), async (req, res) => {
+    const server = createWhoamiServer();
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+    res.on('close', () => {
+      void transport.close();
+      void server.close();
+    });
+    await server.connect(transport);
+    await transport.handleRequest(req, res, req.body);
+  });
+  return new Promise((resolve) => {
+    const http: Server = app.listen(0, '127.0.0.1', () => {
+      const { port } = http.address() as AddressInfo;
+      resolve({
+        url: `http://127.0.0.1:${port}/mcp`,
+        close: () => new Promise<void>((done) => (http.close(() => done()), http.closeAllConnections())),
+      });
+    });
+  });
+}
+
+describe('Express middleware with the MCP SDK server', () => {
+  let issuer: TokenIssuer;
+  let readToken: string;
+  let writeToken: string;
+
+  before(async () => {
+    issuer = await startTokenIssuer();
+    readToken = await issuer.accessToken({ scope: 'read' });
+    writeToken = await issuer.accessToken({ scope: 'read write' });
+  });
+  after(() => issuer.close());
+
+  for (const withJsonParser of [true, false]) {
+    describe(withJsonParser ? 'after express.json()' : 'reading the body itself', () => {
+      let app: { url: string; close: () => Promise<void> };
+      before(async () => (app = await startApp(issuer, withJsonParser)));
+      after(() => app.close());
+
+      it('passes the verified identity to the tool as extra.authInfo', async () => {
+        const client = await connectWithToken(app.url, readToken);
+        const info = await whoami(client);
+        await client.close();
+        assert.equal(info['clientId'], issuer.clientId);
+        assert.deepEqual(info['scopes'], ['read']);
+        assert.equal(info['resource'], RESOURCE_A);
+        assert.equal(info['expiresAt'], decodeJwt(readToken).exp);
+        assert.equal((info['extra'] as { subject: string }).subject, decodeJwt(readToken).sub);
+      });
+
+      it('answers 401 without a token and 403 with the step-up challenge for a tool that needs more', async () => {
+        const none = await mcpPost(app.url, DELETE_NOTE_CALL);
+        assert.equal(none.status, 401);
+        assert.equal(parseChallenge(none.headers.get('www-authenticate')!)?.['error'], undefined);
+        assert.equal(none.headers.get('access-control-expose-headers'), 'WWW-Authenticate');
+
+        const short = await mcpPost(app.url, DELETE_NOTE_CALL, { Authorization: `Bearer ${readToken}` });
+        assert.equal(short.status, 403);
+        const challenge = parseChallenge(short.headers.get('www-authenticate')!);
+        assert.equal(challenge?.['error'], 'insufficient_scope');
+        assert.equal(challenge?.['scope'], 'read write');
+
+        const client = await connectWithToken(app.url, writeToken);
+        const result = await client.callTool({ name: 'delete_note', arguments: { id: 3 } });
+        await client.close();
+        assert.deepEqual(result.content, [{ type: 'text', text: 'deleted 3' }]);
+      });
+
+      it('refuses a token in the query', async () => {
+        const response = await mcpPost(`${app.url}?access_token=${writeToken}`, DELETE_NOTE_CALL, { Authorization: `Bearer ${writeToken}` });
+        assert.equal(response.status, 400);
+        assert.equal(((await response.json()) as { error: string }).error, 'invalid_request');
+      });
+    });
+  }
+});

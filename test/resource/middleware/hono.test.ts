@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import { Hono } from 'hono';
+import { parseChallenge } from '../../../src/core/www-authenticate.js';
+import { createJwtVerifier } from '../../../src/resource/jwt-verifier.js';
+import { bearerAuth, protectedResourceMetadataMiddleware, type BearerAuthEnv } from '../../../src/resource/middleware/hono.js';
+import { buildProtectedResourceMetadata } from '../../../src/resource/protected-resource-metadata.js';
+import { parseScopePolicy } from '../../../src/resource/scope-policy.js';
+import { listen, type RunningHttpServer } from '../../../src/server/listen.js';
+import { RESOURCE_A, startTokenIssuer, type TokenIssuer } from '../../support/access-tokens.js';
+import { connectWithToken, createWhoamiServer, DELETE_NOTE_CALL, mcpPost, whoami } from '../../support/whoami-mcp-server.js';
+
+/**
+ * The Hono adapter over real HTTP, in front of the MCP SDK's web-standard Streamable HTTP
+ * transport: the guard reads the body for the scope policy and the transport still gets it.
+ */
+
+describe('Hono middleware with the MCP SDK server', () => {
+  let issuer: TokenIssuer;
+  let http: RunningHttpServer;
+  let mcpUrl: string;
+  let readToken: string;
+  let writeToken: string;
+
+  before(async () => {
+    issuer = await startTokenIssuer();
+    readToken = await issuer.accessToken({ scope: 'read' });
+    writeToken = await issuer.accessToken({ scope: 'read write' });
+    const verifier = createJwtVerifier({ issuer: issuer.server.url, audience: RESOURCE_A, jwksUri: issuer.as.jwks_uri });
+    const guard = { verifier, resource: RESOURCE_A, scopePolicy: parseScopePolicy({ required: ['read'], tools: { delete_note: ['write'] } }) };
+
+    const app = new Hono<BearerAuthEnv>();
+    app.use('*', protectedResourceMetadataMiddleware(buildProtectedResourceMetadata({ resource: RESOURCE_A, authorizationServers: [issuer.server.url] })));
+    app.use('/mcp', bearerAuth(guard));
+    app.post('/mcp', async (c) => {
+      const server = createWhoamiServer();
+      const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+      await server.connect(transport);
+      return transport.handleRequest(c.req.raw, { authInfo: c.get('authInfo') });
+    });
+    // A handler that reads the body through HonoRequest after the guard did.
+    app.use('/echo', bearerAuth(guard));
+    app.post('/echo', async (c) => c.json({ body: await c.req.json(), subject: c.get('identity').subject }));
+    // The guard after a middleware that already consumed the body.
+    app.use('/pre-read', async (c, next) => (await c.req.json(), next()));
+    app.use('/pre-read', bearerAuth(guard));
+    app.post('/pre-read', (c) => c.json({ ok: true }));
+
+    http = await listen((request) => app.fetch(request), { port: 0, host: '127.0.0.1' });
+    mcpUrl = `${http.url}/mcp`;
+  });
+  after(async () => {
+    await http.close();
+    await issuer.close();
+  });
+
+  it('gives the SDK transport the body and the identity as authInfo', async () => {
+    const client = await connectWithToken(mcpUrl, writeToken);
+    const info = await whoami(client);
+    const deleted = await client.callTool({ name: 'delete_note', arguments: { id: 3 } });
+    await client.close();
+    assert.equal(info['clientId'], issuer.clientId);
+    assert.deepEqual(info['scopes'], ['read', 'write']);
+    assert.deepEqual(deleted.content, [{ type: 'text', text: 'deleted 3' }]);
+  });
+
+  it('leaves the body readable with c.req.json() and sets identity', async () => {
+    const response = await mcpPost(`${http.url}/echo`, DELETE_NOTE_CALL, { Authorization: `Bearer ${writeToken}` });
+    assert.equal(response.status, 200);
+    const body = (await response.json()) as { body: unknown; subject: string };
+    assert.deepEqual(body.body, DELETE_NOTE_CALL);
+    assert.equal(typeof body.subject, 'string');
+  });
+
+  it('still checks tool scopes when an earlier middleware read the body', async () => {
+    assert.equal((await mcpPost(`${http.url}/pre-read`, DELETE_NOTE_CALL, { Authorization: `Bearer ${readToken}` })).status, 403);
+    assert.equal((await mcpPost(`${http.url}/pre-read`, DELETE_NOTE_CALL, { Authorization: `Bearer ${writeToken}` })).status, 200);
+  });
+
+  it('answers 403 with every scope needed, whatever the Content-Type says', async () => {
+    const response = await fetch(mcpUrl, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${readToken}`, 'Content-Type': 'text/plain', Accept: 'application/json, text/event-stream' },
+      body: JSON.stringify(DELETE_NOTE_CALL),
+    });
+    assert.equal(response.status, 403);
+    assert.equal(parseChallenge(response.headers.get('www-authenticate')!)?.['scope'], 'read write');
+  });
+
+  it('answers 401 without a token, pointing at metadata that is served', async () => {
+    const response = await mcpPost(mcpUrl, DELETE_NOTE_CALL);
+    assert.equal(response.status, 401);
+    assert.equal(response.headers.get('access-control-expose-headers'), 'WWW-Authenticate');
+    const challenge = parseChallenge(response.headers.get('www-authenticate')!);
+    assert.equal(challenge?.['error'], undefined);
+    assert.equal(challenge?.['resource_metadata'], 'https://mcp-a.example.com/.well-known/oauth-protected-resource/mcp');
+    const metadata = await fetch(`${http.url}${new URL(challenge!['resource_metadata']!).pathname}`);
+    assert.equal(((await metadata.json()) as { resource: string }).resource, RESOURCE_A);
+  });
+
+  it('refuses a form body carrying the token', async () => {
+    const response = await fetch(`${http.url}/echo`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ access_token: writeToken }).toString(),
+    });
+    assert.equal(response.status, 400);
+    assert.equal(((await response.json()) as { error: string }).error, 'invalid_request');
+  });
+
+  it('lets a CORS preflight through to the next handler', async () => {
+    const response = await fetch(`${http.url}/echo`, { method: 'OPTIONS' });
+    assert.notEqual(response.status, 401);
+  });
+});

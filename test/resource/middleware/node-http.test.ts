@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { parseChallenge } from '../../../src/core/www-authenticate.js';
+import { createJwtVerifier } from '../../../src/resource/jwt-verifier.js';
+import { createNodeHttpGuard, type GuardedIncomingMessage } from '../../../src/resource/middleware/node-http.js';
+import { parseScopePolicy } from '../../../src/resource/scope-policy.js';
+import { RESOURCE_A, startTokenIssuer, type TokenIssuer } from '../../support/access-tokens.js';
+import { connectWithToken, createWhoamiServer, DELETE_NOTE_CALL, mcpPost, whoami } from '../../support/whoami-mcp-server.js';
+
+/** The plain node:http adapter over real HTTP, in front of the MCP SDK's Node transport. */
+
+describe('node:http guard with the MCP SDK server', () => {
+  let issuer: TokenIssuer;
+  let http: Server;
+  let url: string;
+  let readToken: string;
+  let writeToken: string;
+
+  before(async () => {
+    issuer = await startTokenIssuer();
+    readToken = await issuer.accessToken({ scope: 'read' });
+    writeToken = await issuer.accessToken({ scope: 'read write' });
+    const verifier = createJwtVerifier({ issuer: issuer.server.url, audience: RESOURCE_A, jwksUri: issuer.as.jwks_uri });
+    const guard = createNodeHttpGuard(
+      { verifier, resource: RESOURCE_A, scopePolicy: parseScopePolicy({ required: ['read'], tools: { delete_note: ['write'] } }) },
+      { maxBodyBytes: 64 * 1024 },
+    );
+    http = createServer((incoming, res) => {
+      const req: GuardedIncomingMessage = incoming;
+      void (async () => {
+        const identity = await guard(req, res);
+        if (identity === null) return;
+        const server = createWhoamiServer();
+        const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+        res.on('close', () => void transport.close());
+        await server.connect(transport);
+        await transport.handleRequest(req, res, req.body);
+      })();
+    });
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp`;
+  });
+  after(async () => {
+    await new Promise<void>((done) => (http.close(() => done()), http.closeAllConnections()));
+    await issuer.close();
+  });
+
+  it('sets req.auth for the SDK transport and reads the body for the scope check', async () => {
+    const client = await connectWithToken(url, writeToken);
+    const info = await whoami(client);
+    const deleted = await client.callTool({ name: 'delete_note', arguments: { id: 3 } });
+    await client.close();
+    assert.equal(info['clientId'], issuer.clientId);
+    assert.deepEqual(deleted.content, [{ type: 'text', text: 'deleted 3' }]);
+  });
+
+  it('writes the refusals itself', async () => {
+    const none = await mcpPost(url, DELETE_NOTE_CALL);
+    assert.equal(none.status, 401);
+    assert.equal(none.headers.get('cache-control'), 'no-store');
+    assert.equal(none.headers.get('access-control-allow-origin'), '*');
+    assert.equal(none.headers.get('access-control-expose-headers'), 'WWW-Authenticate');
+    const short = await mcpPost(url, DELETE_NOTE_CALL, { Authorization: `Bearer ${readToken}` });
+    assert.equal(short.status, 403);
+    assert.equal(parseChallenge(short.headers.get('www-authenticate')!)?.['scope'], 'read write');
+    const bad = await mcpPost(url, DELETE_NOTE_CALL, { Authorization: `Bearer ${readToken}x` });
+    assert.equal(bad.status, 401);
+    assert.equal(parseChallenge(bad.headers.get('www-authenticate')!)?.['error'], 'invalid_token');
+  });
+
+  it('answers 413 to a body larger than the limit', async () => {
+    const response = await mcpPost(url, { ...DELETE_NOTE_CALL, padding: 'x'.repeat(100 * 1024) }, { Authorization: `Bearer ${writeToken}` });
+    assert.equal(response.status, 413);
+  });
+});
