@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { GatewaySettings } from '../resource/gateway-settings.js';
 import type { ServerSettings } from '../server/config.js';
 import { CliError } from './output.js';
 
@@ -9,9 +10,11 @@ export interface ConfigFile extends Partial<ServerSettings> {
   db?: string;
   /** Master secret; prefer PORTCULLIS_SECRET so the file holds nothing secret. */
   secret?: string;
+  /** The gateway in front of an upstream MCP server (docs/gateway.md). */
+  gateway?: Partial<GatewaySettings>;
 }
 
-const CLI_KEYS = ['port', 'host', 'db', 'secret'] as const;
+const CLI_KEYS = ['port', 'host', 'db', 'secret', 'gateway'] as const;
 
 export function readConfigFile(path: string | undefined): ConfigFile {
   if (path === undefined) return {};

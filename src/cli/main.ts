@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerClientsCommand } from './commands/clients.js';
 import { registerConsentsCommand } from './commands/consents.js';
+import { registerDemoCommand } from './commands/demo.js';
 import { registerKeysCommand } from './commands/keys.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerUsersCommand } from './commands/users.js';
@@ -15,6 +16,7 @@ const program = new Command()
   .exitOverride();
 
 registerServeCommand(program);
+registerDemoCommand(program);
 registerUsersCommand(program);
 registerClientsCommand(program);
 registerConsentsCommand(program);

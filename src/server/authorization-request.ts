@@ -71,7 +71,14 @@ export async function validateAuthorizationRequest(
   if (requested === null) throw fail('invalid_scope', 'The scope parameter is malformed.');
   const scope = requested.length > 0 ? requested : [...(client.scope ?? ctx.config.defaultScopes)].filter((s) => s in ctx.config.scopes);
   if (!isScopeSubset(scope, Object.keys(ctx.config.scopes))) throw fail('invalid_scope', 'The request asks for a scope this server does not offer.');
-  if (client.scope !== null && !isScopeSubset(scope, client.scope)) throw fail('invalid_scope', 'The request asks for a scope this client may not use.');
+  // A pre-registered client is held to the scopes its operator gave it. A self-registered one
+  // (RFC 7591, or a metadata document) asserted its `scope` itself, so holding it there protects
+  // nothing (it could register again) while it would break the MCP step-up, where a client
+  // registered with the 401's scope must ask for more after a 403 (MCP Authorization, "Scope
+  // Challenge Handling"): the user's consent to the scopes shown is the control.
+  if (client.source === 'static' && client.scope !== null && !isScopeSubset(scope, client.scope)) {
+    throw fail('invalid_scope', 'The request asks for a scope this client may not use.');
+  }
 
   // RFC 8707 §2: the resource must be one this server knows; without one, the default resource.
   const resourceParam = params['resource'];

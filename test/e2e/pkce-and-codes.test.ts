@@ -107,6 +107,30 @@ describe('PKCE at the authorization endpoint', () => {
     });
   }
 
+  it('holds a pre-registered client to its scopes, but lets a self-registered one ask for more than it registered (step-up)', async () => {
+    const staticId = `static-${randomSecret(6)}`;
+    await server.store.clients.create({
+      clientId: staticId,
+      secretHash: null,
+      tokenEndpointAuthMethod: 'none',
+      redirectUris: [DEFAULT_REDIRECT_URI],
+      grantTypes: ['authorization_code', 'refresh_token'],
+      clientName: 'Operator-limited client',
+      scope: ['read'],
+      metadata: {},
+      source: 'static',
+      createdAt: Math.floor(Date.now() / 1000),
+    });
+    const refused = await get(authorizationUrl(as, authorizationParams(staticId, { state: NASTY_STATE, scope: 'read write' })));
+    await assertErrorRedirect(refused, 'invalid_scope', NASTY_STATE, server.url);
+
+    const registeredForRead = await registerPublicClient(as, { scope: 'read' });
+    const widened = await get(authorizationUrl(as, authorizationParams(registeredForRead, { state: NASTY_STATE, scope: 'read write' })));
+    const next = new URL(widened.headers.get('location')!, server.url);
+    assert.equal(next.origin, server.url, 'sent to the login page, not back to the client with an error');
+    assert.equal(next.searchParams.get('error'), null);
+  });
+
   it('refuses plain over POST too', async () => {
     const body = new URLSearchParams();
     for (const [key, value] of Object.entries(authorizationParams(clientId, { state: NASTY_STATE, code_challenge_method: 'plain' }))) body.set(key, value!);

@@ -1,23 +1,26 @@
 import type { Command } from 'commander';
-import { createAuthorizationServer, type AuthorizationServer } from '../../server/app.js';
+import type { GatewaySettings } from '../../resource/gateway-settings.js';
 import { ConfigError } from '../../server/config.js';
-import { listen } from '../../server/listen.js';
 import { createLogger } from '../../server/logger.js';
 import { openStore } from '../../store/index.js';
+import type { Store } from '../../store/types.js';
 import { readConfigFile, settingsFrom } from '../config-file.js';
 import { loadMasterSecrets } from '../master-secret.js';
 import { CliError, printResult } from '../output.js';
+import { startServeStack, type ServeStack } from '../serve-stack.js';
 
 interface ServeOptions {
   port?: string;
   host?: string;
   issuer?: string;
   db?: string;
+  upstream?: string;
+  resource?: string;
   config?: string;
   json?: boolean;
 }
 
-function parsePort(value: string): number {
+export function parsePort(value: string): number {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be a number from 0 to 65535, not "${value}"`);
   return port;
@@ -26,65 +29,103 @@ function parsePort(value: string): number {
 export function registerServeCommand(program: Command): void {
   program
     .command('serve')
-    .description('run the authorization server')
+    .description('run the authorization server, and with --upstream the gateway in front of an MCP server')
     .option('--port <port>', 'port to listen on (0 picks a free one)', undefined)
     .option('--host <host>', 'address to listen on', undefined)
     .option('--issuer <url>', 'public https URL of this server (http only on loopback); default http://HOST:PORT')
     .option('--db <url>', 'sqlite:PATH or postgres://… (default sqlite:./portcullis.db)')
+    .option('--upstream <url>', 'protect this Streamable HTTP MCP endpoint, e.g. http://127.0.0.1:3000/mcp')
+    .option('--resource <url>', 'public URL of the protected MCP endpoint (default <issuer>/mcp)')
     .option('--config <file>', 'JSON config file (see docs/configuration.md)')
     .option('--json', 'print the startup summary as JSON')
     .action(async (options: ServeOptions) => {
       const file = readConfigFile(options.config);
-      const port = parsePort(options.port ?? String(file.port ?? 8080));
-      const host = options.host ?? file.host ?? '127.0.0.1';
-      const db = options.db ?? file.db ?? 'sqlite:./portcullis.db';
-      const logger = createLogger();
-      const secrets = loadMasterSecrets({ configSecret: file.secret, db, notice: (message) => logger.warn({ event: 'secret_created' }, message) });
-      const store = await openStore(db);
-
-      // Listen first so that `--port 0` can name its real port in the default issuer.
-      let server: AuthorizationServer | undefined;
-      const http = await listen((request, env) => (server ? server.app.fetch(request, env) : new Response('starting', { status: 503 })), { port, host });
-      const issuer = options.issuer ?? file.issuer ?? defaultIssuer(host, http.port);
-      try {
-        server = await createAuthorizationServer({ settings: { ...settingsFrom(file), issuer }, store, secrets, logger });
-      } catch (error) {
-        await http.close();
-        await store.close();
-        if (error instanceof ConfigError) throw new CliError(error.message);
-        throw error;
-      }
-      const summary = {
-        listening: http.url,
-        issuer: server.config.issuer,
-        metadata: `${server.config.issuerUrl.origin}${server.paths.authorizationServerMetadata}`,
-        resources: server.config.resources.map((r) => r.uri),
-        database: store.dialect,
-      };
-      printResult(Boolean(options.json), summary, () =>
-        [
-          `Portcullis is listening on ${summary.listening}`,
-          `  issuer     ${summary.issuer}`,
-          `  metadata   ${summary.metadata}`,
-          `  resources  ${summary.resources.join(', ')}`,
-          `  database   ${summary.database}`,
-          `Add a user with: portcullis users add NAME --password-stdin${options.db ? ` --db ${db}` : ''}`,
-        ].join('\n'),
-      );
-      const shutdown = async () => {
-        server?.close();
-        await http.close();
-        await store.close();
-        process.exit(0);
-      };
-      process.once('SIGINT', shutdown);
-      process.once('SIGTERM', shutdown);
+      const upstream = options.upstream ?? file.gateway?.upstream;
+      if (options.resource !== undefined && upstream === undefined) throw new CliError('--resource names the gateway\'s MCP endpoint: give --upstream too');
+      const gateway: GatewaySettings | undefined =
+        upstream === undefined ? undefined : { ...file.gateway, upstream, ...(options.resource !== undefined ? { resource: options.resource } : {}) };
+      await runServer({
+        port: parsePort(options.port ?? String(file.port ?? 8080)),
+        host: options.host ?? file.host ?? '127.0.0.1',
+        issuer: options.issuer ?? file.issuer,
+        db: options.db ?? file.db ?? 'sqlite:./portcullis.db',
+        dbFromFlag: options.db !== undefined,
+        configSecret: file.secret,
+        settings: settingsFrom(file),
+        gateway,
+        json: Boolean(options.json),
+      });
     });
 }
 
-function defaultIssuer(host: string, port: number): string {
-  if (host === '0.0.0.0' || host === '::') {
-    throw new CliError(`listening on ${host} needs --issuer with the public https URL clients use (see README: behind a TLS proxy)`);
+export interface RunServerOptions {
+  port: number;
+  host: string;
+  issuer: string | undefined;
+  db: string;
+  dbFromFlag: boolean;
+  configSecret: string | undefined;
+  settings: ReturnType<typeof settingsFrom>;
+  gateway: GatewaySettings | undefined;
+  json: boolean;
+  /** Runs once everything listens, before the summary is printed (the demo adds its user here). */
+  onReady?: (stack: ServeStack, store: Store) => Promise<Record<string, unknown>>;
+  /** Extra lines for the human summary. */
+  describe?: (stack: ServeStack, extra: Record<string, unknown>) => string[];
+  onClose?: () => Promise<void>;
+}
+
+/** Opens the store, starts the stack, prints the summary, and shuts down cleanly on SIGINT/SIGTERM. */
+export async function runServer(options: RunServerOptions): Promise<void> {
+  const logger = createLogger();
+  const secrets = loadMasterSecrets({ configSecret: options.configSecret, db: options.db, notice: (message) => logger.warn({ event: 'secret_created' }, message) });
+  const store = await openStore(options.db);
+  let stack: ServeStack;
+  try {
+    stack = await startServeStack({
+      store,
+      secrets,
+      logger,
+      port: options.port,
+      host: options.host,
+      ...(options.issuer !== undefined ? { issuer: options.issuer } : {}),
+      settings: options.settings,
+      ...(options.gateway !== undefined ? { gateway: options.gateway } : {}),
+    });
+  } catch (error) {
+    await store.close();
+    await options.onClose?.();
+    if (error instanceof ConfigError) throw new CliError(error.message);
+    throw error;
   }
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const { server, http, gateway } = stack;
+  const extra = (await options.onReady?.(stack, store)) ?? {};
+  const summary = {
+    listening: http.url,
+    issuer: server.config.issuer,
+    metadata: `${server.config.issuerUrl.origin}${server.paths.authorizationServerMetadata}`,
+    resources: server.config.resources.map((r) => r.uri),
+    ...(gateway !== undefined ? { mcp: gateway.resource, upstream: options.gateway!.upstream } : {}),
+    database: store.dialect,
+    ...extra,
+  };
+  printResult(options.json, summary, () =>
+    [
+      `Portcullis is listening on ${summary.listening}`,
+      `  issuer     ${summary.issuer}`,
+      `  metadata   ${summary.metadata}`,
+      `  resources  ${summary.resources.join(', ')}`,
+      ...(gateway !== undefined ? [`  mcp        ${gateway.resource} → ${options.gateway!.upstream}`] : []),
+      `  database   ${summary.database}`,
+      ...(options.describe?.(stack, extra) ?? [`Add a user with: portcullis users add NAME --password-stdin${options.dbFromFlag ? ` --db ${options.db}` : ''}`]),
+    ].join('\n'),
+  );
+  const shutdown = async () => {
+    await stack.close();
+    await store.close();
+    await options.onClose?.();
+    process.exit(0);
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
 }

@@ -1,0 +1,65 @@
+import type { Command } from 'commander';
+import { randomSecret } from '../../core/secrets.js';
+import { DEMO_SERVER_SETTINGS, demoGatewaySettings } from '../../example/demo-settings.js';
+import { startNotesServer } from '../../example/notes-server.js';
+import { hashPassword } from '../../server/password-hash.js';
+import type { Store } from '../../store/types.js';
+import { parsePort, runServer } from './serve.js';
+
+const DEMO_USER = 'demo';
+
+/**
+ * The demo user, with a new random password each start: it is printed once and stored only as an
+ * scrypt hash, so the person at the terminal always holds a working one.
+ */
+async function resetDemoUser(store: Store): Promise<string> {
+  const password = randomSecret(12);
+  const passwordHash = await hashPassword(password);
+  if (!(await store.users.setPasswordHash(DEMO_USER, passwordHash))) {
+    await store.users.create({ id: randomSecret(12), username: DEMO_USER, passwordHash, createdAt: Math.floor(Date.now() / 1000) });
+  }
+  return password;
+}
+
+export function registerDemoCommand(program: Command): void {
+  program
+    .command('demo')
+    .description('run the authorization server and the gateway in front of the bundled example MCP server (npm start)')
+    .option('--port <port>', 'port to listen on', '8080')
+    .option('--host <host>', 'loopback address to listen on', '127.0.0.1')
+    .option('--db <url>', 'sqlite:PATH or postgres://…', 'sqlite:./portcullis.db')
+    .option('--json', 'print the startup summary, demo password included, as JSON')
+    .action(async (options: { port: string; host: string; db: string; json?: boolean }) => {
+      const port = parsePort(options.port);
+      const notes = await startNotesServer({ port: 0, host: '127.0.0.1' });
+      await runServer({
+        port,
+        host: options.host,
+        issuer: undefined,
+        db: options.db,
+        dbFromFlag: false,
+        configSecret: undefined,
+        settings: DEMO_SERVER_SETTINGS,
+        gateway: demoGatewaySettings(notes.url),
+        json: Boolean(options.json),
+        onReady: async (_stack, store) => ({ demoUser: { username: DEMO_USER, password: await resetDemoUser(store) } }),
+        describe: (stack, extra) => {
+          const { password } = (extra as { demoUser: { password: string } }).demoUser;
+          const mcp = stack.gateway!.resource;
+          return [
+            '',
+            `Demo user: ${DEMO_USER} / ${password}   (printed once; a new one on every start)`,
+            '',
+            'Connect an MCP client to the protected server:',
+            `  Claude Code      claude mcp add --transport http notes ${mcp}`,
+            `  MCP Inspector    npx @modelcontextprotocol/inspector   (Streamable HTTP, URL ${mcp})`,
+            '  The client registers itself, opens the login page, and asks for notes:read;',
+            '  calling delete_note asks for notes:write (step-up).',
+            '',
+            'Stop with Ctrl-C.',
+          ];
+        },
+        onClose: () => notes.close(),
+      });
+    });
+}

@@ -1,0 +1,126 @@
+import type { Logger } from 'pino';
+import { createKeyring } from '../core/seal.js';
+import { canonicalResource } from '../core/resource-uri.js';
+import { createGateway, type Gateway } from '../resource/gateway.js';
+import { gatewaySettingsSchema, type GatewaySettings } from '../resource/gateway-settings.js';
+import { createJwtVerifier } from '../resource/jwt-verifier.js';
+import { parseScopePolicy } from '../resource/scope-policy.js';
+import { createAuthorizationServer, type AuthorizationServer } from '../server/app.js';
+import type { Clock } from '../server/clock.js';
+import { ConfigError, type ServerSettings } from '../server/config.js';
+import { listen, type RunningHttpServer } from '../server/listen.js';
+import type { Store } from '../store/types.js';
+
+export interface ServeStackOptions {
+  store: Store;
+  secrets: readonly string[];
+  logger: Logger;
+  port: number;
+  host: string;
+  /** Default `http://HOST:PORT` (loopback only). */
+  issuer?: string;
+  settings: Partial<ServerSettings>;
+  /** Puts the gateway in front of this upstream MCP server. */
+  gateway?: GatewaySettings;
+  clock?: Clock;
+  sweepIntervalMs?: number | false;
+}
+
+export interface ServeStack {
+  readonly http: RunningHttpServer;
+  readonly server: AuthorizationServer;
+  readonly gateway: Gateway | undefined;
+  /** Stops listening (the store is the caller's to close). */
+  close(): Promise<void>;
+}
+
+/**
+ * What `portcullis serve` runs: the authorization server and, with an upstream, the gateway on the
+ * same listener. The gateway checks tokens in process: the JWKS is read from the server without a
+ * network hop, and revocation is asked of the store on every cache miss.
+ */
+export async function startServeStack(options: ServeStackOptions): Promise<ServeStack> {
+  let handler: ((request: Request) => Promise<Response> | Response) | undefined;
+  const http = await listen((request) => (handler ? handler(request) : new Response('starting', { status: 503 })), { port: options.port, host: options.host });
+  try {
+    const issuer = options.issuer ?? defaultIssuer(options.host, http.port);
+    const gatewaySettings = options.gateway === undefined ? undefined : parseGatewaySettings(options.gateway);
+    const resource = gatewaySettings === undefined ? undefined : canonicalResource(gatewaySettings.resource ?? `${issuer.replace(/\/$/, '')}/mcp`);
+    const resources = options.settings.resources ?? (resource !== undefined ? [{ uri: resource, name: gatewaySettings?.resourceName ?? 'MCP server' }] : undefined);
+    if (resource !== undefined && resources !== undefined && !resources.some((r) => canonicalResource(r.uri) === resource)) {
+      resources.push({ uri: resource, name: gatewaySettings?.resourceName ?? 'MCP server' });
+    }
+    const server = await createAuthorizationServer({
+      settings: { ...options.settings, issuer, ...(resources !== undefined ? { resources } : {}) },
+      store: options.store,
+      secrets: options.secrets,
+      logger: options.logger,
+      ...(options.clock !== undefined ? { clock: options.clock } : {}),
+      ...(options.sweepIntervalMs !== undefined ? { sweepIntervalMs: options.sweepIntervalMs } : {}),
+    });
+    const gateway = gatewaySettings === undefined ? undefined : buildGateway(server, gatewaySettings, resource!, options);
+    handler = (request) => gateway?.handle(request) ?? server.app.fetch(request);
+    return {
+      http,
+      server,
+      gateway,
+      async close() {
+        gateway?.close();
+        server.close();
+        await http.close();
+      },
+    };
+  } catch (error) {
+    await http.close();
+    throw error;
+  }
+}
+
+function parseGatewaySettings(settings: GatewaySettings): GatewaySettings {
+  const parsed = gatewaySettingsSchema.safeParse(settings);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(`config gateway.${issue.path.join('.')}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+function buildGateway(server: AuthorizationServer, settings: GatewaySettings, resource: string, options: ServeStackOptions): Gateway {
+  const { config, paths } = server;
+  const policy = parseScopePolicy(settings.scopes ?? { required: [...config.defaultScopes] });
+  for (const scope of [...policy.required, ...Object.values(policy.methods).flat(), ...Object.values(policy.tools).flat()]) {
+    if (!(scope in config.scopes)) throw new ConfigError(`gateway.scopes names "${scope}", which is not in scopes; add it there so clients can ask for it`);
+  }
+  const clock = options.clock;
+  const verifier = createJwtVerifier({
+    issuer: config.issuer,
+    audience: resource,
+    jwksUri: `${config.issuerUrl.origin}${paths.jwks}`,
+    // In process: the JWKS comes from the server itself, not over the network.
+    fetch: (input, init) => server.app.fetch(new Request(input, init)) as Promise<Response>,
+    isTokenLive: (identity) => server.isAccessTokenLive(identity.tokenId),
+    ...(settings.tokenCacheSeconds !== undefined ? { cache: { maxSeconds: settings.tokenCacheSeconds } } : {}),
+    ...(clock !== undefined ? { now: () => clock.now() } : {}),
+  });
+  return createGateway({
+    resource,
+    ...(settings.resourceName !== undefined ? { resourceName: settings.resourceName } : {}),
+    authorizationServers: [config.issuer],
+    scopesSupported: Object.keys(config.scopes),
+    scopePolicy: policy,
+    verifier,
+    upstream: settings.upstream,
+    ...(settings.upstreamTimeoutSeconds !== undefined ? { upstreamTimeoutMs: settings.upstreamTimeoutSeconds * 1000 } : {}),
+    ...(settings.maxRequestBytes !== undefined ? { maxRequestBytes: settings.maxRequestBytes } : {}),
+    keyring: createKeyring(options.secrets),
+    sign: (typ, payload) => server.signJwt(typ, payload),
+    logger: options.logger,
+  });
+}
+
+function defaultIssuer(host: string, port: number): string {
+  if (host === '0.0.0.0' || host === '::') {
+    throw new ConfigError(`listening on ${host} needs --issuer with the public https URL clients use (see README: behind a TLS proxy)`);
+  }
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}

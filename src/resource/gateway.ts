@@ -1,0 +1,144 @@
+import type { Logger } from 'pino';
+import type { Keyring } from '../core/seal.js';
+import { createBearerGuard } from './bearer-guard.js';
+import { createIdentityHeaders, type IdentitySigner } from './identity-headers.js';
+import { mustReadBody, parseBodyForGuard } from './middleware/request-body.js';
+import { buildProtectedResourceMetadata, protectedResourceMetadataResponse } from './protected-resource-metadata.js';
+import { createUpstreamProxy, readRequestBodyWithin, requestTooLargeResponse } from './proxy.js';
+import { createSessionBinding, sessionNotFoundResponse } from './session-binding.js';
+import type { ScopePolicy, TokenVerifier } from './types.js';
+
+export interface GatewayOptions {
+  /** The MCP endpoint's public URL: the RFC 8707 resource its tokens must be issued for. */
+  resource: string;
+  resourceName?: string;
+  /** Issuers whose tokens are accepted, published in the RFC 9728 metadata. */
+  authorizationServers: readonly string[];
+  scopesSupported?: readonly string[];
+  scopePolicy: ScopePolicy;
+  verifier: TokenVerifier;
+  /** The protected MCP server's Streamable HTTP endpoint. */
+  upstream: string;
+  upstreamTimeoutMs?: number;
+  maxRequestBytes?: number;
+  /** Derives the key that binds MCP sessions to users (shared by every gateway instance). */
+  keyring: Pick<Keyring, 'deriveKey'>;
+  /** Signs the identity assertion the upstream can verify with the authorization server's JWKS. */
+  sign: IdentitySigner;
+  logger?: Logger;
+}
+
+export interface Gateway {
+  /** The MCP endpoint's URL (canonical), as published in the metadata. */
+  readonly resource: string;
+  /** Answers requests for the MCP endpoint and its metadata; undefined for any other path. */
+  handle(request: Request): Promise<Response> | undefined;
+  close(): void;
+}
+
+/** What browser-based MCP clients may send and read (MCP Streamable HTTP transport). */
+const MCP_CORS = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Expose-Headers': 'Mcp-Session-Id, MCP-Protocol-Version, WWW-Authenticate',
+} as const;
+const MCP_PREFLIGHT = {
+  ...MCP_CORS,
+  'Access-Control-Allow-Methods': 'GET, POST, DELETE, OPTIONS',
+  'Access-Control-Allow-Headers': 'Authorization, Content-Type, Accept, Mcp-Session-Id, MCP-Protocol-Version, Last-Event-ID',
+  'Access-Control-Max-Age': '600',
+} as const;
+
+const SESSION_HEADER = 'mcp-session-id';
+
+/**
+ * The protected-resource gateway: RFC 9728 metadata, then for every call to the MCP endpoint the
+ * bearer check (audience, expiry, revocation, scopes per method and tool), the session bound to
+ * the caller, and the request passed to the upstream with the caller's identity in signed headers
+ * and never the caller's token (DESIGN.md invariants 6 and 9).
+ * @see RFC 9728; RFC 6750 §3; MCP Authorization (2026-07-28); MCP security best practices, "Session Hijacking"
+ */
+export function createGateway(options: GatewayOptions): Gateway {
+  const logger = options.logger;
+  const metadata = buildProtectedResourceMetadata({
+    resource: options.resource,
+    authorizationServers: options.authorizationServers,
+    ...(options.scopesSupported !== undefined ? { scopesSupported: options.scopesSupported } : {}),
+    ...(options.resourceName !== undefined ? { resourceName: options.resourceName } : {}),
+  });
+  const endpointPath = new URL(metadata.resource).pathname;
+  const guard = createBearerGuard({
+    verifier: options.verifier,
+    resource: metadata.resource,
+    scopePolicy: options.scopePolicy,
+    onRefusal: (refusal) => logger?.info({ event: 'bearer_refused', status: refusal.status, error: refusal.error, detail: refusal.detail }, 'request refused'),
+  });
+  const proxy = createUpstreamProxy({
+    upstream: options.upstream,
+    ...(options.upstreamTimeoutMs !== undefined ? { timeoutMs: options.upstreamTimeoutMs } : {}),
+    ...(options.maxRequestBytes !== undefined ? { maxRequestBytes: options.maxRequestBytes } : {}),
+  });
+  const sessions = createSessionBinding(options.keyring);
+  const identityHeaders = createIdentityHeaders({ sign: options.sign, upstreamUrl: proxy.upstream.href });
+
+  async function callUpstream(request: Request): Promise<Response> {
+    if (request.method === 'OPTIONS') return new Response(null, { status: 204, headers: MCP_PREFLIGHT });
+    let body: Uint8Array | undefined;
+    let parsed: ReturnType<typeof parseBodyForGuard> = {};
+    if (request.body !== null && request.method !== 'GET' && request.method !== 'HEAD') {
+      body = (await readRequestBodyWithin(request, proxy.maxRequestBytes)) ?? undefined;
+      if (body === undefined) return requestTooLargeResponse(proxy.maxRequestBytes);
+      const contentType = request.headers.get('content-type');
+      if (mustReadBody(guard, request.method, contentType)) parsed = parseBodyForGuard(Buffer.from(body).toString('utf8'), contentType);
+    }
+    const check = await guard.check({ url: request.url, headers: request.headers, ...parsed });
+    if (check.response !== undefined) return check.response;
+    const { identity } = check;
+
+    const extra: Record<string, string> = { ...(await identityHeaders(identity)) };
+    const clientSessionId = request.headers.get(SESSION_HEADER);
+    if (clientSessionId !== null) {
+      const upstreamSessionId = sessions.unbindSessionId(clientSessionId, identity);
+      if (upstreamSessionId === null) {
+        logger?.warn({ event: 'session_refused', sub: identity.subject, client_id: identity.clientId }, 'MCP session id not bound to this user and client');
+        return sessionNotFoundResponse();
+      }
+      extra[SESSION_HEADER] = upstreamSessionId;
+    }
+
+    const response = await proxy.forward(request, extra, body);
+    const upstreamSessionId = response.headers.get(SESSION_HEADER);
+    if (upstreamSessionId !== null) {
+      try {
+        response.headers.set(SESSION_HEADER, sessions.bindSessionId(upstreamSessionId, identity));
+      } catch {
+        await response.body?.cancel().catch(() => {});
+        logger?.error({ event: 'upstream_bad_session_id' }, 'the upstream sent an Mcp-Session-Id that is not visible ASCII');
+        return new Response(JSON.stringify({ jsonrpc: '2.0', error: { code: -32603, message: 'Bad Gateway: the upstream MCP server sent an invalid session id' }, id: null }), {
+          status: 502,
+          headers: { 'Content-Type': 'application/json' },
+        });
+      }
+    }
+    return response;
+  }
+
+  async function handleEndpoint(request: Request): Promise<Response> {
+    const started = performance.now();
+    const response = await callUpstream(request);
+    for (const [name, value] of Object.entries(MCP_CORS)) response.headers.set(name, value);
+    // Path and status only: no token, no body (DESIGN.md invariant 7).
+    logger?.info({ event: 'mcp_request', method: request.method, path: endpointPath, status: response.status, ms: Math.round(performance.now() - started) }, 'mcp request');
+    return response;
+  }
+
+  return {
+    resource: metadata.resource,
+    handle(request) {
+      const answered = protectedResourceMetadataResponse(request, metadata);
+      if (answered !== undefined) return Promise.resolve(answered);
+      if (new URL(request.url).pathname !== endpointPath) return undefined;
+      return handleEndpoint(request);
+    },
+    close: () => proxy.close(),
+  };
+}
