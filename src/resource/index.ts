@@ -1,7 +1,8 @@
 /**
  * `portcullis/resource`: protect an MCP server with OAuth bearer tokens (DESIGN.md
  * `src/resource/`): token verifiers, the scope policy, RFC 9728 metadata, the framework-agnostic
- * bearer guard and its adapters for Hono, Express and plain `node:http`.
+ * bearer guard and its adapters for Hono, Express and plain `node:http`; the gateway (proxy,
+ * session binding, signed identity headers) and what an upstream uses to verify those headers.
  */
 export type { ScopePolicy, TokenVerifier, VerifiedIdentity } from './types.js';
 export { createJwtVerifier, DEFAULT_CLOCK_SKEW_SECONDS, DEFAULT_JWKS_COOLDOWN_SECONDS, type JwtAccessTokenAlgorithm, type JwtVerifierOptions } from './jwt-verifier.js';
@@ -23,3 +24,19 @@ export { toMcpAuthInfo, type McpAuthInfo } from './mcp-auth-info.js';
 export { bearerAuth, protectedResourceMetadataMiddleware, type BearerAuthEnv } from './middleware/hono.js';
 export { requireBearerToken, type ExpressLikeRequest, type ExpressLikeResponse } from './middleware/express.js';
 export { createNodeHttpGuard, headersFromNode, writeWebResponse, type GuardedIncomingMessage, type NodeGuardOptions } from './middleware/node-http.js';
+export { createGateway, type Gateway, type GatewayOptions } from './gateway.js';
+export { gatewaySettingsSchema, type GatewaySettings } from './gateway-settings.js';
+export { createUpstreamProxy, type UpstreamProxy, type UpstreamProxyOptions } from './proxy.js';
+export { createSessionBinding, type SessionBinding } from './session-binding.js';
+export {
+  createGatewayIdentityVerifier,
+  verifyGatewayIdentity,
+  IDENTITY_JWT_TYPE,
+  IDENTITY_HEADER,
+  SUBJECT_HEADER,
+  CLIENT_ID_HEADER,
+  SCOPE_HEADER,
+  type GatewayIdentity,
+  type GatewayIdentityVerifierOptions,
+  type IdentitySigner,
+} from './identity-headers.js';
