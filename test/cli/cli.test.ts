@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -43,8 +43,8 @@ describe('portcullis CLI', () => {
   it('has --help for every command', async () => {
     const top = await portcullis(['--help']);
     assert.equal(top.code, 0);
-    for (const command of ['serve', 'users', 'clients', 'consents', 'keys']) assert.match(top.stdout, new RegExp(`\\b${command}\\b`));
-    for (const command of [['serve'], ['users', 'add'], ['clients', 'add'], ['keys', 'rotate']]) {
+    for (const command of ['serve', 'demo', 'users', 'clients', 'consents', 'keys']) assert.match(top.stdout, new RegExp(`\\b${command}\\b`));
+    for (const command of [['serve'], ['demo'], ['users', 'add'], ['users', 'set-password'], ['clients', 'add'], ['keys', 'rotate']]) {
       const help = await portcullis([...command, '--help']);
       assert.equal(help.code, 0, command.join(' '));
       assert.match(help.stdout, /--json/);
@@ -163,6 +163,57 @@ describe('portcullis CLI', () => {
     } finally {
       child.kill('SIGTERM');
     }
+  });
+
+  it('demo: protects the example server, prints the demo password once, and answers 401 with the metadata URL', async () => {
+    const demoDir = join(dir, 'demo');
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'demo', '--port', '0', '--db', `sqlite:${join(demoDir, 'portcullis.db')}`, '--json'], {
+      env: { ...process.env, PORTCULLIS_SECRET: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      let stdout = '';
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      const summary = await new Promise<{ mcp: string; issuer: string; demoUser: { username: string; password: string } }>((resolve, reject) => {
+        child.stdout.on('data', (d) => {
+          stdout += d;
+          try {
+            resolve(JSON.parse(stdout));
+          } catch {
+            /* wait for the whole document */
+          }
+        });
+        child.on('exit', (code) => reject(new Error(`demo exited ${code}: ${stderr}`)));
+      });
+      assert.equal(summary.mcp, `${summary.issuer}/mcp`);
+      assert.equal(summary.demoUser.username, 'demo');
+      assert.ok(summary.demoUser.password.length >= 12);
+      const unauthenticated = await fetch(summary.mcp, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"jsonrpc":"2.0","id":1,"method":"tools/list"}' });
+      assert.equal(unauthenticated.status, 401);
+      assert.match(unauthenticated.headers.get('www-authenticate') ?? '', /resource_metadata="[^"]+\/\.well-known\/oauth-protected-resource\/mcp", scope="notes:read"/);
+      const store = await openStore(`sqlite:${join(demoDir, 'portcullis.db')}`);
+      try {
+        assert.equal(await verifyPassword(summary.demoUser.password, (await store.users.findByUsername('demo'))!.passwordHash), true);
+      } finally {
+        await store.close();
+      }
+      assert.doesNotMatch(stderr, new RegExp(summary.demoUser.password), 'the password is not logged');
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+
+  it('serve --upstream refuses a gateway scope the server does not offer, saying what to do', async () => {
+    const config = join(dir, 'bad-gateway.json');
+    writeFileSync(config, JSON.stringify({ gateway: { scopes: { tools: { delete_note: ['notes:write'] } } } }));
+    const run = await portcullis(['serve', '--port', '0', '--db', db, '--upstream', 'http://127.0.0.1:9/mcp', '--config', config]);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /notes:write.*not in scopes/);
+    assert.doesNotMatch(run.stderr, /\n\s+at /, 'no stack trace');
+    const noUpstream = await portcullis(['serve', '--port', '0', '--db', db, '--resource', 'http://127.0.0.1:1/mcp']);
+    assert.equal(noUpstream.code, 1);
+    assert.match(noUpstream.stderr, /--upstream/);
   });
 
   it('rotates signing keys, keeping the old public key published', async () => {
