@@ -1,8 +1,22 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomFillSync } from 'node:crypto';
+
+// Random bytes are drawn from the CSPRNG 4 KiB at a time and each byte is handed out once: a call
+// into it costs several times the bytes of one token, and the token endpoint needs two per request.
+const pool = Buffer.alloc(4096);
+let poolOffset = pool.length;
 
 /** A new random secret with `bytes` of entropy, base64url (codes, tokens, ids). @see RFC 6749 §10.10 */
 export function randomSecret(bytes = 32): string {
-  return randomBytes(bytes).toString('base64url');
+  if (bytes > pool.length) return randomFillSync(Buffer.alloc(bytes)).toString('base64url');
+  if (poolOffset + bytes > pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  const secret = pool.toString('base64url', poolOffset, poolOffset + bytes);
+  // Zeroed once used, so no secret stays readable in the pool.
+  pool.fill(0, poolOffset, poolOffset + bytes);
+  poolOffset += bytes;
+  return secret;
 }
 
 /** The SHA-256 of a secret, as stored: codes, refresh tokens and client secrets are kept only hashed. */

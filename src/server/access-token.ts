@@ -1,6 +1,6 @@
 import { createLocalJWKSet, jwtVerify } from 'jose';
-import { randomSecret } from '../core/secrets.js';
 import { formatScope } from '../core/scopes.js';
+import { newAccessTokenId } from './access-token-id.js';
 import { signEs256Jwt } from './jws-es256.js';
 import type { SigningKeys } from './signing-keys.js';
 
@@ -30,9 +30,9 @@ export async function mintAccessToken(
   );
 }
 
-/** A fresh token id and lifetime, fixed before the token is stored and signed. */
-export function newAccessTokenTiming(issuedAt: number, ttlSeconds: number): { jti: string; issuedAt: number; expiresAt: number } {
-  return { jti: randomSecret(16), issuedAt, expiresAt: issuedAt + ttlSeconds };
+/** A fresh token id in the grant, and the token's lifetime, fixed before it is signed. */
+export function newAccessTokenTiming(grantId: string, issuedAt: number, ttlSeconds: number): { jti: string; issuedAt: number; expiresAt: number } {
+  return { jti: newAccessTokenId(grantId), issuedAt, expiresAt: issuedAt + ttlSeconds };
 }
 
 export interface VerifiedAccessToken {

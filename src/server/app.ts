@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { OAuthError, toOAuthError } from '../core/errors.js';
 import { isAccessTokenLive } from './access-token-status.js';
 import { createKeyring } from '../core/seal.js';
-import type { Store } from '../store/types.js';
+import type { ClientRecord, Store } from '../store/types.js';
 import { createClientMetadataDocumentResolver, isClientMetadataDocumentUrl } from './client-metadata-document.js';
 import { type Clock, nowSeconds, systemClock } from './clock.js';
 import { resolveServerConfig, type ServerConfig, type ServerSettings } from './config.js';
@@ -21,6 +21,7 @@ import { silentLogger } from './logger.js';
 import { errorPageResponse } from './page-response.js';
 import { serverPaths, type ServerPaths } from './paths.js';
 import { createRateLimiter } from './rate-limiter.js';
+import { createRegisteredClientCache } from './registered-client-cache.js';
 import { signEs256Jwt } from './jws-es256.js';
 import { createSigningKeys, type SigningKeys } from './signing-keys.js';
 
@@ -77,6 +78,16 @@ export async function createAuthorizationServer(options: AuthorizationServerOpti
     now: () => clock.now(),
   });
 
+  const registeredClients = createRegisteredClientCache((clientId) => options.store.clients.find(clientId));
+  const resolveClient = async (clientId: string, findRegistered: (clientId: string) => Promise<ClientRecord | undefined>) => {
+    const registered = await findRegistered(clientId);
+    if (registered !== undefined) return registered;
+    if (config.clientMetadataDocuments.enabled && isClientMetadataDocumentUrl(clientId, config.clientMetadataDocuments.dangerouslyAllowLoopback)) {
+      return metadataDocuments.resolve(clientId);
+    }
+    return undefined;
+  };
+
   const context: ServerContext = {
     config,
     store: options.store,
@@ -84,14 +95,8 @@ export async function createAuthorizationServer(options: AuthorizationServerOpti
     signingKeys,
     clock,
     logger,
-    async resolveClient(clientId) {
-      const registered = await options.store.clients.find(clientId);
-      if (registered !== undefined) return registered;
-      if (config.clientMetadataDocuments.enabled && isClientMetadataDocumentUrl(clientId, config.clientMetadataDocuments.dangerouslyAllowLoopback)) {
-        return metadataDocuments.resolve(clientId);
-      }
-      return undefined;
-    },
+    resolveClient: (clientId) => resolveClient(clientId, (id) => options.store.clients.find(id)),
+    resolveAuthenticatingClient: (clientId) => resolveClient(clientId, registeredClients.find),
     limiters: {
       registration: createRateLimiter({ limit: config.registration.perAddressPerHour, windowSeconds: 3600, clock }),
       loginPerUser: createRateLimiter({ limit: config.login.maxFailuresPerUser, windowSeconds: 900, clock }),

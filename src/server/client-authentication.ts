@@ -48,7 +48,7 @@ function presentedCredentials(authorization: string | null, params: Record<strin
  */
 export async function authenticateClient(ctx: ServerContext, request: Request, params: Record<string, string>): Promise<ClientRecord> {
   const presented = presentedCredentials(request.headers.get('authorization'), params);
-  const client = await ctx.resolveClient(presented.clientId);
+  const client = await ctx.resolveAuthenticatingClient(presented.clientId);
   if (client === undefined) throw invalidClient('unknown client');
   if (client.tokenEndpointAuthMethod !== presented.method) throw invalidClient(`client registered ${client.tokenEndpointAuthMethod}, used ${presented.method}`);
   if (presented.method === 'none') return client;

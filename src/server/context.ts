@@ -16,6 +16,11 @@ export interface ServerContext {
   readonly logger: Logger;
   /** Finds a client by id: registered, or an https Client ID Metadata Document URL. */
   resolveClient(clientId: string): Promise<ClientRecord | undefined>;
+  /**
+   * `resolveClient` for client authentication (token, revocation, introspection endpoints): a
+   * registered client's record may be up to 2 s old (see registered-client-cache.ts).
+   */
+  resolveAuthenticatingClient(clientId: string): Promise<ClientRecord | undefined>;
   readonly limiters: {
     readonly registration: RateLimiter;
     readonly loginPerUser: RateLimiter;

@@ -26,12 +26,37 @@ export async function readFormBody(request: Request): Promise<Record<string, str
   return parametersFrom(new URLSearchParams(await readBodyText(request)));
 }
 
-/** Reads a body as UTF-8 text, refusing more than MAX_BODY_BYTES. */
+/**
+ * Reads a body as UTF-8 text, refusing more than MAX_BODY_BYTES (413).
+ *
+ * A body with a declared Content-Length (and no Transfer-Encoding) is read in one piece with
+ * `arrayBuffer()`: the HTTP parser delivers exactly the declared length (RFC 9112 §6.3), and
+ * @hono/node-server then reads it straight from the socket, without building a web stream. Any
+ * other body is read chunk by chunk and refused as soon as it passes the limit.
+ */
 export async function readBodyText(request: Request): Promise<string> {
-  const declared = Number(request.headers.get('content-length') ?? '0');
-  if (declared > MAX_BODY_BYTES) throw new OAuthError('invalid_request', 'The request body is too large.', { status: 413 });
-  if (request.body === null) return '';
-  const reader = request.body.getReader();
+  const declared = declaredLength(request.headers);
+  if (declared !== undefined && declared > MAX_BODY_BYTES) throw bodyTooLarge();
+  // Not `request.body` first: on @hono/node-server, touching it builds the web stream.
+  const bytes = declared !== undefined ? new Uint8Array(await request.arrayBuffer()) : request.body === null ? new Uint8Array() : await readChunked(request.body);
+  // Checked again for a Request whose Content-Length no parser enforced (one built in-process).
+  if (bytes.byteLength > MAX_BODY_BYTES) throw bodyTooLarge();
+  return utf8.decode(bytes);
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: false });
+
+const bodyTooLarge = () => new OAuthError('invalid_request', 'The request body is too large.', { status: 413 });
+
+/** The declared Content-Length, or undefined when the length is not declared or not trustworthy. */
+function declaredLength(headers: Headers): number | undefined {
+  const value = headers.get('content-length');
+  if (value === null || headers.has('transfer-encoding') || !/^\d{1,15}$/.test(value)) return undefined;
+  return Number(value);
+}
+
+async function readChunked(body: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
@@ -40,11 +65,11 @@ export async function readBodyText(request: Request): Promise<string> {
     size += value.byteLength;
     if (size > MAX_BODY_BYTES) {
       await reader.cancel();
-      throw new OAuthError('invalid_request', 'The request body is too large.', { status: 413 });
+      throw bodyTooLarge();
     }
     chunks.push(value);
   }
-  return new TextDecoder('utf-8', { fatal: false }).decode(Buffer.concat(chunks));
+  return Buffer.concat(chunks);
 }
 
 /** A parameter name fit to echo in an error description (never a value). */

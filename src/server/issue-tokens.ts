@@ -1,6 +1,6 @@
 import { hashSecret, randomSecret } from '../core/secrets.js';
 import { formatScope } from '../core/scopes.js';
-import type { AccessTokenRecord, ClientRecord, GrantRecord, RefreshTokenRecord } from '../store/types.js';
+import type { ClientRecord, GrantRecord, RefreshTokenRecord } from '../store/types.js';
 import { mintAccessToken, newAccessTokenTiming } from './access-token.js';
 import { nowSeconds } from './clock.js';
 import type { ServerContext } from './context.js';
@@ -14,11 +14,13 @@ export interface TokenResponse {
   refresh_token?: string;
 }
 
-/** Tokens chosen but not yet stored or signed: the records to store, and what to sign and answer. */
+/**
+ * Tokens chosen but not yet stored or signed: the refresh token's record to store, and what to
+ * sign and answer. The access token needs no record: its `jti` names its grant (access-token-id.ts).
+ */
 export interface PlannedTokens {
   refreshToken: string | undefined;
   refreshRecord: RefreshTokenRecord | null;
-  accessRecord: AccessTokenRecord;
   accessTiming: { jti: string; issuedAt: number; expiresAt: number };
   accessScope: readonly string[];
 }
@@ -30,7 +32,7 @@ export interface PlannedTokens {
  */
 export function planTokens(ctx: ServerContext, client: ClientRecord, grant: GrantRecord, accessScope: readonly string[], refreshScope: readonly string[]): PlannedTokens {
   const now = nowSeconds(ctx.clock);
-  const accessTiming = newAccessTokenTiming(now, ctx.config.accessTokenTtlSeconds);
+  const accessTiming = newAccessTokenTiming(grant.id, now, ctx.config.accessTokenTtlSeconds);
   const refreshToken = client.grantTypes.includes('refresh_token') ? randomSecret(32) : undefined;
   return {
     refreshToken,
@@ -38,13 +40,12 @@ export function planTokens(ctx: ServerContext, client: ClientRecord, grant: Gran
       refreshToken === undefined
         ? null
         : { tokenHash: hashSecret(refreshToken), grantId: grant.id, clientId: client.clientId, scope: [...refreshScope], createdAt: now, expiresAt: now + ctx.config.refreshTokenTtlSeconds, usedAt: null },
-    accessRecord: { jti: accessTiming.jti, grantId: grant.id, clientId: client.clientId, expiresAt: accessTiming.expiresAt, revokedAt: null },
     accessTiming,
     accessScope,
   };
 }
 
-/** Signs the planned access token (after its record is stored) and builds the response. */
+/** Signs the planned access token (after the refresh token is stored) and builds the response. */
 export async function tokenResponse(ctx: ServerContext, client: ClientRecord, grant: GrantRecord, planned: PlannedTokens): Promise<TokenResponse> {
   const accessToken = await mintAccessToken(
     ctx.signingKeys,
@@ -66,7 +67,6 @@ export async function issueTokens(
   refreshScope: readonly string[],
 ): Promise<TokenResponse> {
   const planned = planTokens(ctx, client, grant, accessScope, refreshScope);
-  await ctx.store.grants.addAccessToken(planned.accessRecord);
   if (planned.refreshRecord !== null) await ctx.store.grants.addRefreshToken(planned.refreshRecord);
   return tokenResponse(ctx, client, grant, planned);
 }

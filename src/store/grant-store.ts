@@ -1,58 +1,18 @@
-import type { Insertable, Kysely, Selectable } from 'kysely';
-import type { AccessTokensTable, Database, GrantsTable, RefreshTokensTable } from './schema.js';
-import type { AccessTokenRecord, GrantRecord, GrantStore, RefreshTokenRecord } from './types.js';
-
-const splitScope = (scope: string) => scope.split(' ').filter(Boolean);
-
-function toGrant(row: Selectable<GrantsTable>): GrantRecord {
-  return {
-    id: row.id,
-    clientId: row.client_id,
-    userId: row.user_id,
-    scope: splitScope(row.scope),
-    resource: row.resource,
-    createdAt: row.created_at,
-    revokedAt: row.revoked_at,
-  };
-}
-
-function toRefreshToken(row: Selectable<RefreshTokensTable>): RefreshTokenRecord {
-  return {
-    tokenHash: row.token_hash,
-    grantId: row.grant_id,
-    clientId: row.client_id,
-    scope: splitScope(row.scope),
-    createdAt: row.created_at,
-    expiresAt: row.expires_at,
-    usedAt: row.used_at,
-  };
-}
-
-function toAccessToken(row: Selectable<AccessTokensTable>): AccessTokenRecord {
-  return { jti: row.jti, grantId: row.grant_id, clientId: row.client_id, expiresAt: row.expires_at, revokedAt: row.revoked_at };
-}
-
-function refreshTokenRow(token: RefreshTokenRecord): Insertable<RefreshTokensTable> {
-  return {
-    token_hash: token.tokenHash,
-    grant_id: token.grantId,
-    client_id: token.clientId,
-    scope: token.scope.join(' '),
-    created_at: token.createdAt,
-    expires_at: token.expiresAt,
-    used_at: token.usedAt,
-  };
-}
-
-function accessTokenRow(token: AccessTokenRecord): Insertable<AccessTokensTable> {
-  return { jti: token.jti, grant_id: token.grantId, client_id: token.clientId, expires_at: token.expiresAt, revoked_at: token.revokedAt };
-}
+import type BetterSqlite3 from 'better-sqlite3';
+import type { Kysely } from 'kysely';
+import { accessTokenRow, refreshTokenRow, toAccessToken, toGrant, toRefreshToken } from './grant-rows.js';
+import type { Database } from './schema.js';
+import { createSqliteRefreshRotation } from './sqlite-refresh-rotation.js';
+import type { GrantStore } from './types.js';
 
 /**
  * Grants are token families: every refresh and access token names its grant, and a token is
  * live only while its grant is, so revoking a family is one statement.
  */
-export function createGrantStore(db: Kysely<Database>): GrantStore {
+export function createGrantStore(db: Kysely<Database>, sqlite: BetterSqlite3.Database | null = null): GrantStore {
+  // On SQLite the token endpoint's rotation runs as raw prepared statements (see that file).
+  const rotateOnSqlite = sqlite === null ? undefined : createSqliteRefreshRotation(sqlite);
+
   const findGrant = async (id: string) => {
     const row = await db.selectFrom('grants').selectAll().where('id', '=', id).executeTakeFirst();
     return row === undefined ? undefined : toGrant(row);
@@ -112,6 +72,8 @@ export function createGrantStore(db: Kysely<Database>): GrantStore {
       await db.insertInto('refresh_tokens').values(refreshTokenRow(token)).execute();
     },
     async spendRefreshToken(tokenHash, clientId, now, replace) {
+      const rotatedOnSqlite = rotateOnSqlite?.(tokenHash, clientId, now, replace);
+      if (rotatedOnSqlite !== undefined) return rotatedOnSqlite;
       // One conditional UPDATE … RETURNING decides the winner of concurrent rotations (invariant 5).
       // The grant's revocation is part of the condition, so the winner is decided once, atomically:
       // a loser that revokes the family afterwards cannot take the win back.
@@ -123,7 +85,10 @@ export function createGrantStore(db: Kysely<Database>): GrantStore {
           .where('client_id', '=', clientId)
           .where('used_at', 'is', null)
           .where('expires_at', '>', now)
-          .where('grant_id', 'in', (eb) => eb.selectFrom('grants').select('id').where('revoked_at', 'is', null))
+          // Correlated, so the grant is found by its key (an IN list would scan every live grant on SQLite).
+          .where(({ exists, selectFrom }) =>
+            exists(selectFrom('grants').select('grants.id').whereRef('grants.id', '=', 'refresh_tokens.grant_id').where('grants.revoked_at', 'is', null)),
+          )
           .returningAll()
           .executeTakeFirst();
       // Only a spend that stores a replacement needs a transaction. (On SQLite, keep one store per
@@ -137,9 +102,8 @@ export function createGrantStore(db: Kysely<Database>): GrantStore {
         const grant = toGrant(grantRow);
         if (replace !== undefined) {
           // Throwing here rolls the spend back: a refused request loses nothing.
-          const { refreshToken, accessToken } = replace(token, grant);
+          const { refreshToken } = replace(token, grant);
           if (refreshToken !== null) await trx.insertInto('refresh_tokens').values(refreshTokenRow(refreshToken)).execute();
-          await trx.insertInto('access_tokens').values(accessTokenRow(accessToken)).execute();
         }
         return { outcome: 'rotated' as const, token, grant };
       });
@@ -155,15 +119,16 @@ export function createGrantStore(db: Kysely<Database>): GrantStore {
       return row === undefined ? undefined : toRefreshToken(row);
     },
 
-    async addAccessToken(token) {
-      await db.insertInto('access_tokens').values(accessTokenRow(token)).execute();
-    },
     async findAccessToken(jti) {
       const row = await db.selectFrom('access_tokens').selectAll().where('jti', '=', jti).executeTakeFirst();
       return row === undefined ? undefined : toAccessToken(row);
     },
-    async revokeAccessToken(jti, now) {
-      await db.updateTable('access_tokens').set({ revoked_at: now }).where('jti', '=', jti).where('revoked_at', 'is', null).execute();
+    async revokeAccessToken(token, now) {
+      await db
+        .insertInto('access_tokens')
+        .values(accessTokenRow({ ...token, revokedAt: now }))
+        .onConflict((oc) => oc.column('jti').doUpdateSet({ revoked_at: now }).where('access_tokens.revoked_at', 'is', null))
+        .execute();
     },
   };
 }

@@ -1,3 +1,4 @@
+import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import { createAuthorizationCodeStore } from './authorization-code-store.js';
 import { createClientStore } from './client-store.js';
@@ -17,24 +18,24 @@ export { parseDatabaseUrl, type DatabaseUrl } from './database.js';
 /** Opens the database named by `--db`, applies migrations, and returns the store. */
 export async function openStore(url: string | DatabaseUrl, options: SqliteOptions = {}): Promise<Store> {
   const parsed = typeof url === 'string' ? parseDatabaseUrl(url) : url;
-  const db = openDatabase(parsed, options);
+  const { db, sqlite } = openDatabase(parsed, options);
   try {
     await migrateToLatest(db);
   } catch (error) {
     await db.destroy();
     throw error;
   }
-  return storeOn(db, parsed.dialect);
+  return storeOn(db, parsed.dialect, sqlite);
 }
 
-function storeOn(db: Kysely<Database>, dialect: Store['dialect']): Store {
+function storeOn(db: Kysely<Database>, dialect: Store['dialect'], sqlite: BetterSqlite3.Database | null): Store {
   return {
     dialect,
     clients: createClientStore(db),
     users: createUserStore(db),
     pendingAuthorizations: createPendingAuthorizationStore(db),
     codes: createAuthorizationCodeStore(db),
-    grants: createGrantStore(db),
+    grants: createGrantStore(db, sqlite),
     sessions: createSessionStore(db),
     consents: createConsentStore(db),
     signingKeys: createSigningKeyStore(db),

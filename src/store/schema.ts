@@ -75,6 +75,10 @@ export interface RefreshTokensTable {
   used_at: number | null;
 }
 
+/**
+ * Revoked access tokens (RFC 7009). An issued token has no row: its `jti` names its grant
+ * (src/server/access-token-id.ts). Rows with `revoked_at` null predate that (migration 0002).
+ */
 export interface AccessTokensTable {
   jti: string;
   grant_id: string;

@@ -7,7 +7,7 @@ export interface ClientRecord {
   redirectUris: string[];
   grantTypes: string[];
   clientName: string | null;
-  /** Scopes the client may request; null means any scope the server supports. */
+  /** Scopes the client registered with: a limit for pre-registered clients, the default request for self-registered ones; null means the server default. */
   scope: string[] | null;
   metadata: Record<string, unknown>;
   source: 'dynamic' | 'static';
@@ -145,11 +145,8 @@ export type RefreshRotation =
   | { outcome: 'reused'; token: RefreshTokenRecord }
   | { outcome: 'revoked' | 'expired' | 'unknown' };
 
-/** What replaces a spent refresh token: the next refresh token (if any) and the access token's record. */
-export type RefreshReplacementBuilder = (
-  spent: RefreshTokenRecord,
-  grant: GrantRecord,
-) => { refreshToken: RefreshTokenRecord | null; accessToken: AccessTokenRecord };
+/** What replaces a spent refresh token: the next refresh token, if any. */
+export type RefreshReplacementBuilder = (spent: RefreshTokenRecord, grant: GrantRecord) => { refreshToken: RefreshTokenRecord | null };
 
 export interface GrantStore {
   /** Creates a grant unless one with this id exists (a replayed code may have revoked it first). */
@@ -175,9 +172,13 @@ export interface GrantStore {
   spendRefreshToken(tokenHash: string, clientId: string, now: number, replace?: RefreshReplacementBuilder): Promise<RefreshRotation>;
   findRefreshToken(tokenHash: string): Promise<RefreshTokenRecord | undefined>;
 
-  addAccessToken(token: AccessTokenRecord): Promise<void>;
+  /**
+   * The record of a revoked access token. (Tokens are not recorded when issued: a `jti` names its
+   * grant. Records with `revokedAt` null are of tokens issued before that, until swept.)
+   */
   findAccessToken(jti: string): Promise<AccessTokenRecord | undefined>;
-  revokeAccessToken(jti: string, now: number): Promise<void>;
+  /** Records the access token as revoked (RFC 7009), once: a later revoke keeps the first time. */
+  revokeAccessToken(token: AccessTokenRecord, now: number): Promise<void>;
 }
 
 export interface SessionStore {

@@ -14,9 +14,22 @@ describe('randomSecret', () => {
     assert.equal(Buffer.from(randomSecret(64), 'base64url').length, 64);
   });
 
-  it('does not repeat', () => {
+  it('does not repeat, across many refills of its pool of random bytes', () => {
     const seen = new Set(Array.from({ length: 1000 }, () => randomSecret()));
     assert.equal(seen.size, 1000);
+    // Odd sizes, so secrets straddle the pool's end; no 8-byte run is ever handed out twice.
+    const runs = new Set<string>();
+    let total = 0;
+    for (let i = 0; i < 2000; i++) {
+      const bytes = Buffer.from(randomSecret(9 + (i % 23)), 'base64url');
+      for (let at = 0; at + 8 <= bytes.length; at += 8) runs.add(bytes.subarray(at, at + 8).toString('hex'));
+      total += Math.floor(bytes.length / 8);
+    }
+    assert.equal(runs.size, total);
+  });
+
+  it('serves sizes larger than its pool', () => {
+    assert.equal(Buffer.from(randomSecret(10_000), 'base64url').length, 10_000);
   });
 });
 

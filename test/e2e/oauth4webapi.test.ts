@@ -140,4 +140,27 @@ describe('oauth4webapi against Portcullis', () => {
     const response = await oauth.introspectionRequest(as, client, oauth.None(), tokens.access_token, insecure);
     assert.equal(response.status, 401);
   });
+
+  it('revokes an access token alone: its grant and the grant\'s other tokens stay live', async () => {
+    const client = await register({ token_endpoint_auth_method: 'none' });
+    const first = await authorize(client, oauth.None());
+    const { clientId, secret } = await addStaticClient(server.store);
+    const rs: oauth.Client = { client_id: clientId };
+    const introspect = async (token: string) =>
+      oauth.processIntrospectionResponse(as, rs, await oauth.introspectionRequest(as, rs, oauth.ClientSecretBasic(secret), token, insecure));
+    const second = await oauth.processRefreshTokenResponse(as, client, await oauth.refreshTokenGrantRequest(as, client, oauth.None(), first.refresh_token!, insecure));
+
+    // Another client's revocation request changes nothing (RFC 7009 §2.1).
+    const stranger = await register({ token_endpoint_auth_method: 'none' });
+    await oauth.processRevocationResponse(await oauth.revocationRequest(as, stranger, oauth.None(), first.access_token, insecure));
+    assert.equal((await introspect(first.access_token)).active, true);
+
+    await oauth.processRevocationResponse(await oauth.revocationRequest(as, client, oauth.None(), first.access_token, insecure));
+    assert.equal((await introspect(first.access_token)).active, false, 'the revoked access token');
+    assert.equal((await introspect(second.access_token)).active, true, 'another access token of the grant');
+    assert.equal((await introspect(second.refresh_token!)).active, true, 'the grant\'s refresh token');
+    // Revoking it again keeps it revoked.
+    await oauth.processRevocationResponse(await oauth.revocationRequest(as, client, oauth.None(), first.access_token, insecure));
+    assert.equal((await introspect(first.access_token)).active, false);
+  });
 });

@@ -587,6 +587,35 @@ for (const dialect of DIALECTS) {
         assert.equal((await fresh.store.grants.findRefreshToken(token.tokenHash))?.usedAt, T0 + 100);
       });
 
+      it('stores what replaces a spent token with the spend', async () => {
+        const { grant, token } = await liveToken();
+        const next = refreshTokenRecord(grant, { createdAt: T0 + 100 });
+        const result = await fresh.store.grants.spendRefreshToken(token.tokenHash, token.clientId, T0 + 100, (spent, spentGrant) => {
+          assert.deepEqual(spent, { ...token, usedAt: T0 + 100 });
+          assert.deepEqual(spentGrant, grant);
+          return { refreshToken: next };
+        });
+        assertRotated(result);
+        assert.deepEqual(await fresh.store.grants.findRefreshToken(next.tokenHash), next);
+      });
+
+      it('rolls the spend back when the replacement throws', async () => {
+        const { grant, token } = await liveToken();
+        await assert.rejects(
+          fresh.store.grants.spendRefreshToken(token.tokenHash, token.clientId, T0 + 100, () => {
+            throw new Error('refused');
+          }),
+          /refused/,
+        );
+        assert.equal((await fresh.store.grants.findRefreshToken(token.tokenHash))?.usedAt, null);
+        // A replacement that fails to store (a duplicate key) rolls the spend back too.
+        const taken = refreshTokenRecord(grant);
+        await fresh.store.grants.addRefreshToken(taken);
+        await assert.rejects(fresh.store.grants.spendRefreshToken(token.tokenHash, token.clientId, T0 + 100, () => ({ refreshToken: taken })));
+        assert.equal((await fresh.store.grants.findRefreshToken(token.tokenHash))?.usedAt, null);
+        assertRotated(await fresh.store.grants.spendRefreshToken(token.tokenHash, token.clientId, T0 + 101));
+      });
+
       it('reports a spent token as reused, with the first use time and its grant id', async () => {
         const { token } = await liveToken();
         assertRotated(await fresh.store.grants.spendRefreshToken(token.tokenHash, token.clientId, T0 + 100));
@@ -668,21 +697,16 @@ for (const dialect of DIALECTS) {
     describe('access tokens', () => {
       const fresh = useFreshStore(dialect);
 
-      it('adds and finds an access token', async () => {
-        const token = accessTokenRecord(grantRecord());
-        await fresh.store.grants.addAccessToken(token);
-        assert.deepEqual(await fresh.store.grants.findAccessToken(token.jti), token);
+      it('has no record of an access token that was never revoked', async () => {
         assert.equal(await fresh.store.grants.findAccessToken(uniqueId('jti')), undefined);
       });
 
-      it('revokes an access token once; a later revoke keeps the first time', async () => {
+      it('records a revoked access token once; a later revoke keeps the first time', async () => {
         const token = accessTokenRecord(grantRecord());
-        await fresh.store.grants.addAccessToken(token);
-        await fresh.store.grants.revokeAccessToken(token.jti, T0 + 10);
+        await fresh.store.grants.revokeAccessToken(token, T0 + 10);
         assert.deepEqual(await fresh.store.grants.findAccessToken(token.jti), { ...token, revokedAt: T0 + 10 });
-        await fresh.store.grants.revokeAccessToken(token.jti, T0 + 20);
+        await fresh.store.grants.revokeAccessToken(token, T0 + 20);
         assert.equal((await fresh.store.grants.findAccessToken(token.jti))?.revokedAt, T0 + 10);
-        await fresh.store.grants.revokeAccessToken(uniqueId('jti'), T0);
       });
     });
 
@@ -847,15 +871,15 @@ for (const dialect of DIALECTS) {
         const expiredRefresh = refreshTokenRecord(grant, { expiresAt: now - 1 });
         const liveRefresh = refreshTokenRecord(grant, { expiresAt: now + 3600 });
         const spentLiveRefresh = refreshTokenRecord(grant, { expiresAt: now + 3600, usedAt: now - 100 });
-        const expiredAccess = accessTokenRecord(grant, { expiresAt: now - 1 });
-        const liveAccess = accessTokenRecord(grant, { expiresAt: now + 3600 });
+        const expiredAccess = accessTokenRecord(grant, { expiresAt: now - 1, revokedAt: now - 1 });
+        const liveAccess = accessTokenRecord(grant, { expiresAt: now + 3600, revokedAt: now - 1 });
         const revokedLiveAccess = accessTokenRecord(grant, { expiresAt: now + 3600, revokedAt: now - 5 });
 
         for (const c of [expiredCode, graceCode, liveCode]) await store.codes.create(c);
         for (const p of [expiredPending, livePending]) await store.pendingAuthorizations.create(p);
         for (const s of [expiredSession, liveSession]) await store.sessions.create(s);
         for (const r of [expiredRefresh, liveRefresh, spentLiveRefresh]) await store.grants.addRefreshToken(r);
-        for (const a of [expiredAccess, liveAccess, revokedLiveAccess]) await store.grants.addAccessToken(a);
+        for (const a of [expiredAccess, liveAccess, revokedLiveAccess]) await store.grants.revokeAccessToken(a, a.revokedAt ?? now - 1);
         const key = signingKeyRecord({ retiredAt: T0 });
         await store.signingKeys.add(key);
 

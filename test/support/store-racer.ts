@@ -73,7 +73,6 @@ async function runJob(url: string, job: RacerJob): Promise<void> {
           for (const hash of job.tokenHashes) {
             const rotation = await store.grants.spendRefreshToken(hash, job.clientId, T0 + 1, (spent) => ({
               refreshToken: { ...spent, tokenHash: hashSecret(randomSecret()), createdAt: T0 + 1, usedAt: null },
-              accessToken: { jti: randomSecret(16), grantId: spent.grantId, clientId: spent.clientId, expiresAt: T0 + 600, revokedAt: null },
             }));
             outcomes.push(rotation.outcome);
           }

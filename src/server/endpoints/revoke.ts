@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { OAuthError } from '../../core/errors.js';
 import { hashSecret } from '../../core/secrets.js';
 import { verifyOwnAccessToken } from '../access-token.js';
+import { grantIdOfAccessToken } from '../access-token-id.js';
 import { authenticateClient } from '../client-authentication.js';
 import { nowSeconds } from '../clock.js';
 import type { ServerContext } from '../context.js';
@@ -31,7 +32,9 @@ export function revokeEndpoint(ctx: ServerContext) {
     }
     const access = await verifyOwnAccessToken(ctx.signingKeys, ctx.config.issuer, token, now);
     if (access !== null && access.clientId === client.clientId) {
-      await ctx.store.grants.revokeAccessToken(access.jti, now);
+      // A token issued before jtis named their grant has a record already, which keeps its grant.
+      const grantId = grantIdOfAccessToken(access.jti) ?? '';
+      await ctx.store.grants.revokeAccessToken({ jti: access.jti, grantId, clientId: access.clientId, expiresAt: access.exp, revokedAt: now }, now);
       ctx.logger.info({ event: 'access_token_revoked', client_id: client.clientId }, 'access token revoked');
     }
     return jsonResponse({});

@@ -34,7 +34,7 @@ export async function rotateRefreshToken(ctx: ServerContext, client: ClientRecor
     }
     const accessScope = requestedScope !== undefined && requestedScope.length > 0 ? requestedScope : spent.scope;
     planned = planTokens(ctx, client, grant, accessScope, spent.scope);
-    return { refreshToken: planned.refreshRecord, accessToken: planned.accessRecord };
+    return { refreshToken: planned.refreshRecord };
   });
   switch (rotation.outcome) {
     case 'rotated':
