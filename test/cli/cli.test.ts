@@ -31,6 +31,34 @@ function portcullis(args: string[], options: { stdin?: string; env?: Record<stri
   });
 }
 
+/** Starts a long-running command (`serve`, `demo`) with `--json` and waits for its summary. */
+async function startServing<T>(args: string[]): Promise<{ summary: T; stderr: () => string; stop: () => void }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args, '--json'], {
+    env: { ...process.env, PORTCULLIS_SECRET: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  try {
+    const summary = await new Promise<T>((resolve, reject) => {
+      child.stdout.on('data', (d) => {
+        stdout += d;
+        try {
+          resolve(JSON.parse(stdout) as T);
+        } catch {
+          /* wait for the whole document */
+        }
+      });
+      child.on('exit', (code) => reject(new Error(`${args[0]} exited ${code}: ${stderr}`)));
+    });
+    return { summary, stderr: () => stderr, stop: () => child.kill('SIGTERM') };
+  } catch (error) {
+    child.kill('SIGTERM');
+    throw error;
+  }
+}
+
 describe('portcullis CLI', () => {
   let dir: string;
   let db: string;
@@ -134,25 +162,10 @@ describe('portcullis CLI', () => {
 
   it('serves: creates a private master secret on first start and publishes metadata', async () => {
     const fresh = join(dir, 'fresh');
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve', '--port', '0', '--db', `sqlite:${join(fresh, 'portcullis.db')}`, '--json'], {
-      env: { ...process.env, PORTCULLIS_SECRET: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const serving = await startServing<{ listening: string; issuer: string; metadata: string }>(['serve', '--port', '0', '--db', `sqlite:${join(fresh, 'portcullis.db')}`]);
     try {
-      let stdout = '';
-      let stderr = '';
-      child.stderr.on('data', (d) => (stderr += d));
-      const summary = await new Promise<{ listening: string; issuer: string; metadata: string }>((resolve, reject) => {
-        child.stdout.on('data', (d) => {
-          stdout += d;
-          try {
-            resolve(JSON.parse(stdout));
-          } catch {
-            /* wait for the whole line */
-          }
-        });
-        child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${stderr}`)));
-      });
+      const { summary } = serving;
+      const stderr = serving.stderr();
       assert.equal(summary.issuer, summary.listening);
       const metadata = (await (await fetch(summary.metadata)).json()) as { issuer: string; code_challenge_methods_supported: string[] };
       assert.equal(metadata.issuer, summary.issuer);
@@ -161,31 +174,15 @@ describe('portcullis CLI', () => {
       assert.equal(statSync(join(fresh, 'portcullis.secret')).mode & 0o777, 0o600);
       for (const line of stderr.trim().split('\n')) assert.doesNotThrow(() => JSON.parse(line), 'logs are JSON lines');
     } finally {
-      child.kill('SIGTERM');
+      serving.stop();
     }
   });
 
   it('demo: protects the example server, prints the demo password once, and answers 401 with the metadata URL', async () => {
     const demoDir = join(dir, 'demo');
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'demo', '--port', '0', '--db', `sqlite:${join(demoDir, 'portcullis.db')}`, '--json'], {
-      env: { ...process.env, PORTCULLIS_SECRET: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const serving = await startServing<{ mcp: string; issuer: string; demoUser: { username: string; password: string } }>(['demo', '--port', '0', '--db', `sqlite:${join(demoDir, 'portcullis.db')}`]);
     try {
-      let stdout = '';
-      let stderr = '';
-      child.stderr.on('data', (d) => (stderr += d));
-      const summary = await new Promise<{ mcp: string; issuer: string; demoUser: { username: string; password: string } }>((resolve, reject) => {
-        child.stdout.on('data', (d) => {
-          stdout += d;
-          try {
-            resolve(JSON.parse(stdout));
-          } catch {
-            /* wait for the whole document */
-          }
-        });
-        child.on('exit', (code) => reject(new Error(`demo exited ${code}: ${stderr}`)));
-      });
+      const { summary } = serving;
       assert.equal(summary.mcp, `${summary.issuer}/mcp`);
       assert.equal(summary.demoUser.username, 'demo');
       assert.ok(summary.demoUser.password.length >= 12);
@@ -198,9 +195,9 @@ describe('portcullis CLI', () => {
       } finally {
         await store.close();
       }
-      assert.doesNotMatch(stderr, new RegExp(summary.demoUser.password), 'the password is not logged');
+      assert.doesNotMatch(serving.stderr(), new RegExp(summary.demoUser.password), 'the password is not logged');
     } finally {
-      child.kill('SIGTERM');
+      serving.stop();
     }
   });
 
