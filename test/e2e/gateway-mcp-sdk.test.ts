@@ -105,6 +105,16 @@ describe('MCP SDK Client through the gateway', () => {
     // Same user and client: the session carries on with the new token.
     const deleted = await client.callTool({ name: 'delete_note', arguments: { id: note.id } });
     assert.equal(textOf(deleted), `deleted ${note.id}`);
+
+    // DELETE ends the session at the upstream, through the gateway; the old id is then unknown.
+    const ended = transport.sessionId!;
+    await transport.terminateSession();
+    const after = await fetch(stack.mcpUrl, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${provider.saved!.access_token}`, 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', 'Mcp-Session-Id': ended },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 100, method: 'tools/list' }),
+    });
+    assert.equal(after.status, 404, 'the upstream forgot the session');
     await client.close();
   });
 });
