@@ -8,13 +8,13 @@
  * Each server runs in its own child process (bench/servers/*.ts); this process is the load
  * generator. See bench/README.md.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { probeMachineLoad, waitForQuietMachine } from './support/machine-load.js';
+import { fatal, median, nonNegativeInteger, pinProcesses, positiveInteger, progress } from './support/run-options.js';
 import { runRotatingLoad, type LoadResult } from './support/rotating-load.js';
 import { startServerProcess, type ServerProcess } from './support/server-process.js';
 
@@ -319,44 +319,12 @@ function formatTable(r: typeof report): string {
  * With two or more CPUs and taskset available, the load generator (this process) takes CPU 0 and
  * each server CPU 1, so neither borrows the other's core (the server's libuv pool included).
  */
-function pinProcesses(wanted: boolean): { server: string | undefined; description: string } {
-  if (!wanted) return { server: undefined, description: 'not pinned (--no-pin)' };
-  if (process.platform !== 'linux' || availableParallelism() < 2) return { server: undefined, description: 'not pinned (needs Linux and 2 CPUs)' };
-  try {
-    execFileSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
-  } catch {
-    return { server: undefined, description: 'not pinned (taskset unavailable)' };
-  }
-  return { server: '1', description: 'load generator on CPU 0, server on CPU 1' };
-}
 
-function median(numbers: readonly number[]): number {
-  const sorted = [...numbers].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
 
 function percent(share: number): string {
   return `${(share * 100).toFixed(0)} %`;
 }
 
-function positiveInteger(flag: string, value: string | undefined): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) fatal(`${flag} must be a positive integer, not "${value}"`);
-  return n;
-}
 
-function nonNegativeInteger(flag: string, value: string | undefined): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) fatal(`${flag} must be an integer ≥ 0, not "${value}"`);
-  return n;
-}
 
-function progress(message: string): void {
-  process.stderr.write(`${message}\n`);
-}
 
-function fatal(message: string): never {
-  process.stderr.write(`${message}\n`);
-  process.exit(2);
-}

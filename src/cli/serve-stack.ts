@@ -40,8 +40,8 @@ export interface ServeStack {
  * network hop, and revocation is asked of the store on every cache miss.
  */
 export async function startServeStack(options: ServeStackOptions): Promise<ServeStack> {
-  let handler: ((request: Request) => Promise<Response> | Response) | undefined;
-  const http = await listen((request) => (handler ? handler(request) : new Response('starting', { status: 503 })), { port: options.port, host: options.host });
+  let handler: ((request: Request, env: unknown) => Promise<Response> | Response) | undefined;
+  const http = await listen((request, env) => (handler ? handler(request, env) : new Response('starting', { status: 503 })), { port: options.port, host: options.host });
   try {
     const issuer = options.issuer ?? defaultIssuer(options.host, http.port);
     const gatewaySettings = options.gateway === undefined ? undefined : parseGatewaySettings(options.gateway);
@@ -59,7 +59,7 @@ export async function startServeStack(options: ServeStackOptions): Promise<Serve
       ...(options.sweepIntervalMs !== undefined ? { sweepIntervalMs: options.sweepIntervalMs } : {}),
     });
     const gateway = gatewaySettings === undefined ? undefined : buildGateway(server, gatewaySettings, resource!, options);
-    handler = (request) => gateway?.handle(request) ?? server.app.fetch(request);
+    handler = (request, env) => gateway?.handle(request, env) ?? server.app.fetch(request, env);
     return {
       http,
       server,

@@ -1,10 +1,11 @@
+import type { ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Keyring } from '../core/seal.js';
 import { createBearerGuard } from './bearer-guard.js';
 import { createIdentityHeaders, type IdentitySigner } from './identity-headers.js';
 import { mustReadBody, parseBodyForGuard } from './middleware/request-body.js';
 import { buildProtectedResourceMetadata, protectedResourceMetadataResponse } from './protected-resource-metadata.js';
-import { createUpstreamProxy, readRequestBodyWithin, requestTooLargeResponse } from './proxy.js';
+import { createUpstreamProxy, readRequestBodyWithin, requestTooLargeResponse, type ClientWatcher } from './proxy.js';
 import { createSessionBinding, sessionNotFoundResponse } from './session-binding.js';
 import type { ScopePolicy, TokenVerifier } from './types.js';
 
@@ -31,8 +32,11 @@ export interface GatewayOptions {
 export interface Gateway {
   /** The MCP endpoint's URL (canonical), as published in the metadata. */
   readonly resource: string;
-  /** Answers requests for the MCP endpoint and its metadata; undefined for any other path. */
-  handle(request: Request): Promise<Response> | undefined;
+  /**
+   * Answers requests for the MCP endpoint and its metadata; undefined for any other path. `env` is
+   * what @hono/node-server passes handlers (`{ outgoing }`), used to notice a client that leaves.
+   */
+  handle(request: Request, env?: unknown): Promise<Response> | undefined;
   close(): void;
 }
 
@@ -80,11 +84,11 @@ export function createGateway(options: GatewayOptions): Gateway {
   const sessions = createSessionBinding(options.keyring);
   const identityHeaders = createIdentityHeaders({ sign: options.sign, upstreamUrl: proxy.upstream.href });
 
-  async function callUpstream(request: Request): Promise<Response> {
+  async function callUpstream(request: Request, watchClient: ClientWatcher | undefined): Promise<Response> {
     if (request.method === 'OPTIONS') return new Response(null, { status: 204, headers: MCP_PREFLIGHT });
     let body: Uint8Array | undefined;
     let parsed: ReturnType<typeof parseBodyForGuard> = {};
-    if (request.body !== null && request.method !== 'GET' && request.method !== 'HEAD') {
+    if (hasBody(request)) {
       body = (await readRequestBodyWithin(request, proxy.maxRequestBytes)) ?? undefined;
       if (body === undefined) return requestTooLargeResponse(proxy.maxRequestBytes);
       const contentType = request.headers.get('content-type');
@@ -105,7 +109,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       extra[SESSION_HEADER] = upstreamSessionId;
     }
 
-    const response = await proxy.forward(request, extra, body);
+    const response = await proxy.forward(request, extra, body, watchClient);
     const upstreamSessionId = response.headers.get(SESSION_HEADER);
     if (upstreamSessionId !== null) {
       try {
@@ -122,9 +126,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     return response;
   }
 
-  async function handleEndpoint(request: Request): Promise<Response> {
+  async function handleEndpoint(request: Request, env: unknown): Promise<Response> {
     const started = performance.now();
-    const response = await callUpstream(request);
+    const response = await callUpstream(request, socketWatcher(env));
     for (const [name, value] of Object.entries(MCP_CORS)) response.headers.set(name, value);
     // Path and status only: no token, no body (DESIGN.md invariant 7).
     logger?.info({ event: 'mcp_request', method: request.method, path: endpointPath, status: response.status, ms: Math.round(performance.now() - started) }, 'mcp request');
@@ -133,12 +137,32 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   return {
     resource: metadata.resource,
-    handle(request) {
+    handle(request, env) {
       const answered = protectedResourceMetadataResponse(request, metadata);
       if (answered !== undefined) return Promise.resolve(answered);
       if (new URL(request.url).pathname !== endpointPath) return undefined;
-      return handleEndpoint(request);
+      return handleEndpoint(request, env);
     },
     close: () => proxy.close(),
+  };
+}
+
+/** Whether the request has a body, judged by its headers (RFC 9112 §6.3), without touching the web stream. */
+function hasBody(request: Request): boolean {
+  if (request.method === 'GET' || request.method === 'HEAD') return false;
+  const length = request.headers.get('content-length');
+  return (length !== null && length !== '0') || request.headers.has('transfer-encoding');
+}
+
+/** On @hono/node-server, the response's `close` before it finished means the client left. */
+function socketWatcher(env: unknown): ClientWatcher | undefined {
+  const outgoing = (env as { outgoing?: ServerResponse } | undefined)?.outgoing;
+  if (outgoing === undefined || typeof outgoing.once !== 'function') return undefined;
+  return (onGone) => {
+    const onClose = () => {
+      if (!outgoing.writableFinished) onGone();
+    };
+    outgoing.once('close', onClose);
+    return () => outgoing.off('close', onClose);
   };
 }

@@ -24,15 +24,33 @@ export interface UpstreamProxyOptions {
   readonly maxRequestBytes?: number;
 }
 
+/** Calls `onGone` if the client disconnects; returns a function that stops watching. */
+export type ClientWatcher = (onGone: () => void) => () => void;
+
+/** Watches the web request's abort signal. */
+const watchSignal =
+  (request: Request): ClientWatcher =>
+  (onGone) => {
+    if (request.signal.aborted) {
+      queueMicrotask(onGone);
+      return () => {};
+    }
+    request.signal.addEventListener('abort', onGone, { once: true });
+    return () => request.signal.removeEventListener('abort', onGone);
+  };
+
 export interface UpstreamProxy {
   readonly upstream: URL;
   readonly maxRequestBytes: number;
   /**
    * Forwards `request` to the upstream and resolves with its response, streaming. `extraHeaders`
    * are set last (identity headers, the unbound session id); `body` is the request body the
-   * gateway already read, if any. Never rejects: failures become 413, 502 or 504 responses.
+   * gateway already read, if any. `watchClient` tells when the client goes away before the
+   * response starts (default: `request.signal`, which on @hono/node-server costs a full web
+   * Request per call; the gateway passes the socket's close event instead). Never rejects:
+   * failures become 413, 502 or 504 responses.
    */
-  forward(request: Request, extraHeaders?: Readonly<Record<string, string>>, body?: Uint8Array): Promise<Response>;
+  forward(request: Request, extraHeaders?: Readonly<Record<string, string>>, body?: Uint8Array, watchClient?: ClientWatcher): Promise<Response>;
   /** Closes idle upstream connections. */
   close(): void;
 }
@@ -67,7 +85,11 @@ export function requestTooLargeResponse(maxBytes: number): Response {
  * unread, otherwise reading stops as soon as the limit is passed. Null means too large.
  */
 export async function readRequestBodyWithin(request: Request, maxBytes: number): Promise<Uint8Array | null> {
-  if (Number(request.headers.get('content-length')) > maxBytes) return null;
+  const declared = request.headers.get('content-length');
+  if (Number(declared) > maxBytes) return null;
+  // A declared length is exactly what the HTTP parser delivers (RFC 9112 §6.3): read it whole,
+  // which on @hono/node-server skips building a web stream (a third of the gateway's CPU).
+  if (declared !== null && /^\d+$/.test(declared)) return new Uint8Array(await request.arrayBuffer());
   if (request.body === null) return new Uint8Array(0);
   const chunks: Uint8Array[] = [];
   let received = 0;
@@ -183,7 +205,7 @@ export function createUpstreamProxy(options: UpstreamProxyOptions): UpstreamProx
     return `${upstream.pathname}${upstream.search === '' ? '?' : `${upstream.search}&`}${query}`;
   }
 
-  function send(request: Request, headers: http.OutgoingHttpHeaders, body: Uint8Array | undefined, retried: boolean): Promise<Response> {
+  function send(request: Request, headers: http.OutgoingHttpHeaders, body: Uint8Array | undefined, watchClient: ClientWatcher, retried: boolean): Promise<Response> {
     return new Promise<Response>((resolve) => {
       const path = upstreamPath(request);
       const upstreamRequest = transport.request({ protocol: upstream.protocol, hostname, port: upstream.port, path, method: request.method, headers, agent });
@@ -205,16 +227,15 @@ export function createUpstreamProxy(options: UpstreamProxyOptions): UpstreamProx
         abortUpstream();
         finish(mcpTransportErrorResponse(504, 'Gateway Timeout: the upstream MCP server did not answer in time', 'upstream_timeout'));
       }, timeoutMs);
-      request.signal.addEventListener('abort', onClientAbort, { once: true });
-      upstreamRequest.once('close', () => request.signal.removeEventListener('abort', onClientAbort));
-      if (request.signal.aborted) onClientAbort();
+      const stopWatching = watchClient(onClientAbort);
+      upstreamRequest.once('close', stopWatching);
 
       upstreamRequest.on('error', (error: NodeJS.ErrnoException) => {
         if (settled) return;
         if (!retried && isStaleKeepAliveSocket(upstreamRequest, error)) {
           settled = true;
           clearTimeout(timer);
-          resolve(send(request, headers, body, true));
+          resolve(send(request, headers, body, watchClient, true));
           return;
         }
         finish(mcpTransportErrorResponse(502, 'Bad Gateway: the upstream MCP server is unavailable', 'upstream_unavailable'));
@@ -248,7 +269,7 @@ export function createUpstreamProxy(options: UpstreamProxyOptions): UpstreamProx
   return {
     upstream,
     maxRequestBytes,
-    async forward(request, extraHeaders = {}, body) {
+    async forward(request, extraHeaders = {}, body, watchClient) {
       let requestBody = body;
       if (requestBody === undefined && request.body !== null && !request.bodyUsed) {
         requestBody = (await readRequestBodyWithin(request, maxRequestBytes)) ?? undefined;
@@ -256,7 +277,7 @@ export function createUpstreamProxy(options: UpstreamProxyOptions): UpstreamProx
       }
       if (requestBody !== undefined && requestBody.byteLength > maxRequestBytes) return requestTooLargeResponse(maxRequestBytes);
       try {
-        return await send(request, upstreamRequestHeaders(request, upstream, extraHeaders, requestBody), requestBody, false);
+        return await send(request, upstreamRequestHeaders(request, upstream, extraHeaders, requestBody), requestBody, watchClient ?? watchSignal(request), false);
       } catch {
         // node:http refuses a header value it cannot send (CR, LF): the request cannot be forwarded as is.
         return mcpTransportErrorResponse(502, 'Bad Gateway: the request could not be forwarded', 'upstream_request_invalid');
