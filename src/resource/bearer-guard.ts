@@ -29,7 +29,8 @@ export interface BearerRefusal {
 export interface BearerRequest {
   /** The request URL (relative is fine), checked for an `access_token` query parameter. */
   url: string | URL;
-  headers: Headers;
+  /** Only `get` is used, so adapters need not build a web `Headers` (costly on node:http). */
+  headers: Pick<Headers, 'get'>;
   /** The parsed JSON body, if any: the JSON-RPC message(s) whose scopes are needed. */
   body?: unknown;
   /** The parsed `application/x-www-form-urlencoded` body, if the request had one. */
@@ -88,8 +89,7 @@ export function createBearerGuard(options: BearerGuardOptions): BearerGuard {
     readsBody: policyReadsBody(policy),
     async check(request) {
       const scopes = neededScopes(policy, request);
-      const url = typeof request.url === 'string' ? new URL(request.url, 'http://localhost') : request.url;
-      if (url.searchParams.has('access_token')) {
+      if (hasAccessTokenInQuery(request.url)) {
         return refuse(scopes, new OAuthError('invalid_request', 'Send the access token in the Authorization header only.', { detail: 'access_token in the query' }));
       }
       if (request.form?.has('access_token') === true) {
@@ -125,4 +125,10 @@ function neededScopes(policy: ScopePolicy, request: BearerRequest): string[] {
   const fromBody = scopesForMessage(policy, request.body);
   if (request.requiredScopes === undefined || request.requiredScopes.length === 0) return fromBody;
   return [...new Set([...fromBody, ...request.requiredScopes])].sort();
+}
+
+/** RFC 6750 §2.3: an `access_token` query parameter. The URL is parsed only when it has a query. */
+function hasAccessTokenInQuery(url: string | URL): boolean {
+  if (typeof url === 'string' && !url.includes('?')) return false;
+  return (typeof url === 'string' ? new URL(url, 'http://localhost') : url).searchParams.has('access_token');
 }

@@ -57,7 +57,7 @@ export async function guardRequestFromNode(
   parsedBody: unknown,
   maxBodyBytes: number = DEFAULT_MAX_BODY_BYTES,
 ): Promise<BearerRequest | 'too-large'> {
-  const headers = headersFromNode(req);
+  const headers = headerReader(req);
   const input: BearerRequest = { url: req.url ?? '/', headers };
   const contentType = headers.get('content-type');
   const method = req.method ?? 'GET';
@@ -75,6 +75,16 @@ export async function guardRequestFromNode(
 }
 
 /** A web `Headers` from Node's header object (repeated headers joined). */
+/** `get` over Node's parsed headers (names already lower-case), without building a web `Headers`. */
+function headerReader(req: IncomingMessage): Pick<Headers, 'get'> {
+  return {
+    get(name) {
+      const value = req.headers[name.toLowerCase()];
+      return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+    },
+  };
+}
+
 export function headersFromNode(req: IncomingMessage): Headers {
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
