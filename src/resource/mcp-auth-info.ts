@@ -23,7 +23,10 @@ export function toMcpAuthInfo(identity: VerifiedIdentity, token: string): McpAut
     clientId: identity.clientId,
     scopes: [...identity.scopes],
     expiresAt: identity.expiresAt,
-    resource: new URL(identity.audience),
+    // Parsed when read: most handlers never look, and a URL costs microseconds per request.
+    get resource() {
+      return new URL(identity.audience);
+    },
     extra: { subject: identity.subject, issuer: identity.issuer, tokenId: identity.tokenId },
   };
 }

@@ -33,7 +33,7 @@ export function parseScopePolicy(settings: unknown): ScopePolicy {
   const freezeRecord = (record: Record<string, string[]> | undefined) =>
     Object.freeze(Object.fromEntries(Object.entries(record ?? {}).map(([name, scopes]) => [name, Object.freeze([...new Set(scopes)])])));
   return Object.freeze({
-    required: Object.freeze([...new Set(parsed.data.required ?? [])]),
+    required: Object.freeze([...new Set(parsed.data.required ?? [])].sort()),
     methods: freezeRecord(parsed.data.methods),
     tools: freezeRecord(parsed.data.tools),
   });
@@ -53,6 +53,7 @@ export function policyReadsBody(policy: ScopePolicy): boolean {
  * @see MCP Authorization (2026-07-28), "Scope Challenge Handling"; JSON-RPC 2.0 §4, §6
  */
 export function scopesForMessage(policy: ScopePolicy, jsonRpcBody: unknown): string[] {
+  if (jsonRpcBody === undefined) return [...policy.required];
   const needed = new Set(policy.required);
   const messages = Array.isArray(jsonRpcBody) ? jsonRpcBody : [jsonRpcBody];
   for (const message of messages) {
