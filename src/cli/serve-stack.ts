@@ -5,6 +5,7 @@ import { createGateway, type Gateway } from '../resource/gateway.js';
 import { gatewaySettingsSchema, type GatewaySettings } from '../resource/gateway-settings.js';
 import { createJwtVerifier } from '../resource/jwt-verifier.js';
 import { parseScopePolicy } from '../resource/scope-policy.js';
+import type { VerifiedIdentity } from '../resource/types.js';
 import { createAuthorizationServer, type AuthorizationServer } from '../server/app.js';
 import type { Clock } from '../server/clock.js';
 import { ConfigError, type ServerSettings } from '../server/config.js';
@@ -91,6 +92,9 @@ function buildGateway(server: AuthorizationServer, settings: GatewaySettings, re
   for (const scope of [...policy.required, ...Object.values(policy.methods).flat(), ...Object.values(policy.tools).flat()]) {
     if (!(scope in config.scopes)) throw new ConfigError(`gateway.scopes names "${scope}", which is not in scopes; add it there so clients can ask for it`);
   }
+  if (settings.upstreamTokenHeader !== undefined && config.federation === undefined) {
+    throw new ConfigError('gateway.upstreamTokenHeader needs federation providers: only users signed in through one have an upstream token');
+  }
   const clock = options.clock;
   const verifier = createJwtVerifier({
     issuer: config.issuer,
@@ -114,6 +118,9 @@ function buildGateway(server: AuthorizationServer, settings: GatewaySettings, re
     ...(settings.maxRequestBytes !== undefined ? { maxRequestBytes: settings.maxRequestBytes } : {}),
     keyring: createKeyring(options.secrets),
     sign: (typ, payload) => server.signJwt(typ, payload),
+    ...(settings.upstreamTokenHeader !== undefined
+      ? { upstreamToken: { header: settings.upstreamTokenHeader, lookup: (identity: VerifiedIdentity) => server.upstreamAccess(identity.tokenId) } }
+      : {}),
     logger: options.logger,
   });
 }

@@ -5,9 +5,11 @@ import { createBearerGuard } from './bearer-guard.js';
 import { createIdentityHeaders, type IdentitySigner } from './identity-headers.js';
 import { mustReadBody, parseBodyForGuard } from './middleware/request-body.js';
 import { buildProtectedResourceMetadata, protectedResourceMetadataResponse } from './protected-resource-metadata.js';
-import { createUpstreamProxy, readRequestBodyWithin, requestTooLargeResponse, type ClientWatcher } from './proxy.js';
+import { createUpstreamProxy, mcpTransportErrorResponse, readRequestBodyWithin, requestTooLargeResponse, type ClientWatcher } from './proxy.js';
 import { createSessionBinding, sessionNotFoundResponse } from './session-binding.js';
-import type { ScopePolicy, TokenVerifier } from './types.js';
+import type { ScopePolicy, TokenVerifier, VerifiedIdentity } from './types.js';
+import { OAuthError } from '../core/errors.js';
+import { bearerErrorResponse } from './bearer-challenge.js';
 
 export interface GatewayOptions {
   /** The MCP endpoint's public URL: the RFC 8707 resource its tokens must be issued for. */
@@ -26,8 +28,17 @@ export interface GatewayOptions {
   keyring: Pick<Keyring, 'deriveKey'>;
   /** Signs the identity assertion the upstream can verify with the authorization server's JWKS. */
   sign: IdentitySigner;
+  /** Hands the protected server the user's upstream access token in `header` (off by default). */
+  upstreamToken?: { header: string; lookup: UpstreamTokenLookup };
   logger?: Logger;
 }
+
+/**
+ * The upstream access token behind a verified identity: `none` for a user signed in without an
+ * upstream, `ended` when the upstream no longer honours the grant (the caller must sign in again).
+ * Rejects when the upstream cannot be reached.
+ */
+export type UpstreamTokenLookup = (identity: VerifiedIdentity) => Promise<{ accessToken: string } | 'none' | 'ended'>;
 
 export interface Gateway {
   /** The MCP endpoint's URL (canonical), as published in the metadata. */
@@ -80,6 +91,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     upstream: options.upstream,
     ...(options.upstreamTimeoutMs !== undefined ? { timeoutMs: options.upstreamTimeoutMs } : {}),
     ...(options.maxRequestBytes !== undefined ? { maxRequestBytes: options.maxRequestBytes } : {}),
+    ...(options.upstreamToken !== undefined ? { reservedHeaders: [options.upstreamToken.header] } : {}),
   });
   const sessions = createSessionBinding(options.keyring);
   const identityHeaders = createIdentityHeaders({ sign: options.sign, upstreamUrl: proxy.upstream.href });
@@ -99,6 +111,21 @@ export function createGateway(options: GatewayOptions): Gateway {
     const { identity } = check;
 
     const extra: Record<string, string> = { ...(await identityHeaders(identity)) };
+    if (options.upstreamToken !== undefined) {
+      let access: Awaited<ReturnType<UpstreamTokenLookup>>;
+      try {
+        access = await options.upstreamToken.lookup(identity);
+      } catch {
+        logger?.warn({ event: 'upstream_token_unavailable', sub: identity.subject }, 'the identity provider could not be reached for a fresh upstream token');
+        return mcpTransportErrorResponse(503, 'Service Unavailable: the identity provider cannot be reached; try again shortly', 'identity_provider_unavailable');
+      }
+      if (access === 'ended') {
+        // The grant was revoked with it: a 401 makes the MCP client sign the user in again.
+        const ended = new OAuthError('invalid_token', 'The sign-in with the identity provider has ended; sign in again.');
+        return bearerErrorResponse(ended, { resourceMetadataUrl: guard.resourceMetadataUrl, scopes: [] });
+      }
+      if (access !== 'none') extra[options.upstreamToken.header.toLowerCase()] = access.accessToken;
+    }
     const clientSessionId = request.headers.get(SESSION_HEADER);
     if (clientSessionId !== null) {
       const upstreamSessionId = sessions.unbindSessionId(clientSessionId, identity);

@@ -22,6 +22,8 @@ export interface UpstreamProxyOptions {
   readonly timeoutMs?: number;
   /** Request body limit in bytes; over it, 413. Default 4 MiB. */
   readonly maxRequestBytes?: number;
+  /** More header names never taken from the client, because the gateway sets them (e.g. the upstream-token header). */
+  readonly reservedHeaders?: readonly string[];
 }
 
 /** Calls `onGone` if the client disconnects; returns a function that stops watching. */
@@ -113,11 +115,17 @@ function connectionOptions(value: string | null | undefined): Set<string> {
 }
 
 /** The headers sent upstream: end-to-end headers of the client (MCP's `Mcp-Session-Id`, `MCP-Protocol-Version`, `Last-Event-ID`, `Accept`, `Content-Type`, …) minus credentials and forged identity, then `extraHeaders`. */
-function upstreamRequestHeaders(request: Request, upstream: URL, extraHeaders: Readonly<Record<string, string>>, body: Uint8Array | undefined): http.OutgoingHttpHeaders {
+function upstreamRequestHeaders(
+  request: Request,
+  upstream: URL,
+  extraHeaders: Readonly<Record<string, string>>,
+  body: Uint8Array | undefined,
+  reserved: ReadonlySet<string>,
+): http.OutgoingHttpHeaders {
   const named = connectionOptions(request.headers.get('connection'));
   const headers: http.OutgoingHttpHeaders = {};
   request.headers.forEach((value, name) => {
-    if (HOP_BY_HOP.has(name) || named.has(name) || CLIENT_CREDENTIALS.has(name)) return;
+    if (HOP_BY_HOP.has(name) || named.has(name) || CLIENT_CREDENTIALS.has(name) || reserved.has(name)) return;
     if (name.startsWith('proxy-') || name.startsWith(GATEWAY_HEADER_PREFIX)) return;
     headers[name] = value;
   });
@@ -196,6 +204,7 @@ export function createUpstreamProxy(options: UpstreamProxyOptions): UpstreamProx
   if (!(timeoutMs > 0) || !(maxRequestBytes > 0)) throw new RangeError('timeoutMs and maxRequestBytes must be positive');
   const transport = upstream.protocol === 'https:' ? https : http;
   const hostname = upstream.hostname.replace(/^\[(.*)\]$/, '$1');
+  const reserved = new Set((options.reservedHeaders ?? []).map((name) => name.toLowerCase()));
   const agent = new transport.Agent({ keepAlive: true, scheduling: 'lifo', maxFreeSockets: 256 });
 
   /** The upstream's path, with the client's query string verbatim (after the upstream's own, if any). */
@@ -277,7 +286,7 @@ export function createUpstreamProxy(options: UpstreamProxyOptions): UpstreamProx
       }
       if (requestBody !== undefined && requestBody.byteLength > maxRequestBytes) return requestTooLargeResponse(maxRequestBytes);
       try {
-        return await send(request, upstreamRequestHeaders(request, upstream, extraHeaders, requestBody), requestBody, watchClient ?? watchSignal(request), false);
+        return await send(request, upstreamRequestHeaders(request, upstream, extraHeaders, requestBody, reserved), requestBody, watchClient ?? watchSignal(request), false);
       } catch {
         // node:http refuses a header value it cannot send (CR, LF): the request cannot be forwarded as is.
         return mcpTransportErrorResponse(502, 'Bad Gateway: the request could not be forwarded', 'upstream_request_invalid');

@@ -23,6 +23,10 @@ import { serverPaths, type ServerPaths } from './paths.js';
 import { createRateLimiter } from './rate-limiter.js';
 import { createRegisteredClientCache } from './registered-client-cache.js';
 import { signEs256Jwt } from './jws-es256.js';
+import { grantIdOfAccessToken } from './access-token-id.js';
+import { federationCallbackEndpoint } from './endpoints/federation-callback.js';
+import { createFederation } from './federation/federation.js';
+import { createUpstreamTokenAccess, revokeEndedUpstreamTokens, type UpstreamAccess } from './federation/upstream-tokens.js';
 import { createSigningKeys, type SigningKeys } from './signing-keys.js';
 
 export interface AuthorizationServerOptions {
@@ -54,6 +58,15 @@ export interface AuthorizationServer {
    * to its upstream.
    */
   signJwt(typ: string, payload: Record<string, unknown>): Promise<string>;
+  /**
+   * The upstream access of the grant an access token (by `jti`) belongs to, for a gateway that
+   * hands it to the protected server. `ended` means the upstream no longer honours the grant: it
+   * has been revoked here too, so the client must sign in again. Throws UpstreamError
+   * ('unavailable') when the provider cannot be reached.
+   */
+  upstreamAccess(jti: string): Promise<UpstreamAccess>;
+  /** Revokes upstream the tokens of grants that ended (the sweeper does this every minute). */
+  revokeEndedUpstreamTokens(): Promise<number>;
   /** Stops the sweeper (the store is the caller's to close). */
   close(): void;
 }
@@ -88,6 +101,27 @@ export async function createAuthorizationServer(options: AuthorizationServerOpti
     return undefined;
   };
 
+  const paths = serverPaths(config.issuerUrl);
+  const federation = config.federation === undefined ? undefined : createFederation(config.federation, config.issuerUrl, paths, () => clock.now());
+  // One revocation run at a time; a request for another while one runs makes it go round again.
+  let revoking: Promise<void> | undefined;
+  let revokeAgain = false;
+  const grantsEnded = () => {
+    if (federation === undefined) return;
+    if (revoking !== undefined) {
+      revokeAgain = true;
+      return;
+    }
+    revoking = (async () => {
+      do {
+        revokeAgain = false;
+        await revokeEndedUpstreamTokens(context);
+      } while (revokeAgain);
+    })()
+      .catch((error: unknown) => logger.error({ event: 'upstream_revoke_run_failed', detail: error instanceof Error ? error.message : String(error) }, 'revoking upstream tokens failed'))
+      .finally(() => (revoking = undefined));
+  };
+
   const context: ServerContext = {
     config,
     store: options.store,
@@ -97,6 +131,11 @@ export async function createAuthorizationServer(options: AuthorizationServerOpti
     logger,
     resolveClient: (clientId) => resolveClient(clientId, (id) => options.store.clients.find(id)),
     resolveAuthenticatingClient: (clientId) => resolveClient(clientId, registeredClients.find),
+    federation,
+    get upstreamTokens() {
+      return upstreamTokens;
+    },
+    grantsEnded,
     limiters: {
       registration: createRateLimiter({ limit: config.registration.perAddressPerHour, windowSeconds: 3600, clock }),
       loginPerUser: createRateLimiter({ limit: config.login.maxFailuresPerUser, windowSeconds: 900, clock }),
@@ -104,7 +143,7 @@ export async function createAuthorizationServer(options: AuthorizationServerOpti
     },
   };
 
-  const paths = serverPaths(config.issuerUrl);
+  const upstreamTokens = createUpstreamTokenAccess(context);
   const app = buildRoutes(context, paths);
 
   let sweeper: NodeJS.Timeout | undefined;
@@ -115,6 +154,7 @@ export async function createAuthorizationServer(options: AuthorizationServerOpti
         (removed) => removed > 0 && logger.debug({ event: 'swept', removed }, 'expired rows swept'),
         (error: unknown) => logger.error({ event: 'sweep_failed', detail: String(error) }, 'sweeping expired rows failed'),
       );
+      grantsEnded();
     }, interval);
     sweeper.unref();
   }
@@ -133,6 +173,19 @@ export async function createAuthorizationServer(options: AuthorizationServerOpti
       const { kid, privateKey } = await signingKeys.current();
       return signEs256Jwt({ alg: 'ES256', typ, kid }, { iss: config.issuer, ...payload }, privateKey);
     },
+    async upstreamAccess(jti) {
+      const grantId = grantIdOfAccessToken(jti);
+      if (grantId === undefined) return 'none';
+      const access = await upstreamTokens.accessFor(grantId);
+      // No upstream tokens: a local user's grant, or one whose tokens were revoked with it.
+      if (access === 'none') return (await isAccessTokenLive(context, jti)) ? 'none' : 'ended';
+      if (access === 'ended') {
+        await options.store.grants.revoke(grantId, nowSeconds(clock));
+        grantsEnded();
+      }
+      return access;
+    },
+    revokeEndedUpstreamTokens: () => revokeEndedUpstreamTokens(context),
     close: () => clearInterval(sweeper),
   };
 }
@@ -172,6 +225,7 @@ function buildRoutes(ctx: ServerContext, paths: ServerPaths): Hono {
   app.on(['GET', 'POST'], paths.authorize, page(authorizeEndpoint(ctx, paths)));
   app.on(['GET', 'POST'], paths.login, page(loginEndpoint(ctx, paths)));
   app.on(['GET', 'POST'], paths.consent, page(consentEndpoint(ctx, paths)));
+  if (ctx.federation !== undefined) app.get(paths.federationCallback(':provider'), page(federationCallbackEndpoint(ctx, paths)));
   app.post(paths.token, tokenEndpoint(ctx));
   if (config.registration.enabled) app.post(paths.register, registerEndpoint(ctx));
   app.post(paths.revoke, revokeEndpoint(ctx));

@@ -14,6 +14,11 @@ export interface AuthorizationRequest {
   codeChallenge: string;
   scope: string[];
   resource: string;
+  /**
+   * Set after an upstream sign-in: the id the grant will have, under which the upstream tokens
+   * were already stored.
+   */
+  grantId?: string;
 }
 
 const MAX_PARAMETER_LENGTH = 4096;

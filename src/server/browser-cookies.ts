@@ -59,3 +59,26 @@ export function isCsrfTokenValid(ctx: ServerContext, c: Context, requestHandle: 
   const actual = Buffer.from(presented);
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
+
+/**
+ * The cookie that binds an upstream sign-in attempt to the browser that started it (RFC 9700
+ * §4.7.1): a callback carrying a `state` that this browser did not start — an attacker's own,
+ * fed to a victim to sign them in as the attacker — finds no cookie. Named after the state, so
+ * attempts in several tabs do not overwrite each other. SameSite=Lax still sends it on the
+ * provider's top-level redirect back.
+ */
+function upstreamCookieName(ctx: ServerContext, stateHash: string): string {
+  return cookieName(ctx, `portcullis-upstream-${stateHash.slice(0, 16)}`);
+}
+
+export function upstreamBindingCookieHeader(ctx: ServerContext, stateHash: string, value: string, maxAgeSeconds: number): string {
+  return serialize(upstreamCookieName(ctx, stateHash), value, cookieOptions(ctx, maxAgeSeconds));
+}
+
+export function readUpstreamBindingCookie(ctx: ServerContext, c: Context, stateHash: string): string | undefined {
+  return getCookie(c, upstreamCookieName(ctx, stateHash));
+}
+
+export function clearUpstreamBindingCookieHeader(ctx: ServerContext, stateHash: string): string {
+  return serialize(upstreamCookieName(ctx, stateHash), '', cookieOptions(ctx, 0));
+}

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isLoopbackHost } from '../core/loopback.js';
 import { canonicalResource, parseResourceIndicator } from '../core/resource-uri.js';
 import { parseScope } from '../core/scopes.js';
+import { federationSettingsSchema, resolveFederationConfig, type FederationConfig } from './federation/upstream-settings.js';
 
 const scopeToken = z.string().refine((s) => parseScope(s)?.length === 1, 'a single scope token');
 
@@ -45,6 +46,8 @@ export const serverSettingsSchema = z
       .optional(),
     /** Read the client address from X-Forwarded-For (set only behind a proxy you run). */
     trustProxy: z.boolean().optional(),
+    /** Sign users in through upstream identity providers (docs/federation.md). */
+    federation: federationSettingsSchema.optional(),
   })
   .strict();
 
@@ -72,6 +75,8 @@ export interface ServerConfig {
   readonly clientMetadataDocuments: { readonly enabled: boolean; readonly dangerouslyAllowLoopback: boolean };
   readonly login: { readonly maxFailuresPerUser: number; readonly maxFailuresPerAddress: number };
   readonly trustProxy: boolean;
+  /** Upstream identity providers; undefined when users sign in with local passwords only. */
+  readonly federation: FederationConfig | undefined;
 }
 
 export class ConfigError extends Error {
@@ -106,7 +111,7 @@ function parseIssuer(value: string): URL {
 }
 
 /** Validates settings, applies defaults and freezes the result. Throws ConfigError with what to fix. */
-export function resolveServerConfig(settings: ServerSettings): ServerConfig {
+export function resolveServerConfig(settings: ServerSettings, env: Readonly<Record<string, string | undefined>> = process.env): ServerConfig {
   const parsed = serverSettingsSchema.safeParse(settings);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -144,6 +149,7 @@ export function resolveServerConfig(settings: ServerSettings): ServerConfig {
     }),
     login: Object.freeze({ maxFailuresPerUser: s.login?.maxFailuresPerUser ?? 5, maxFailuresPerAddress: s.login?.maxFailuresPerAddress ?? 50 }),
     trustProxy: s.trustProxy ?? false,
+    federation: s.federation === undefined ? undefined : federationConfig(s.federation, env),
   });
 }
 
@@ -152,4 +158,12 @@ export function findResource(config: ServerConfig, value: string): ResourceConfi
   if (parseResourceIndicator(value) === null) return undefined;
   const canonical = canonicalResource(value);
   return config.resources.find((r) => r.uri === canonical);
+}
+
+function federationConfig(settings: unknown, env: Readonly<Record<string, string | undefined>>): FederationConfig {
+  try {
+    return resolveFederationConfig(settings, env);
+  } catch (error) {
+    throw new ConfigError(`config ${error instanceof Error ? error.message : String(error)}`);
+  }
 }

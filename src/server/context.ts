@@ -2,6 +2,8 @@ import type { Logger } from 'pino';
 import type { Keyring } from '../core/seal.js';
 import type { ClientRecord, Store } from '../store/types.js';
 import type { Clock } from './clock.js';
+import type { Federation } from './federation/federation.js';
+import type { UpstreamTokenAccess } from './federation/upstream-tokens.js';
 import type { ServerConfig } from './config.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { SigningKeys } from './signing-keys.js';
@@ -21,6 +23,12 @@ export interface ServerContext {
    * registered client's record may be up to 2 s old (see registered-client-cache.ts).
    */
   resolveAuthenticatingClient(clientId: string): Promise<ClientRecord | undefined>;
+  /** Upstream identity providers, when configured. */
+  readonly federation: Federation | undefined;
+  /** Upstream access tokens of federated grants, refreshed on demand. */
+  readonly upstreamTokens: UpstreamTokenAccess;
+  /** Tells the server grants were revoked, so their upstream tokens are revoked soon (no-op without federation). */
+  grantsEnded(): void;
   readonly limiters: {
     readonly registration: RateLimiter;
     readonly loginPerUser: RateLimiter;

@@ -13,7 +13,7 @@ export async function issueAuthorizationCode(ctx: ServerContext, request: Author
   const now = nowSeconds(ctx.clock);
   await ctx.store.codes.create({
     codeHash: hashSecret(code),
-    grantId: randomSecret(16),
+    grantId: request.grantId ?? randomSecret(16),
     clientId: request.clientId,
     userId,
     redirectUri: request.redirectUri,

@@ -21,8 +21,8 @@ export function pageResponse(html: string, status = 200, formTargets: readonly s
   return new Response(html, { status, headers });
 }
 
-export function errorPageResponse(status: number, title: string, message: string, code?: string): Response {
-  return pageResponse(renderErrorPage(code === undefined ? { title, message } : { title, message, code }), status);
+export function errorPageResponse(status: number, title: string, message: string, code?: string, returnTo?: { href: string; clientName: string }): Response {
+  return pageResponse(renderErrorPage({ title, message, code, returnTo }), status);
 }
 
 /** The CSP source for a redirect URI: its origin, or its scheme for a private-use scheme. */

@@ -9,6 +9,8 @@ export interface ServerPaths {
   readonly revoke: string;
   readonly introspect: string;
   readonly jwks: string;
+  /** Where upstream provider `id` sends the browser back (federation). */
+  federationCallback(providerId: string): string;
   /** RFC 8414 §3.1: the well-known suffix is inserted before the issuer's path. */
   readonly authorizationServerMetadata: string;
 }
@@ -25,6 +27,7 @@ export function serverPaths(issuerUrl: URL): ServerPaths {
     revoke: `${base}/revoke`,
     introspect: `${base}/introspect`,
     jwks: `${base}/jwks.json`,
+    federationCallback: (providerId) => `${base}/federation/${providerId}/callback`,
     authorizationServerMetadata: `/.well-known/oauth-authorization-server${base}`,
   };
 }

@@ -5,6 +5,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type 
 import pg from 'pg';
 import * as initial from './migrations/0001-initial.js';
 import * as dropUnusedTokenIndexes from './migrations/0002-drop-unused-token-indexes.js';
+import * as federation from './migrations/0003-federation.js';
 import type { Database } from './schema.js';
 
 export type DatabaseUrl = { dialect: 'sqlite'; path: string } | { dialect: 'postgres'; url: string };
@@ -90,6 +91,7 @@ function withStatementCache(sqlite: BetterSqlite3.Database): SqliteDatabase {
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-drop-unused-token-indexes': dropUnusedTokenIndexes,
+  '0003-federation': federation,
 };
 
 /** Applies pending migrations; throws with the failing migration's name. */

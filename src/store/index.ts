@@ -4,6 +4,7 @@ import { createAuthorizationCodeStore } from './authorization-code-store.js';
 import { createClientStore } from './client-store.js';
 import { createConsentStore } from './consent-store.js';
 import { type DatabaseUrl, type SqliteOptions, migrateToLatest, openDatabase, parseDatabaseUrl } from './database.js';
+import { createFederationStore } from './federation-store.js';
 import { createGrantStore } from './grant-store.js';
 import { createPendingAuthorizationStore } from './pending-authorization-store.js';
 import type { Database } from './schema.js';
@@ -39,6 +40,7 @@ function storeOn(db: Kysely<Database>, dialect: Store['dialect'], sqlite: Better
     sessions: createSessionStore(db),
     consents: createConsentStore(db),
     signingKeys: createSigningKeyStore(db),
+    federation: createFederationStore(db),
     async sweep(now) {
       // Codes are kept a while after expiry so a late replay is still recognised and revokes.
       const codeGrace = 600;
@@ -48,6 +50,7 @@ function storeOn(db: Kysely<Database>, dialect: Store['dialect'], sqlite: Better
         db.deleteFrom('sessions').where('expires_at', '<', now).executeTakeFirst(),
         db.deleteFrom('refresh_tokens').where('expires_at', '<', now).executeTakeFirst(),
         db.deleteFrom('access_tokens').where('expires_at', '<', now).executeTakeFirst(),
+        db.deleteFrom('upstream_logins').where('expires_at', '<', now).executeTakeFirst(),
       ]);
       return results.reduce((sum, r) => sum + Number(r.numDeletedRows), 0);
     },

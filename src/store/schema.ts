@@ -115,6 +115,43 @@ export interface SigningKeysTable {
   retired_at: number | null;
 }
 
+/** An attempt to sign in at an upstream provider, until its callback (single use, 10 minutes). */
+export interface UpstreamLoginsTable {
+  /** SHA-256 of the `state` sent upstream. */
+  state_hash: string;
+  provider_id: string;
+  /** Sealed JSON: the pending authorization request, PKCE verifier, nonce and browser binding. */
+  sealed: string;
+  created_at: number;
+  expires_at: number;
+}
+
+/** An upstream account (provider, subject) and the local user it signs in as. */
+export interface FederatedIdentitiesTable {
+  provider_id: string;
+  subject: string;
+  user_id: string;
+  email: string | null;
+  display_name: string | null;
+  created_at: number;
+  last_login_at: number;
+}
+
+/** The upstream tokens obtained when a grant was made; removed once revoked upstream. */
+export interface UpstreamTokensTable {
+  grant_id: string;
+  provider_id: string;
+  user_id: string;
+  /** Sealed JSON: access token, refresh token, expiry. */
+  sealed: string;
+  access_expires_at: number | null;
+  /** Bumped by every refresh: the compare-and-set that keeps concurrent refreshes from losing a rotated token. */
+  version: number;
+  revoke_attempts: number;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
   clients: ClientsTable;
   users: UsersTable;
@@ -126,4 +163,7 @@ export interface Database {
   sessions: SessionsTable;
   consents: ConsentsTable;
   signing_keys: SigningKeysTable;
+  upstream_logins: UpstreamLoginsTable;
+  federated_identities: FederatedIdentitiesTable;
+  upstream_tokens: UpstreamTokensTable;
 }

@@ -95,6 +95,36 @@ export interface PendingAuthorizationRecord {
   expiresAt: number;
 }
 
+export interface UpstreamLoginRecord {
+  stateHash: string;
+  providerId: string;
+  sealed: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export interface FederatedIdentityRecord {
+  providerId: string;
+  subject: string;
+  userId: string;
+  email: string | null;
+  displayName: string | null;
+  createdAt: number;
+  lastLoginAt: number;
+}
+
+export interface UpstreamTokensRecord {
+  grantId: string;
+  providerId: string;
+  userId: string;
+  sealed: string;
+  accessExpiresAt: number | null;
+  version: number;
+  revokeAttempts: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
 export interface ClientStore {
   create(client: ClientRecord): Promise<void>;
   find(clientId: string): Promise<ClientRecord | undefined>;
@@ -196,6 +226,31 @@ export interface ConsentStore {
   revoke(userId: string, clientId: string, now: number): Promise<boolean>;
 }
 
+export interface FederationStore {
+  createLogin(record: UpstreamLoginRecord): Promise<void>;
+  /** Atomically removes the attempt and returns it unless expired: one callback per `state`. */
+  takeLogin(stateHash: string, now: number): Promise<UpstreamLoginRecord | undefined>;
+  /**
+   * The local user an upstream account signs in as: the linked one (its email and name updated),
+   * or `newUser`, created and linked in one transaction on the account's first sign-in.
+   */
+  signIn(
+    identity: { providerId: string; subject: string; email: string | null; displayName: string | null },
+    newUser: UserRecord,
+    now: number,
+  ): Promise<{ userId: string; created: boolean }>;
+  findIdentityOfUser(userId: string): Promise<FederatedIdentityRecord | undefined>;
+  saveUpstreamTokens(record: UpstreamTokensRecord): Promise<void>;
+  findUpstreamTokens(grantId: string): Promise<UpstreamTokensRecord | undefined>;
+  /** Stores refreshed tokens if no one else did since `expectedVersion` was read; returns whether it did. */
+  replaceUpstreamTokens(grantId: string, expectedVersion: number, sealed: string, accessExpiresAt: number | null, now: number): Promise<boolean>;
+  /** Upstream tokens whose grant was revoked, or that no grant claimed and were made before `orphanedBefore`. */
+  listEndedUpstreamTokens(orphanedBefore: number, limit: number): Promise<UpstreamTokensRecord[]>;
+  deleteUpstreamTokens(grantId: string): Promise<void>;
+  /** Counts a failed attempt to revoke the tokens upstream; returns the new count. */
+  noteRevokeAttempt(grantId: string): Promise<number>;
+}
+
 export interface SigningKeyStore {
   add(key: SigningKeyRecord): Promise<void>;
   /** Keys not retired, or retired after `retiredAfter` (their tokens may still be live). */
@@ -214,6 +269,7 @@ export interface Store {
   readonly sessions: SessionStore;
   readonly consents: ConsentStore;
   readonly signingKeys: SigningKeyStore;
+  readonly federation: FederationStore;
   /** Deletes expired codes, pending requests, sessions and tokens; returns rows removed. */
   sweep(now: number): Promise<number>;
   close(): Promise<void>;

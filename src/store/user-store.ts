@@ -50,6 +50,8 @@ export function createUserStore(db: Kysely<Database>): UserStore {
         await trx.deleteFrom('sessions').where('user_id', '=', user.id).execute();
         await trx.deleteFrom('consents').where('user_id', '=', user.id).execute();
         await trx.deleteFrom('authorization_codes').where('user_id', '=', user.id).execute();
+        // The upstream account may sign in again later: as a new user, with no consents.
+        await trx.deleteFrom('federated_identities').where('user_id', '=', user.id).execute();
         return true;
       });
     },

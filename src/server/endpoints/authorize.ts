@@ -8,6 +8,8 @@ import { parametersFrom, readFormBody } from '../form-parameters.js';
 import { issueAuthorizationCode } from '../issue-authorization-code.js';
 import { errorPageResponse } from '../page-response.js';
 import { savePendingAuthorization } from '../pending-authorization.js';
+import { providerOfUser } from '../federation/federated-user.js';
+import { redirectUpstream } from '../federation/upstream-login.js';
 import type { ServerPaths } from '../paths.js';
 
 /**
@@ -38,6 +40,8 @@ export function authorizeEndpoint(ctx: ServerContext, paths: ServerPaths) {
       const { client, request } = await validateAuthorizationRequest(ctx, params);
       const user = await currentUser(ctx, c);
       if (user !== undefined && (await consentCovers(ctx, user.id, client.clientId, request.scope))) {
+        const upstream = await providerOfUser(ctx, user.id);
+        if (upstream !== undefined) return redirectUpstream(ctx, upstream, request, 'remembered');
         const location = await issueAuthorizationCode(ctx, request, user.id);
         return new Response(null, { status: 302, headers: { Location: location, 'Cache-Control': 'no-store' } });
       }

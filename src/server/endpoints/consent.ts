@@ -5,6 +5,9 @@ import { currentUser } from '../browser-session.js';
 import { nowSeconds } from '../clock.js';
 import { consentCovers } from '../consent.js';
 import type { ServerContext } from '../context.js';
+import { providerOfUser } from '../federation/federated-user.js';
+import { redirectUpstream } from '../federation/upstream-login.js';
+import type { UpstreamProvider } from '../federation/upstream-provider.js';
 import { issueAuthorizationCode } from '../issue-authorization-code.js';
 import { expiredRequestPage, readPageForm, seeOther } from '../page-form.js';
 import { errorPageResponse, formTargetFor, pageResponse } from '../page-response.js';
@@ -16,52 +19,81 @@ import { findPendingAuthorization, takePendingAuthorization } from '../pending-a
  * The consent page (GET) and decision (POST). The user approves each client by name, id and
  * redirect host before a code is issued (MCP security best practices, confused deputy); an
  * approval is remembered per user, client and scope set. `deny` returns `access_denied`.
+ *
+ * With an upstream provider, the approval comes before the user is sent upstream — for a user not
+ * yet signed in here (who chose a provider on the login page) and for a federated user alike —
+ * so that a client the user never approved cannot ride a session the user has at the provider.
+ * A request that comes back from the provider (it carries `grantId`) is not sent upstream again.
  */
 export function consentEndpoint(ctx: ServerContext, paths: ServerPaths) {
+  /** The provider this request still has to go through, if any. */
+  async function upstreamFor(request: AuthorizationRequest, userId: string | undefined, chosen: string | undefined): Promise<UpstreamProvider | undefined> {
+    if (request.grantId !== undefined || ctx.federation === undefined) return undefined;
+    if (userId !== undefined) return providerOfUser(ctx, userId);
+    return chosen === undefined ? undefined : ctx.federation.providers.get(chosen);
+  }
+
   return async (c: Context): Promise<Response> => {
     const user = await currentUser(ctx, c);
     if (c.req.method === 'GET') {
       const handle = c.req.query('request');
       const request = await findPendingAuthorization(ctx, handle);
       if (handle === undefined || request === undefined) return expiredRequestPage();
-      if (user === undefined) return seeOther(`${paths.login}?request=${handle}`);
+      const upstream = await upstreamFor(request, user?.id, c.req.query('provider'));
+      if (user === undefined && upstream === undefined) return seeOther(`${paths.login}?request=${handle}`);
       const client = await ctx.resolveClient(request.clientId).catch(() => undefined);
       if (client === undefined) return expiredRequestPage();
-      if (await consentCovers(ctx, user.id, client.clientId, request.scope)) {
+      if (user !== undefined && (await consentCovers(ctx, user.id, client.clientId, request.scope))) {
         if ((await takePendingAuthorization(ctx, handle)) === undefined) return expiredRequestPage();
+        if (upstream !== undefined) return redirectUpstream(ctx, upstream, request, 'remembered');
         return seeOther(await issueAuthorizationCode(ctx, request, user.id));
       }
       const csrf = ensureCsrfCookie(ctx, c);
       const html = renderConsentPage({
         action: paths.consent,
-        hiddenFields: { request: handle, csrf_token: csrfTokenFor(ctx, csrf.value, handle) },
+        hiddenFields: {
+          request: handle,
+          csrf_token: csrfTokenFor(ctx, csrf.value, handle),
+          ...(user === undefined && upstream !== undefined ? { provider: upstream.config.id } : {}),
+        },
         clientName: client.clientName,
         clientId: client.clientId,
         clientUri: typeof client.metadata['client_uri'] === 'string' ? client.metadata['client_uri'] : null,
         redirectHost: new URL(request.redirectUri).host || new URL(request.redirectUri).protocol,
         resource: request.resource,
         scopes: request.scope.map((name) => ({ name, description: ctx.config.scopes[name] ?? '' })),
-        username: user.username,
+        username: user?.username ?? null,
+        signInWith: upstream?.config.name,
         isDynamicallyRegistered: client.source !== 'static',
       });
-      return pageResponse(html, 200, [formTargetFor(request.redirectUri)], csrf.setCookie);
+      // The approve button may lead to the provider, which then redirects to the client.
+      const upstreamOrigin = upstream === undefined ? undefined : await upstream.authorizationOrigin().catch(() => undefined);
+      const targets = [formTargetFor(request.redirectUri), ...(upstreamOrigin !== undefined ? [upstreamOrigin] : [])];
+      return pageResponse(html, 200, targets, csrf.setCookie);
     }
 
     const posted = await readPageForm(ctx, c);
     if (posted instanceof Response) return posted;
     const { handle, fields: form } = posted;
-    if (user === undefined) return seeOther(`${paths.login}?request=${handle}`);
     const decision = form['decision'];
     if (decision !== 'approve' && decision !== 'deny') return errorPageResponse(400, 'No decision was made', 'Choose Approve or Deny.', 'invalid_request');
+    const pending = await findPendingAuthorization(ctx, handle);
+    if (pending === undefined) return expiredRequestPage();
+    const upstream = await upstreamFor(pending, user?.id, form['provider']);
+    if (user === undefined && upstream === undefined) return seeOther(`${paths.login}?request=${handle}`);
     const request: AuthorizationRequest | undefined = await takePendingAuthorization(ctx, handle);
     if (request === undefined) return expiredRequestPage();
 
     if (decision === 'deny') {
-      ctx.logger.info({ event: 'consent_denied', client_id: request.clientId, user_id: user.id }, 'user denied consent');
+      ctx.logger.info({ event: 'consent_denied', client_id: request.clientId, user_id: user?.id }, 'user denied consent');
       return seeOther(authorizationResponseUrl(ctx, request.redirectUri, request.state, { error: 'access_denied', error_description: 'The user denied the request.' }));
     }
-    await ctx.store.consents.grant(user.id, request.clientId, request.scope, nowSeconds(ctx.clock));
-    ctx.logger.info({ event: 'consent_granted', client_id: request.clientId, user_id: user.id }, 'user approved client');
-    return seeOther(await issueAuthorizationCode(ctx, request, user.id));
+    if (upstream !== undefined) {
+      // Recorded for whoever signs in upstream, when the callback knows who that is.
+      return redirectUpstream(ctx, upstream, request, 'approved');
+    }
+    await ctx.store.consents.grant(user!.id, request.clientId, request.scope, nowSeconds(ctx.clock));
+    ctx.logger.info({ event: 'consent_granted', client_id: request.clientId, user_id: user!.id }, 'user approved client');
+    return seeOther(await issueAuthorizationCode(ctx, request, user!.id));
   };
 }

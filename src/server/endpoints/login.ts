@@ -5,7 +5,8 @@ import { currentUser, startSession } from '../browser-session.js';
 import type { ServerContext } from '../context.js';
 import { DECOY_PASSWORD_HASH, verifyPassword } from '../password-hash.js';
 import { expiredRequestPage, readPageForm, seeOther } from '../page-form.js';
-import { formTargetFor, pageResponse } from '../page-response.js';
+import { errorPageResponse, formTargetFor, pageResponse } from '../page-response.js';
+import { NO_PASSWORD } from '../federation/federated-user.js';
 import { renderLoginPage } from '../pages/index.js';
 import type { ServerPaths } from '../paths.js';
 import { findPendingAuthorization } from '../pending-authorization.js';
@@ -31,11 +32,17 @@ async function renderLogin(
     redirectHost: new URL(request.redirectUri).host || new URL(request.redirectUri).protocol,
     username: problem?.username,
     error: problem?.error,
+    providers: [...(ctx.federation?.providers.values() ?? [])].map((p) => ({ id: p.config.id, name: p.config.name })),
+    localUsers: ctx.federation?.localUsers ?? true,
   });
   return pageResponse(html, status, [formTargetFor(request.redirectUri)], csrf.setCookie);
 }
 
-/** The login page (GET) and its form (POST): local users with scrypt passwords, rate-limited. */
+/**
+ * The login page (GET) and its forms (POST): local users with scrypt passwords, rate-limited, and
+ * a button per upstream provider, which leads to the consent page first: the user approves the
+ * MCP client before being sent upstream (MCP Security Best Practices, "Confused Deputy Problem").
+ */
 export function loginEndpoint(ctx: ServerContext, paths: ServerPaths) {
   return async (c: Context): Promise<Response> => {
     if (c.req.method === 'GET') {
@@ -51,6 +58,13 @@ export function loginEndpoint(ctx: ServerContext, paths: ServerPaths) {
     const { handle, fields: form } = posted;
     const request = await findPendingAuthorization(ctx, handle);
     if (request === undefined) return expiredRequestPage();
+    if (form['provider'] !== undefined) {
+      if (ctx.federation?.providers.get(form['provider']) === undefined) return errorPageResponse(400, 'Unknown identity provider', 'Choose one of the sign-in buttons.', 'invalid_request');
+      return seeOther(`${paths.consent}?request=${handle}&provider=${encodeURIComponent(form['provider'])}`);
+    }
+    if (ctx.federation !== undefined && !ctx.federation.localUsers) {
+      return errorPageResponse(400, 'Password sign-in is not offered', 'Use one of the sign-in buttons.', 'invalid_request');
+    }
 
     const username = (form['username'] ?? '').trim().slice(0, 200);
     const password = (form['password'] ?? '').slice(0, 1024);
@@ -70,8 +84,10 @@ export function loginEndpoint(ctx: ServerContext, paths: ServerPaths) {
 
     const user = username === '' ? undefined : await ctx.store.users.findByUsername(username);
     // Verify against a decoy when the user is unknown, so timing does not tell which names exist.
-    const valid = await verifyPassword(password, user?.passwordHash ?? DECOY_PASSWORD_HASH);
-    if (user === undefined || !valid) {
+    // A federated user has no password: checked against the decoy, so it looks like a wrong one.
+    const hasPassword = user !== undefined && user.passwordHash !== NO_PASSWORD;
+    const valid = await verifyPassword(password, hasPassword ? user.passwordHash : DECOY_PASSWORD_HASH);
+    if (user === undefined || !hasPassword || !valid) {
       loginPerUser.hit(userKey);
       loginPerAddress.hit(address);
       ctx.logger.info({ event: 'login_failed', address }, 'login failed');

@@ -26,6 +26,7 @@ export function revokeEndpoint(ctx: ServerContext) {
     if (refresh !== undefined) {
       if (refresh.clientId === client.clientId) {
         await ctx.store.grants.revoke(refresh.grantId, now);
+        ctx.grantsEnded();
         ctx.logger.info({ event: 'grant_revoked', client_id: client.clientId, grant_id: refresh.grantId }, 'refresh token revoked');
       }
       return jsonResponse({});

@@ -27,6 +27,7 @@ export async function redeemAuthorizationCode(ctx: ServerContext, client: Client
   if (redemption.outcome === 'unknown') throw invalidGrant('unknown code');
   if (redemption.outcome === 'replayed') {
     await ctx.store.grants.revokeFromCode(redemption.code, now);
+    ctx.grantsEnded();
     ctx.logger.warn({ event: 'code_replayed', client_id: client.clientId, grant_id: redemption.code.grantId }, 'authorization code replayed; grant revoked');
     throw invalidGrant('code already used');
   }

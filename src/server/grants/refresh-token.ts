@@ -41,6 +41,7 @@ export async function rotateRefreshToken(ctx: ServerContext, client: ClientRecor
       return tokenResponse(ctx, client, rotation.grant, planned!);
     case 'reused':
       await ctx.store.grants.revoke(rotation.token.grantId, now);
+      ctx.grantsEnded();
       ctx.logger.warn({ event: 'refresh_token_reused', client_id: client.clientId, grant_id: rotation.token.grantId }, 'spent refresh token reused; grant revoked');
       throw invalidGrant('refresh token reused');
     default:

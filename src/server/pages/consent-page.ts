@@ -23,8 +23,10 @@ export interface ConsentPageOptions {
   /** The RFC 8707 resource (the MCP server) the token will be for. */
   resource: string;
   scopes: readonly ConsentScope[];
-  /** The signed-in user. */
-  username: string;
+  /** The signed-in user; null before an upstream sign-in, when `signInWith` says where it happens. */
+  username: string | null;
+  /** The identity provider the user signs in with after approving. */
+  signInWith?: string | undefined;
   /** True when the client registered itself (RFC 7591) or is known only by its metadata document. */
   isDynamicallyRegistered: boolean;
 }
@@ -52,7 +54,8 @@ export function renderConsentPage(options: ConsentPageOptions): string {
   const displayName = clientName === null ? UNNAMED_CLIENT : html`<bdi>${clientName}</bdi>`;
   const website = safeHttpUrl(options.clientUri);
   const body = html`<h1>${displayName} <span class="subtitle">wants to access your account</span></h1>
-<p class="lead">Signed in as <strong><bdi>${username}</bdi></strong></p>
+${username !== null ? html`<p class="lead">Signed in as <strong><bdi>${username}</bdi></strong></p>` : null}
+${options.signInWith !== undefined ? html`<p class="lead">After you approve, you sign in with <strong><bdi>${options.signInWith}</bdi></strong>.</p>` : null}
 ${unverified ? html`<div class="notice notice-warning"><p><strong>${UNVERIFIED_CLIENT_WARNING}</strong></p><p>Its name and website are provided by the application itself.</p></div>` : null}
 <dl class="details">
 <div><dt>Application</dt><dd>${displayName}</dd></div>

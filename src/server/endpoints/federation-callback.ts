@@ -1,0 +1,123 @@
+import type { Context } from 'hono';
+import { hashSecret, randomSecret } from '../../core/secrets.js';
+import { authorizationResponseUrl } from '../authorization-request.js';
+import { clearUpstreamBindingCookieHeader, readUpstreamBindingCookie } from '../browser-cookies.js';
+import { startSession } from '../browser-session.js';
+import { nowSeconds } from '../clock.js';
+import { consentCovers } from '../consent.js';
+import type { ServerContext } from '../context.js';
+import { accessRefusal, scopesAllowedByClaims } from '../federation/access-policy.js';
+import { federatedUsername, NO_PASSWORD } from '../federation/federated-user.js';
+import { accountRefusedResponse, upstreamFailureResponse } from '../federation/upstream-failure.js';
+import { takeUpstreamLogin } from '../federation/upstream-login.js';
+import { UpstreamError, type UpstreamProvider, type UpstreamTokenSet } from '../federation/upstream-provider.js';
+import { saveUpstreamTokens } from '../federation/upstream-tokens.js';
+import { issueAuthorizationCode } from '../issue-authorization-code.js';
+import { seeOther } from '../page-form.js';
+import { errorPageResponse } from '../page-response.js';
+import type { ServerPaths } from '../paths.js';
+import { savePendingAuthorization } from '../pending-authorization.js';
+
+const invalidResponsePage = () =>
+  errorPageResponse(400, 'This sign-in response is not valid', 'It is unknown, expired, was already used, or was started in another browser. Go back to the application and sign in again.', 'invalid_request');
+
+/**
+ * The redirect back from upstream provider `:provider` (one callback URL per provider). In order:
+ * 1. the `state` must name an attempt this server stored (so one the user consented to), not
+ *    used before, under 10 minutes old, started by this browser (binding cookie) and for this
+ *    provider — else a page, never a redirect: nothing in the request can be trusted yet;
+ * 2. oauth4webapi checks `iss` (RFC 9207), `state`, redeems the code with the PKCE verifier and,
+ *    for OpenID Connect, checks the ID token (`iss`, `aud`, `exp`, `nonce`);
+ * 3. the access rules (domains, subjects, claims) and scope rules apply;
+ * 4. the user is found or created and signed in here; the consent is recorded (approved during
+ *    this attempt) or checked again for whoever signed in (remembered), and the upstream tokens
+ *    are sealed for the grant the code will make.
+ */
+export function federationCallbackEndpoint(ctx: ServerContext, paths: ServerPaths) {
+  return async (c: Context): Promise<Response> => {
+    const provider = ctx.federation?.providers.get(c.req.param('provider') ?? '');
+    if (provider === undefined) return errorPageResponse(404, 'Unknown identity provider', 'There is no identity provider at this address.', 'invalid_request');
+    const callback = new URL(c.req.url).searchParams;
+    const state = callback.get('state');
+    if (state === null || state === '' || state.length > 512 || callback.getAll('state').length > 1) return invalidResponsePage();
+    const taken = await takeUpstreamLogin(ctx, state);
+    if (taken === undefined) {
+      ctx.logger.warn({ event: 'upstream_state_refused', provider: provider.config.id }, 'unknown, used or expired upstream state');
+      return invalidResponsePage();
+    }
+    const { saved, stateHash } = taken;
+    const binding = readUpstreamBindingCookie(ctx, c, stateHash);
+    if (binding === undefined || hashSecret(binding) !== saved.bindingHash) {
+      ctx.logger.warn({ event: 'upstream_state_refused', provider: provider.config.id, detail: 'not the browser that started it' }, 'upstream callback in another browser');
+      return invalidResponsePage();
+    }
+    const { request } = saved;
+    const client = await ctx.resolveClient(request.clientId).catch(() => undefined);
+    if (client === undefined) return invalidResponsePage();
+    const clientName = client.clientName ?? 'the application';
+    const providerName = provider.config.name;
+    const clearBinding = clearUpstreamBindingCookieHeader(ctx, stateHash);
+    const withCookies = (response: Response, ...cookies: string[]) => {
+      for (const cookie of [clearBinding, ...cookies]) response.headers.append('Set-Cookie', cookie);
+      return response;
+    };
+    if (taken.providerId !== provider.config.id) {
+      // A response delivered to another provider's callback: a mix-up (RFC 9700 §4.4).
+      return withCookies(upstreamFailureResponse(ctx, request, clientName, providerName, new UpstreamError('invalid_response', `state of ${taken.providerId} at the callback of ${provider.config.id}`)));
+    }
+
+    let signedIn: Awaited<ReturnType<UpstreamProvider['finish']>>;
+    try {
+      signedIn = await provider.finish(callback, saved.attempt);
+    } catch (error) {
+      if (!(error instanceof UpstreamError)) throw error;
+      return withCookies(upstreamFailureResponse(ctx, request, clientName, providerName, error));
+    }
+    const { identity, tokens } = signedIn;
+    const shownAs = identity.email ?? identity.name ?? identity.subject;
+    const refusal = accessRefusal(provider.config.access, identity);
+    if (refusal !== undefined) {
+      ctx.logger.warn({ event: 'upstream_account_refused', provider: provider.config.id, subject: identity.subject, detail: refusal }, 'account not allowed');
+      void revokeQuietly(ctx, provider, tokens);
+      return withCookies(accountRefusedResponse(ctx, request, clientName, providerName, shownAs));
+    }
+
+    const now = nowSeconds(ctx.clock);
+    const { userId, created } = await ctx.store.federation.signIn(
+      { providerId: provider.config.id, subject: identity.subject, email: identity.email ?? null, displayName: identity.name ?? null },
+      { id: randomSecret(12), username: federatedUsername(provider.config.id, identity.subject), passwordHash: NO_PASSWORD, createdAt: now },
+      now,
+    );
+    ctx.logger.info({ event: 'upstream_login', provider: provider.config.id, user_id: userId, created }, 'user signed in upstream');
+    const sessionCookie = await startSession(ctx, c, userId);
+
+    const scope = scopesAllowedByClaims(provider.config.scopeRules, identity, request.scope);
+    if (scope.length === 0 && request.scope.length > 0) {
+      ctx.logger.info({ event: 'scopes_withheld', provider: provider.config.id, user_id: userId }, 'no requested scope allowed by claims');
+      void revokeQuietly(ctx, provider, tokens);
+      const denied = authorizationResponseUrl(ctx, request.redirectUri, request.state, { error: 'access_denied', error_description: 'The account may not have any of the requested scopes.' });
+      return withCookies(seeOther(denied), sessionCookie);
+    }
+    const grantId = randomSecret(16);
+    await saveUpstreamTokens(ctx, { grantId, providerId: provider.config.id, userId }, tokens);
+    const granted = { ...request, scope, grantId };
+    if (saved.consent === 'approved') {
+      await ctx.store.consents.grant(userId, request.clientId, scope, now);
+    } else if (!(await consentCovers(ctx, userId, request.clientId, scope))) {
+      // The consent remembered was another user's: whoever signed in now decides for themselves.
+      const handle = await savePendingAuthorization(ctx, granted);
+      return withCookies(seeOther(`${paths.consent}?request=${handle}`), sessionCookie);
+    }
+    return withCookies(seeOther(await issueAuthorizationCode(ctx, granted, userId)), sessionCookie);
+  };
+}
+
+/** Hands back upstream tokens Portcullis will not use; a failure only costs their natural expiry. */
+async function revokeQuietly(ctx: ServerContext, provider: UpstreamProvider, tokens: UpstreamTokenSet): Promise<void> {
+  try {
+    if (tokens.refreshToken !== undefined) await provider.revoke(tokens.refreshToken, 'refresh_token');
+    await provider.revoke(tokens.accessToken, 'access_token');
+  } catch (error) {
+    ctx.logger.warn({ event: 'upstream_revoke_failed', provider: provider.config.id, detail: error instanceof UpstreamError ? error.detail : String(error) }, 'revoking unused upstream tokens failed');
+  }
+}

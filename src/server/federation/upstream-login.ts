@@ -1,0 +1,71 @@
+import { hashSecret, randomSecret } from '../../core/secrets.js';
+import type { AuthorizationRequest } from '../authorization-request.js';
+import { upstreamBindingCookieHeader } from '../browser-cookies.js';
+import { nowSeconds } from '../clock.js';
+import type { ServerContext } from '../context.js';
+import { upstreamFailureResponse } from './upstream-failure.js';
+import { UpstreamError, type UpstreamAttempt, type UpstreamProvider } from './upstream-provider.js';
+
+/** An attempt lives 10 minutes (issue 4; OAuth 2.1 §4.1.2 bounds codes the same way). */
+export const UPSTREAM_LOGIN_TTL_SECONDS = 600;
+const SEAL_CONTEXT = 'upstream-login';
+
+/**
+ * What is kept, sealed, between the redirect to the provider and its callback.
+ * `consent`: `approved` when the user approved the MCP client on our consent page during this
+ * attempt (recorded for whoever signs in), `remembered` when the signed-in user had approved it
+ * before (checked again for whoever signs in).
+ */
+export interface UpstreamLoginState {
+  request: AuthorizationRequest;
+  attempt: UpstreamAttempt;
+  consent: 'approved' | 'remembered';
+  /** SHA-256 of the value of the browser-binding cookie. */
+  bindingHash: string;
+}
+
+/**
+ * Sends the browser to the provider. Called only once the user has consented to the MCP client
+ * (MCP Security Best Practices, "Confused Deputy Problem"): the `state` exists only from here on,
+ * so no callback can be accepted for a client the user never approved. Stores the attempt under
+ * the hash of its `state`, single-use, for 10 minutes. Throws UpstreamError when the provider's
+ * discovery document cannot be had.
+ */
+export async function startUpstreamLogin(ctx: ServerContext, provider: UpstreamProvider, request: AuthorizationRequest, consent: UpstreamLoginState['consent']): Promise<Response> {
+  const attempt = provider.newAttempt();
+  const location = await provider.authorizationUrl(attempt);
+  const binding = randomSecret(24);
+  const stateHash = hashSecret(attempt.state);
+  const state: UpstreamLoginState = { request, attempt, consent, bindingHash: hashSecret(binding) };
+  const now = nowSeconds(ctx.clock);
+  await ctx.store.federation.createLogin({
+    stateHash,
+    providerId: provider.config.id,
+    sealed: ctx.keyring.seal(JSON.stringify(state), SEAL_CONTEXT),
+    createdAt: now,
+    expiresAt: now + UPSTREAM_LOGIN_TTL_SECONDS,
+  });
+  ctx.logger.info({ event: 'upstream_login_started', provider: provider.config.id, client_id: request.clientId }, 'sent to the identity provider');
+  const headers = new Headers({ Location: location.href, 'Cache-Control': 'no-store' });
+  headers.append('Set-Cookie', upstreamBindingCookieHeader(ctx, stateHash, binding, UPSTREAM_LOGIN_TTL_SECONDS));
+  return new Response(null, { status: 303, headers });
+}
+
+/** Takes the attempt a callback's `state` names: once, within its 10 minutes, or undefined. */
+export async function takeUpstreamLogin(ctx: ServerContext, state: string): Promise<{ providerId: string; stateHash: string; saved: UpstreamLoginState } | undefined> {
+  const stateHash = hashSecret(state);
+  const record = await ctx.store.federation.takeLogin(stateHash, nowSeconds(ctx.clock));
+  if (record === undefined) return undefined;
+  return { providerId: record.providerId, stateHash, saved: JSON.parse(ctx.keyring.open(record.sealed, SEAL_CONTEXT)) as UpstreamLoginState };
+}
+
+/** `startUpstreamLogin`, or the page (and the error for the client) when the provider cannot be reached. */
+export async function redirectUpstream(ctx: ServerContext, provider: UpstreamProvider, request: AuthorizationRequest, consent: UpstreamLoginState['consent']): Promise<Response> {
+  try {
+    return await startUpstreamLogin(ctx, provider, request, consent);
+  } catch (error) {
+    if (!(error instanceof UpstreamError)) throw error;
+    const client = await ctx.resolveClient(request.clientId).catch(() => undefined);
+    return upstreamFailureResponse(ctx, request, client?.clientName ?? 'the application', provider.config.name, error);
+  }
+}
