@@ -107,6 +107,10 @@ export async function runServer(options: RunServerOptions): Promise<void> {
     resources: server.config.resources.map((r) => r.uri),
     ...(gateway !== undefined ? { mcp: gateway.resource, upstream: options.gateway!.upstream } : {}),
     database: store.dialect,
+    // Each provider must have exactly this redirect URI registered for Portcullis's client.
+    ...(server.context.federation !== undefined
+      ? { identityProviders: [...server.context.federation.providers.values()].map((p) => ({ id: p.config.id, name: p.config.name, callback: p.callbackUrl })) }
+      : {}),
     ...extra,
   };
   printResult(options.json, summary, () =>
@@ -117,6 +121,7 @@ export async function runServer(options: RunServerOptions): Promise<void> {
       `  resources  ${summary.resources.join(', ')}`,
       ...(gateway !== undefined ? [`  mcp        ${gateway.resource} → ${options.gateway!.upstream}`] : []),
       `  database   ${summary.database}`,
+      ...(summary.identityProviders ?? []).map((p) => `  sign-in    ${p.name}: register the redirect URI ${p.callback}`),
       ...(options.describe?.(stack, extra) ?? [`Add a user with: portcullis users add NAME --password-stdin${options.dbFromFlag ? ` --db ${options.db}` : ''}`]),
     ].join('\n'),
   );

@@ -30,6 +30,8 @@ export interface UpstreamTokenSet {
   refreshToken: string | undefined;
   /** Seconds since the epoch; undefined when the provider did not say. */
   expiresAt: number | undefined;
+  /** When these tokens were obtained, seconds since the epoch. */
+  obtainedAt: number;
 }
 
 /** What one attempt keeps between the redirect to the provider and the callback. */
@@ -104,10 +106,12 @@ export function createUpstreamProvider(config: UpstreamProviderConfig, callbackU
   }
 
   function tokenSet(response: oauth.TokenEndpointResponse, previousRefreshToken?: string): UpstreamTokenSet {
+    const obtainedAt = Math.floor(now() / 1000);
     return {
       accessToken: response.access_token,
       refreshToken: response.refresh_token ?? previousRefreshToken,
-      expiresAt: typeof response.expires_in === 'number' ? Math.floor(now() / 1000) + response.expires_in : undefined,
+      expiresAt: typeof response.expires_in === 'number' ? obtainedAt + response.expires_in : undefined,
+      obtainedAt,
     };
   }
 

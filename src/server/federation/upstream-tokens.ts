@@ -5,8 +5,16 @@ import { UpstreamError, type UpstreamTokenSet } from './upstream-provider.js';
 /** AES-GCM associated data: sealed tokens cannot be moved to another grant's row. */
 const sealContext = (grantId: string) => `upstream-tokens:${grantId}`;
 
-/** A refresh happens this long before the upstream access token expires. */
-const REFRESH_MARGIN_SECONDS = 60;
+/**
+ * Whether an upstream access token is still good to hand on: not within a minute of expiring, or
+ * of the last half of its life for a short-lived one (else every use of a token that lives under
+ * a minute would refresh it).
+ */
+function isFresh(tokens: UpstreamTokenSet, now: number): boolean {
+  if (tokens.expiresAt === undefined) return true;
+  const margin = Math.min(60, (tokens.expiresAt - tokens.obtainedAt) / 2);
+  return tokens.expiresAt - margin > now;
+}
 /** Failed attempts to revoke upstream tokens before they are dropped anyway. */
 const MAX_REVOKE_ATTEMPTS = 5;
 
@@ -46,9 +54,9 @@ export function createUpstreamTokenAccess(ctx: ServerContext) {
       if (row === undefined) return 'none';
       const tokens = JSON.parse(ctx.keyring.open(row.sealed, sealContext(grantId))) as UpstreamTokenSet;
       const now = nowSeconds(ctx.clock);
-      if (tokens.expiresAt === undefined || tokens.expiresAt - REFRESH_MARGIN_SECONDS > now) return { accessToken: tokens.accessToken };
+      if (isFresh(tokens, now)) return { accessToken: tokens.accessToken };
       const provider = ctx.federation?.providers.get(row.providerId);
-      if (tokens.refreshToken === undefined || provider === undefined) return tokens.expiresAt > now ? { accessToken: tokens.accessToken } : 'ended';
+      if (tokens.refreshToken === undefined || provider === undefined) return tokens.expiresAt! > now ? { accessToken: tokens.accessToken } : 'ended';
       let fresh: UpstreamTokenSet;
       try {
         fresh = await provider.refresh(tokens.refreshToken);
@@ -75,7 +83,7 @@ export function createUpstreamTokenAccess(ctx: ServerContext) {
       const row = await ctx.store.federation.findUpstreamTokens(grantId);
       if (row === undefined) return 'none';
       const tokens = JSON.parse(ctx.keyring.open(row.sealed, sealContext(grantId))) as UpstreamTokenSet;
-      if (tokens.expiresAt === undefined || tokens.expiresAt - REFRESH_MARGIN_SECONDS > nowSeconds(ctx.clock)) return { accessToken: tokens.accessToken };
+      if (isFresh(tokens, nowSeconds(ctx.clock))) return { accessToken: tokens.accessToken };
       let pending = refreshing.get(grantId);
       if (pending === undefined) {
         pending = refresh(grantId).finally(() => refreshing.delete(grantId));

@@ -144,6 +144,9 @@ button {
 .button-secondary { background: var(--card); color: var(--text); border-color: var(--control-border); }
 .button-secondary:hover { background: var(--subtle); }
 .button-block { display: block; width: 100%; margin-top: 0.5rem; }
+form.provider + form.provider { margin-top: 0.25rem; }
+.separator { text-align: center; margin: 1.25rem 0 0.5rem; }
+a.button-primary { display: inline-block; padding: 0.625rem 1rem; border-radius: 0.5rem; font-weight: 600; text-decoration: none; }
 .details {
   margin: 1.25rem 0 0;
   padding: 0.875rem 1rem;
