@@ -1,3 +1,5 @@
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { startServeStack, type ServeStack } from '../../src/cli/serve-stack.js';
 import { randomSecret } from '../../src/core/secrets.js';
@@ -28,7 +30,7 @@ export interface TestGateway {
  * in front of the example notes MCP server, on a fresh database.
  */
 export async function startTestGateway(
-  options: { dialect?: 'sqlite' | 'postgres'; settings?: Partial<ServerSettings>; gateway?: Partial<GatewaySettings>; clock?: TestClock; logger?: Logger } = {},
+  options: { dialect?: 'sqlite' | 'postgres'; settings?: Partial<ServerSettings>; gateway?: Partial<GatewaySettings>; clock?: TestClock; logger?: Logger; port?: number } = {},
 ): Promise<TestGateway> {
   const database: TestDatabase = await createTestDatabase(options.dialect ?? 'sqlite');
   const store = await database.open();
@@ -37,7 +39,7 @@ export async function startTestGateway(
     store,
     secrets: [TEST_SECRET],
     logger: options.logger ?? silentLogger,
-    port: 0,
+    port: options.port ?? 0,
     host: '127.0.0.1',
     settings: { ...DEMO_SERVER_SETTINGS, ...options.settings },
     gateway: { ...demoGatewaySettings(notes.url), ...options.gateway },
@@ -62,4 +64,16 @@ export async function startTestGateway(
       await database.destroy();
     },
   };
+}
+
+/**
+ * A loopback port free a moment ago, for a server whose URL must be known before it starts (a
+ * redirect URI registered at an upstream identity provider that itself must start first).
+ */
+export async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
 }
