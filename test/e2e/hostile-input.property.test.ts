@@ -163,3 +163,28 @@ describe('hostile input never gets a 5xx or a malformed answer', () => {
     );
   });
 });
+
+describe('hostile upstream callbacks never get a 5xx or a redirect', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer({
+      settings: { federation: { providers: [{ id: 'corp', name: 'Corp', type: 'oidc', issuer: 'http://127.0.0.1:9', clientId: 'portcullis', clientSecret: 'x' }] } },
+    });
+  });
+  after(() => server.close());
+
+  it('/federation/:provider/callback: random queries, states, codes, errors and provider ids', async () => {
+    const callbackKey = fc.oneof(fc.constantFrom('state', 'code', 'iss', 'error', 'error_description', 'session_state'), fc.string({ maxLength: 12 }));
+    const query = fc.array(fc.tuple(callbackKey, hostileString), { maxLength: 6 }).map((pairs) => new URLSearchParams(pairs));
+    const providerId = fc.oneof(fc.constant('corp'), fc.string({ maxLength: 20 }).map(encodeURIComponent));
+    await fc.assert(
+      fc.asyncProperty(providerId, query, async (id, params) => {
+        const response = await server.server.app.request(`/federation/${id}/callback?${params.toString()}`);
+        assert.ok([400, 404].includes(response.status), `status ${response.status}`);
+        assert.equal(response.headers.get('location'), null, 'nothing in an unverified callback is redirected to');
+        assertNoLeak(await response.text());
+      }),
+      { numRuns: Math.min(RUNS, 300) },
+    );
+  });
+});
