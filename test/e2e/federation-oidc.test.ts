@@ -96,8 +96,15 @@ describe('federation with oidc-provider upstream', () => {
     await upstream.close();
   });
 
+  /** A new MCP SDK client that got the 401 and has an authorization URL to send the user to. */
+  async function unauthorizedClient(clientName: string): Promise<MemoryProvider> {
+    const client = new MemoryProvider({ redirectUrl: CLIENT_REDIRECT, clientName });
+    await assert.rejects(new Client({ name: 'fed', version: '1.0.0' }).connect(new StreamableHTTPClientTransport(new URL(stack.mcpUrl), { authProvider: client })), UnauthorizedError);
+    return client;
+  }
+
   /** From the authorization URL to the Portcullis consent page, choosing `providerId` on the login page. */
-  async function toConsent(authorizationUrl: string, providerId: string): Promise<{ page: Page; html: string }> {
+  async function toConsent(authorizationUrl: string, providerId: string, browser: CrossOriginBrowser): Promise<{ page: Page; html: string }> {
     const login = await browser.navigate(authorizationUrl, {}, atClient);
     const loginHtml = await login.response.text();
     assert.match(loginHtml, /Sign in with <bdi>Corp SSO<\/bdi>/);
@@ -113,7 +120,7 @@ describe('federation with oidc-provider upstream', () => {
     const first = new StreamableHTTPClientTransport(new URL(stack.mcpUrl), { authProvider: provider });
     await assert.rejects(new Client({ name: 'fed', version: '1.0.0' }).connect(first), UnauthorizedError);
 
-    const { page, html } = await toConsent(provider.authorizationUrl!.href, 'corp');
+    const { page, html } = await toConsent(provider.authorizationUrl!.href, 'corp', browser);
     // The consent comes first: nothing has been sent upstream yet.
     assert.equal(new URL(page.url).origin, stack.issuer);
     assert.match(html, /Federated SDK client/);
@@ -166,9 +173,7 @@ describe('federation with oidc-provider upstream', () => {
   });
 
   it('asks again for a second MCP client, and never sends the user upstream for it before consent', async () => {
-    const second = new MemoryProvider({ redirectUrl: CLIENT_REDIRECT, clientName: 'Second client (unapproved)' });
-    const transport = new StreamableHTTPClientTransport(new URL(stack.mcpUrl), { authProvider: second });
-    await assert.rejects(new Client({ name: 'second', version: '1.0.0' }).connect(transport), UnauthorizedError);
+    const second = await unauthorizedClient('Second client (unapproved)');
     // The browser has a Portcullis session and an upstream session from the first test.
     const page = await browser.navigate(second.authorizationUrl!.href, {}, atClient);
     assert.equal(page.stoppedAt, undefined, 'no code without consent');
@@ -178,8 +183,6 @@ describe('federation with oidc-provider upstream', () => {
     assert.match(html, /name="decision" value="approve"/);
 
     // The first client's consent is remembered: it goes through the upstream without a page here.
-    const again = new StreamableHTTPClientTransport(new URL(stack.mcpUrl), { authProvider: new MemoryProvider({ redirectUrl: CLIENT_REDIRECT }) });
-    void again;
     const url = new URL(provider.authorizationUrl!.href);
     url.searchParams.set('state', 'second-run');
     const direct = await browser.navigate(url.href, {}, atClient);
@@ -190,13 +193,9 @@ describe('federation with oidc-provider upstream', () => {
 
   it('refuses an account outside the allowed domains with a page, and tells the client access_denied', async () => {
     const outsider = new CrossOriginBrowser();
-    const client = new MemoryProvider({ redirectUrl: CLIENT_REDIRECT, clientName: 'Outsider client' });
-    await assert.rejects(new Client({ name: 'o', version: '1.0.0' }).connect(new StreamableHTTPClientTransport(new URL(stack.mcpUrl), { authProvider: client })), UnauthorizedError);
-    const login = await outsider.navigate(client.authorizationUrl!.href, {}, atClient);
-    const loginHtml = await login.response.text();
-    const consent = await outsider.submitForm({ html: loginHtml, url: login.url }, { provider: 'corp' }, { stopAt: atClient });
-    const consentHtml = await consent.response.text();
-    const atUpstream = await outsider.submitForm({ html: consentHtml, url: consent.url }, { decision: 'approve' }, { stopAt: atClient });
+    const client = await unauthorizedClient('Outsider client');
+    const consent = await toConsent(client.authorizationUrl!.href, 'corp', outsider);
+    const atUpstream = await outsider.submitForm({ html: consent.html, url: consent.page.url }, { decision: 'approve' }, { stopAt: atClient });
     const end = await upstream.signIn(outsider, atUpstream, 'mallory', 'approve', atClient);
     assert.equal(end.stoppedAt, undefined);
     assert.equal(end.response.status, 403);
@@ -213,12 +212,9 @@ describe('federation with oidc-provider upstream', () => {
 
   it('sends access_denied back when the user cancels at the identity provider', async () => {
     const other = new CrossOriginBrowser();
-    const client = new MemoryProvider({ redirectUrl: CLIENT_REDIRECT, clientName: 'Cancelled client' });
-    await assert.rejects(new Client({ name: 'c', version: '1.0.0' }).connect(new StreamableHTTPClientTransport(new URL(stack.mcpUrl), { authProvider: client })), UnauthorizedError);
-    const login = await other.navigate(client.authorizationUrl!.href, {}, atClient);
-    const loginHtml = await login.response.text();
-    const consent = await other.submitForm({ html: loginHtml, url: login.url }, { provider: 'corp' }, { stopAt: atClient });
-    const atUpstream = await other.submitForm({ html: await consent.response.text(), url: consent.url }, { decision: 'approve' }, { stopAt: atClient });
+    const client = await unauthorizedClient('Cancelled client');
+    const consent = await toConsent(client.authorizationUrl!.href, 'corp', other);
+    const atUpstream = await other.submitForm({ html: consent.html, url: consent.page.url }, { decision: 'approve' }, { stopAt: atClient });
     const end = await upstream.signIn(other, atUpstream, 'alice', 'deny', atClient);
     assert.equal(end.stoppedAt?.searchParams.get('error'), 'access_denied');
     assert.equal(end.stoppedAt?.searchParams.get('state'), 'sdk-state-123');
@@ -227,14 +223,10 @@ describe('federation with oidc-provider upstream', () => {
 
   it('shows a page and returns temporarily_unavailable when the identity provider is down', async () => {
     const other = new CrossOriginBrowser();
-    const client = new MemoryProvider({ redirectUrl: CLIENT_REDIRECT, clientName: 'Down client' });
-    await assert.rejects(new Client({ name: 'd', version: '1.0.0' }).connect(new StreamableHTTPClientTransport(new URL(stack.mcpUrl), { authProvider: client })), UnauthorizedError);
-    const login = await other.navigate(client.authorizationUrl!.href, {}, atClient);
-    const loginHtml = await login.response.text();
-    const consent = await other.submitForm({ html: loginHtml, url: login.url }, { provider: 'offline' }, { formIndex: 1, stopAt: atClient });
-    const consentHtml = await consent.response.text();
-    assert.match(consentHtml, /Offline IdP/);
-    const end = await other.submitForm({ html: consentHtml, url: consent.url }, { decision: 'approve' }, { stopAt: atClient });
+    const client = await unauthorizedClient('Down client');
+    const consent = await toConsent(client.authorizationUrl!.href, 'offline', other);
+    assert.match(consent.html, /Offline IdP/);
+    const end = await other.submitForm({ html: consent.html, url: consent.page.url }, { decision: 'approve' }, { stopAt: atClient });
     assert.equal(end.response.status, 503);
     const html = await end.response.text();
     assert.match(html, /Offline IdP is not responding/);

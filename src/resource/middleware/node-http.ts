@@ -74,7 +74,6 @@ export async function guardRequestFromNode(
   return { ...input, ...parsed };
 }
 
-/** A web `Headers` from Node's header object (repeated headers joined). */
 /** `get` over Node's parsed headers (names already lower-case), without building a web `Headers`. */
 function headerReader(req: IncomingMessage): Pick<Headers, 'get'> {
   return {
@@ -85,6 +84,7 @@ function headerReader(req: IncomingMessage): Pick<Headers, 'get'> {
   };
 }
 
+/** A web `Headers` from Node's header object (repeated headers kept). */
 export function headersFromNode(req: IncomingMessage): Headers {
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {

@@ -11,7 +11,7 @@ import { federatedUsername, NO_PASSWORD } from '../federation/federated-user.js'
 import { accountRefusedResponse, upstreamFailureResponse } from '../federation/upstream-failure.js';
 import { takeUpstreamLogin } from '../federation/upstream-login.js';
 import { UpstreamError, type UpstreamProvider, type UpstreamTokenSet } from '../federation/upstream-provider.js';
-import { saveUpstreamTokens } from '../federation/upstream-tokens.js';
+import { revokeAtProvider, saveUpstreamTokens } from '../federation/upstream-tokens.js';
 import { issueAuthorizationCode } from '../issue-authorization-code.js';
 import { seeOther } from '../page-form.js';
 import { errorPageResponse } from '../page-response.js';
@@ -115,8 +115,7 @@ export function federationCallbackEndpoint(ctx: ServerContext, paths: ServerPath
 /** Hands back upstream tokens Portcullis will not use; a failure only costs their natural expiry. */
 async function revokeQuietly(ctx: ServerContext, provider: UpstreamProvider, tokens: UpstreamTokenSet): Promise<void> {
   try {
-    if (tokens.refreshToken !== undefined) await provider.revoke(tokens.refreshToken, 'refresh_token');
-    await provider.revoke(tokens.accessToken, 'access_token');
+    await revokeAtProvider(provider, tokens);
   } catch (error) {
     ctx.logger.warn({ event: 'upstream_revoke_failed', provider: provider.config.id, detail: error instanceof UpstreamError ? error.detail : String(error) }, 'revoking unused upstream tokens failed');
   }

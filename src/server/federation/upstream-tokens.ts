@@ -1,6 +1,7 @@
 import { nowSeconds } from '../clock.js';
 import type { ServerContext } from '../context.js';
-import { UpstreamError, type UpstreamTokenSet } from './upstream-provider.js';
+import type { UpstreamTokensRecord } from '../../store/types.js';
+import { UpstreamError, type UpstreamProvider, type UpstreamTokenSet } from './upstream-provider.js';
 
 /** AES-GCM associated data: sealed tokens cannot be moved to another grant's row. */
 const sealContext = (grantId: string) => `upstream-tokens:${grantId}`;
@@ -40,6 +41,17 @@ export async function saveUpstreamTokens(ctx: ServerContext, grant: { grantId: s
  */
 export type UpstreamAccess = { readonly accessToken: string } | 'none' | 'ended';
 
+/** The tokens a row holds. */
+function openTokens(ctx: ServerContext, row: UpstreamTokensRecord): UpstreamTokenSet {
+  return JSON.parse(ctx.keyring.open(row.sealed, sealContext(row.grantId))) as UpstreamTokenSet;
+}
+
+/** Revokes a set of upstream tokens at the provider: the refresh token first, since revoking it ends the provider's grant, access tokens often with it (RFC 7009 §2.1). */
+export async function revokeAtProvider(provider: UpstreamProvider, tokens: UpstreamTokenSet): Promise<void> {
+  if (tokens.refreshToken !== undefined) await provider.revoke(tokens.refreshToken, 'refresh_token');
+  await provider.revoke(tokens.accessToken, 'access_token');
+}
+
 /**
  * Upstream access tokens for grants, refreshed on demand: once per grant at a time in this process
  * (concurrent callers share the refresh), and across processes by a compare-and-set on the row's
@@ -48,11 +60,12 @@ export type UpstreamAccess = { readonly accessToken: string } | 'none' | 'ended'
 export function createUpstreamTokenAccess(ctx: ServerContext) {
   const refreshing = new Map<string, Promise<UpstreamAccess>>();
 
-  async function refresh(grantId: string): Promise<UpstreamAccess> {
+  /** Refreshes the tokens of `row`; after losing a compare-and-set, uses (or refreshes) what the winner stored. */
+  async function refresh(first: UpstreamTokensRecord): Promise<UpstreamAccess> {
+    let row: UpstreamTokensRecord | undefined = first;
     for (let attempt = 0; attempt < 3; attempt++) {
-      const row = await ctx.store.federation.findUpstreamTokens(grantId);
       if (row === undefined) return 'none';
-      const tokens = JSON.parse(ctx.keyring.open(row.sealed, sealContext(grantId))) as UpstreamTokenSet;
+      const tokens = openTokens(ctx, row);
       const now = nowSeconds(ctx.clock);
       if (isFresh(tokens, now)) return { accessToken: tokens.accessToken };
       const provider = ctx.federation?.providers.get(row.providerId);
@@ -62,17 +75,18 @@ export function createUpstreamTokenAccess(ctx: ServerContext) {
         fresh = await provider.refresh(tokens.refreshToken);
       } catch (error) {
         if (error instanceof UpstreamError && error.failure !== 'unavailable') {
-          ctx.logger.warn({ event: 'upstream_refresh_refused', provider: row.providerId, grant_id: grantId, detail: error.detail }, 'upstream refused to refresh');
+          ctx.logger.warn({ event: 'upstream_refresh_refused', provider: row.providerId, grant_id: row.grantId, detail: error.detail }, 'upstream refused to refresh');
           return 'ended';
         }
         throw error;
       }
-      const stored = await ctx.store.federation.replaceUpstreamTokens(grantId, row.version, ctx.keyring.seal(JSON.stringify(fresh), sealContext(grantId)), fresh.expiresAt ?? null, now);
-      if (stored) {
-        ctx.logger.info({ event: 'upstream_refreshed', provider: row.providerId, grant_id: grantId }, 'upstream tokens refreshed');
+      const sealed = ctx.keyring.seal(JSON.stringify(fresh), sealContext(row.grantId));
+      if (await ctx.store.federation.replaceUpstreamTokens(row.grantId, row.version, sealed, fresh.expiresAt ?? null, now)) {
+        ctx.logger.info({ event: 'upstream_refreshed', provider: row.providerId, grant_id: row.grantId }, 'upstream tokens refreshed');
         return { accessToken: fresh.accessToken };
       }
       // Another process refreshed first: read what it stored.
+      row = await ctx.store.federation.findUpstreamTokens(row.grantId);
     }
     throw new UpstreamError('unavailable', 'upstream tokens kept changing during refresh');
   }
@@ -82,11 +96,11 @@ export function createUpstreamTokenAccess(ctx: ServerContext) {
     async accessFor(grantId: string): Promise<UpstreamAccess> {
       const row = await ctx.store.federation.findUpstreamTokens(grantId);
       if (row === undefined) return 'none';
-      const tokens = JSON.parse(ctx.keyring.open(row.sealed, sealContext(grantId))) as UpstreamTokenSet;
+      const tokens = openTokens(ctx, row);
       if (isFresh(tokens, nowSeconds(ctx.clock))) return { accessToken: tokens.accessToken };
       let pending = refreshing.get(grantId);
       if (pending === undefined) {
-        pending = refresh(grantId).finally(() => refreshing.delete(grantId));
+        pending = refresh(row).finally(() => refreshing.delete(grantId));
         refreshing.set(grantId, pending);
       }
       return pending;
@@ -110,10 +124,7 @@ export async function revokeEndedUpstreamTokens(ctx: ServerContext): Promise<num
     const provider = ctx.federation?.providers.get(row.providerId);
     try {
       if (provider !== undefined) {
-        const tokens = JSON.parse(ctx.keyring.open(row.sealed, sealContext(row.grantId))) as UpstreamTokenSet;
-        // The refresh token first: revoking it ends the provider's grant, access tokens often with it (RFC 7009 §2.1).
-        if (tokens.refreshToken !== undefined) await provider.revoke(tokens.refreshToken, 'refresh_token');
-        await provider.revoke(tokens.accessToken, 'access_token');
+        await revokeAtProvider(provider, openTokens(ctx, row));
       }
       await ctx.store.federation.deleteUpstreamTokens(row.grantId);
       ctx.logger.info({ event: 'upstream_revoked', provider: row.providerId, grant_id: row.grantId }, 'upstream tokens revoked');
