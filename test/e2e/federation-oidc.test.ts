@@ -152,6 +152,10 @@ describe('federation with oidc-provider upstream', () => {
     const upstreamToken = sent['x-upstream-token'] as string;
     assert.ok(upstreamToken, 'the upstream access token in the configured header');
     assert.ok(await upstream.isTokenActive(upstreamToken), 'a live token of the identity provider');
+    // Invariant 7: the upstream tokens are stored sealed, never as they are.
+    const stored = await stack.store.federation.findUpstreamTokens((decodeJwt(portcullisToken).jti as string).split('.')[0]!);
+    assert.match(stored!.sealed, /^v1\./);
+    assert.ok(!stored!.sealed.includes(upstreamToken), 'the upstream access token is not stored in plaintext');
 
     // A client cannot inject its own value for the header.
     recorder.seen.length = 0;
