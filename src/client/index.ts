@@ -1,0 +1,23 @@
+/**
+ * `portcullis/client`: OAuth for MCP clients (DESIGN.md `src/client/`). `createMcpOAuth` is an
+ * `OAuthClientProvider` for the MCP SDK's `StreamableHTTPClientTransport` that keeps tokens per
+ * user, per server and per authorization server, sealed in the Portcullis store; it refreshes once
+ * at a time across processes and raises `ReauthRequiredError` when the user must connect again.
+ */
+export { createMcpOAuth } from './mcp-oauth.js';
+export { detectAuth } from './detect-auth.js';
+export { removeServer, removeUser } from './removal.js';
+export { listStoredServers } from './list-stored-servers.js';
+export { ClientAuthError, ReauthRequiredError, type ClientAuthErrorCode } from './errors.js';
+export type {
+  AuthDetection,
+  AuthorizationStart,
+  ClientClock,
+  ClientContext,
+  FetchFunction,
+  McpOAuth,
+  McpOAuthOptions,
+  PreRegisteredClient,
+  RemovalResult,
+  StoredServer,
+} from './types.js';
