@@ -6,6 +6,7 @@ import { createConsentStore } from './consent-store.js';
 import { type DatabaseUrl, type SqliteOptions, migrateToLatest, openDatabase, parseDatabaseUrl } from './database.js';
 import { createFederationStore } from './federation-store.js';
 import { createGrantStore } from './grant-store.js';
+import { createMcpClientStore } from './mcp-client-store.js';
 import { createPendingAuthorizationStore } from './pending-authorization-store.js';
 import type { Database } from './schema.js';
 import { createSessionStore } from './session-store.js';
@@ -41,6 +42,7 @@ function storeOn(db: Kysely<Database>, dialect: Store['dialect'], sqlite: Better
     consents: createConsentStore(db),
     signingKeys: createSigningKeyStore(db),
     federation: createFederationStore(db),
+    mcpClient: createMcpClientStore(db),
     async sweep(now) {
       // Codes are kept a while after expiry so a late replay is still recognised and revokes.
       const codeGrace = 600;
@@ -51,6 +53,8 @@ function storeOn(db: Kysely<Database>, dialect: Store['dialect'], sqlite: Better
         db.deleteFrom('refresh_tokens').where('expires_at', '<', now).executeTakeFirst(),
         db.deleteFrom('access_tokens').where('expires_at', '<', now).executeTakeFirst(),
         db.deleteFrom('upstream_logins').where('expires_at', '<', now).executeTakeFirst(),
+        db.deleteFrom('client_pending_logins').where('expires_at', '<', now).executeTakeFirst(),
+        db.deleteFrom('client_refresh_leases').where('expires_at', '<', now).executeTakeFirst(),
       ]);
       return results.reduce((sum, r) => sum + Number(r.numDeletedRows), 0);
     },

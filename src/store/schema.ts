@@ -152,6 +152,62 @@ export interface UpstreamTokensTable {
   updated_at: number;
 }
 
+/** Client side: this app's registration at an authorization server, per redirect URI. */
+export interface ClientRegistrationsTable {
+  /** The authorization server's `issuer` (checked against its metadata). */
+  issuer: string;
+  redirect_uri: string;
+  client_id: string;
+  /** Sealed client secret from DCR; null for public clients and Client ID Metadata Documents. */
+  client_secret_sealed: string | null;
+  token_endpoint_auth_method: string;
+  /** `dcr` (RFC 7591) or `metadata_document` (the client id is the document's URL). */
+  method: string;
+  /** When a DCR secret expires (RFC 7591 `client_secret_expires_at`); null if never. */
+  expires_at: number | null;
+  created_at: number;
+}
+
+/** Client side: a user's tokens for one MCP server from one authorization server. */
+export interface ClientTokensTable {
+  user_id: string;
+  /** The MCP server's canonical URL (the RFC 8707 `resource`). */
+  server_url: string;
+  issuer: string;
+  client_id: string;
+  /** Sealed JSON: access token, refresh token, token type; context binds user, server and issuer. */
+  sealed: string;
+  /** Space-delimited scope granted. */
+  scope: string;
+  access_expires_at: number | null;
+  has_refresh_token: number;
+  /** Bumped by every save: a process that waited for a refresh sees the winner's tokens. */
+  version: number;
+  created_at: number;
+  updated_at: number;
+}
+
+/** Client side: an authorization in progress, by the hash of its `state`; single-use. */
+export interface ClientPendingLoginsTable {
+  state_hash: string;
+  user_id: string;
+  server_url: string;
+  issuer: string;
+  /** Sealed JSON: PKCE verifier, client id, redirect URI, scope, resource. */
+  sealed: string;
+  /** Its own: never touched by a token refresh. */
+  created_at: number;
+  expires_at: number;
+}
+
+/** Client side: who is refreshing a (user, server)'s tokens, across processes, until `expires_at`. */
+export interface ClientRefreshLeasesTable {
+  user_id: string;
+  server_url: string;
+  holder: string;
+  expires_at: number;
+}
+
 export interface Database {
   clients: ClientsTable;
   users: UsersTable;
@@ -166,4 +222,8 @@ export interface Database {
   upstream_logins: UpstreamLoginsTable;
   federated_identities: FederatedIdentitiesTable;
   upstream_tokens: UpstreamTokensTable;
+  client_registrations: ClientRegistrationsTable;
+  client_tokens: ClientTokensTable;
+  client_pending_logins: ClientPendingLoginsTable;
+  client_refresh_leases: ClientRefreshLeasesTable;
 }

@@ -125,6 +125,50 @@ export interface UpstreamTokensRecord {
   updatedAt: number;
 }
 
+/** Client side: this app's registration at one authorization server for one redirect URI. */
+export interface ClientRegistrationRecord {
+  issuer: string;
+  redirectUri: string;
+  clientId: string;
+  /** The DCR client secret, sealed; null for public clients and metadata-document clients. */
+  clientSecretSealed: string | null;
+  tokenEndpointAuthMethod: string;
+  method: 'dcr' | 'metadata_document';
+  expiresAt: number | null;
+  createdAt: number;
+}
+
+/** Client side: a user's tokens for one MCP server from one authorization server. */
+export interface ClientTokensRecord {
+  userId: string;
+  serverUrl: string;
+  issuer: string;
+  clientId: string;
+  /** Sealed JSON of the access and refresh tokens. */
+  sealed: string;
+  scope: string[];
+  accessExpiresAt: number | null;
+  hasRefreshToken: boolean;
+  version: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** What a save or a refresh writes over a (user, server, issuer)'s tokens. */
+export type ClientTokensUpdate = Pick<ClientTokensRecord, 'clientId' | 'sealed' | 'scope' | 'accessExpiresAt' | 'hasRefreshToken'>;
+
+/** Client side: an authorization in progress, found by the hash of its `state`. */
+export interface ClientPendingLoginRecord {
+  stateHash: string;
+  userId: string;
+  serverUrl: string;
+  issuer: string;
+  /** Sealed JSON: PKCE verifier, client id, redirect URI, scope, resource. */
+  sealed: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
 export interface ClientStore {
   create(client: ClientRecord): Promise<void>;
   find(clientId: string): Promise<ClientRecord | undefined>;
@@ -259,6 +303,39 @@ export interface SigningKeyStore {
   retireAllExcept(kid: string, now: number): Promise<void>;
 }
 
+/** The client side's state (src/client/): registrations, sealed tokens, pending logins, refresh leases. */
+export interface McpClientStore {
+  findRegistration(issuer: string, redirectUri: string): Promise<ClientRegistrationRecord | undefined>;
+  /** Stores the registration, replacing one for the same issuer and redirect URI. */
+  saveRegistration(record: ClientRegistrationRecord): Promise<void>;
+  deleteRegistration(issuer: string, redirectUri: string): Promise<void>;
+
+  createPendingLogin(record: ClientPendingLoginRecord): Promise<void>;
+  /** Atomically removes the pending login and returns it unless expired: one callback per `state`. */
+  takePendingLogin(stateHash: string, now: number): Promise<ClientPendingLoginRecord | undefined>;
+
+  /** The most recently saved tokens of the user for the server (from whichever issuer). */
+  findTokens(userId: string, serverUrl: string): Promise<ClientTokensRecord | undefined>;
+  /** Stores tokens from an authorization (insert or overwrite); returns the new version. */
+  saveTokens(userId: string, serverUrl: string, issuer: string, update: ClientTokensUpdate, now: number): Promise<number>;
+  /** Stores refreshed tokens if no one else did since `expectedVersion` was read; returns whether it did. */
+  replaceTokens(userId: string, serverUrl: string, issuer: string, expectedVersion: number, update: ClientTokensUpdate, now: number): Promise<boolean>;
+  /** Deletes the tokens if they are still at `expectedVersion` (a failed refresh of what another process already replaced keeps the new ones). */
+  clearTokens(userId: string, serverUrl: string, issuer: string, expectedVersion: number): Promise<boolean>;
+  listTokens(userId: string): Promise<ClientTokensRecord[]>;
+  /** Deletes the user's tokens, pending logins and lease for the server; returns the tokens deleted. */
+  removeServer(userId: string, serverUrl: string): Promise<ClientTokensRecord[]>;
+  /** Deletes everything kept for the user; returns the tokens deleted. */
+  removeUser(userId: string): Promise<ClientTokensRecord[]>;
+
+  /**
+   * Takes the refresh lease for (user, server) in one statement, unless another holder's lease is
+   * still live at `now`. Returns whether `holder` now holds it.
+   */
+  takeRefreshLease(userId: string, serverUrl: string, holder: string, now: number, expiresAt: number): Promise<boolean>;
+  releaseRefreshLease(userId: string, serverUrl: string, holder: string): Promise<void>;
+}
+
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
   readonly clients: ClientStore;
@@ -270,6 +347,8 @@ export interface Store {
   readonly consents: ConsentStore;
   readonly signingKeys: SigningKeyStore;
   readonly federation: FederationStore;
+  /** The client side: this app as an OAuth client of MCP servers. */
+  readonly mcpClient: McpClientStore;
   /** Deletes expired codes, pending requests, sessions and tokens; returns rows removed. */
   sweep(now: number): Promise<number>;
   close(): Promise<void>;
