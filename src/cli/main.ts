@@ -1,10 +1,14 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { registerClientsCommand } from './commands/clients.js';
+import { registerConnectCommand } from './commands/connect.js';
 import { registerConsentsCommand } from './commands/consents.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerKeysCommand } from './commands/keys.js';
+import { registerLoginCommand } from './commands/login.js';
+import { registerLogoutCommand } from './commands/logout.js';
 import { registerServeCommand } from './commands/serve.js';
+import { registerTokensCommand } from './commands/tokens.js';
 import { registerUsersCommand } from './commands/users.js';
 import { CliError } from './output.js';
 
@@ -21,6 +25,10 @@ registerUsersCommand(program);
 registerClientsCommand(program);
 registerConsentsCommand(program);
 registerKeysCommand(program);
+registerLoginCommand(program);
+registerLogoutCommand(program);
+registerTokensCommand(program);
+registerConnectCommand(program);
 
 try {
   await program.parseAsync(process.argv);
