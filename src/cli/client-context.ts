@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { ClientContext } from '../client/index.js';
+import { canonicalResource } from '../core/resource-uri.js';
 import { createKeyring } from '../core/seal.js';
 import { openStore } from '../store/index.js';
 import { loadMasterSecrets } from './master-secret.js';
@@ -22,7 +23,7 @@ export const DEFAULT_CLIENT_USER = 'default';
 export const CLIENT_DB_HELP = 'sqlite:PATH or postgres://… for the client tokens (default sqlite:$PORTCULLIS_HOME/portcullis-client.db, PORTCULLIS_HOME defaulting to ~/.portcullis)';
 export const CLIENT_USER_HELP = `whose tokens these are, for several people on one machine or database`;
 
-/** Checks a server URL given on the command line: absolute http(s), no fragment. */
+/** Checks a server URL given on the command line: absolute http(s), no fragment; returns its canonical form. */
 export function parseServerUrl(value: string): string {
   let url: URL;
   try {
@@ -32,7 +33,12 @@ export function parseServerUrl(value: string): string {
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new CliError(`the MCP server URL must be https (or http on loopback), not ${url.protocol}`);
   if (url.hash !== '') throw new CliError('the MCP server URL must not have a #fragment');
-  return url.href;
+  return canonicalResource(url.href);
+}
+
+/** Whether a stored server URL is the one asked for (compared in canonical form). */
+export function isSameServer(stored: string, asked: string): boolean {
+  return canonicalResource(stored) === canonicalResource(asked);
 }
 
 /**

@@ -2,6 +2,7 @@ import type { OAuthClientMetadata } from '@modelcontextprotocol/sdk/shared/auth.
 import { ClientAuthError, createMcpOAuth, listStoredServers, type ClientContext, type StoredServer } from '../client/index.js';
 import { LoopbackTimeoutError, startLoopbackRedirect } from '../client/loopback-redirect.js';
 import { openBrowser, UnsafeBrowserUrlError } from '../client/open-browser.js';
+import { isSameServer } from './client-context.js';
 import { CliError } from './output.js';
 
 export interface TerminalLoginOptions {
@@ -70,7 +71,7 @@ export async function terminalLogin(options: TerminalLoginOptions): Promise<Stor
       rethrowForCli(error);
     }
     callback.respond({ ok: true, message: `You are logged in to ${new URL(options.serverUrl).host}. You can close this tab and return to the terminal.` });
-    const stored = (await listStoredServers(options.context.store, options.userId)).find((s) => s.serverUrl === options.serverUrl);
+    const stored = (await listStoredServers(options.context.store, options.userId)).find((s) => isSameServer(s.serverUrl, options.serverUrl));
     if (stored === undefined) throw new CliError(`the login finished but no tokens for ${options.serverUrl} were stored`);
     return stored;
   } finally {

@@ -3,7 +3,7 @@ import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { createMcpOAuth, listStoredServers, ReauthRequiredError } from '../../client/index.js';
 import { startStdioBridge } from '../../client/stdio-bridge.js';
 import { createLogger } from '../../server/logger.js';
-import { CLIENT_DB_HELP, CLIENT_USER_HELP, DEFAULT_CLIENT_USER, defaultClientDb, openClientContext, parseServerUrl } from '../client-context.js';
+import { CLIENT_DB_HELP, CLIENT_USER_HELP, DEFAULT_CLIENT_USER, defaultClientDb, isSameServer, openClientContext, parseServerUrl } from '../client-context.js';
 import { CliError } from '../output.js';
 import { cliClientMetadata, terminalLogin } from '../terminal-login.js';
 import { parseTimeoutSeconds } from './login.js';
@@ -46,7 +46,7 @@ export function registerConnectCommand(program: Command): void {
       const loginHint = `run \`portcullis login ${serverUrl}\`${options.db !== undefined ? ` --db ${options.db}` : ''}${options.user !== DEFAULT_CLIENT_USER ? ` --user ${options.user}` : ''}`;
       const context = await openClientContext(options.db ?? defaultClientDb(), notice);
       try {
-        const stored = (await listStoredServers(context.store, options.user)).some((s) => s.serverUrl === serverUrl);
+        const stored = (await listStoredServers(context.store, options.user)).some((s) => isSameServer(s.serverUrl, serverUrl));
         if (!stored) {
           if (!options.login) throw new CliError(`not logged in to ${serverUrl}: ${loginHint} first`);
           notice(`not logged in to ${serverUrl} yet; logging in first`);
