@@ -3,7 +3,14 @@ import type { StoredServer } from './types.js';
 
 /** The servers a user holds tokens for, with scope and expiry, never a secret. */
 export async function listStoredServers(store: Store, userId: string): Promise<StoredServer[]> {
-  void store;
-  void userId;
-  throw new Error('listStoredServers: in progress');
+  const rows = await store.mcpClient.listTokens(userId);
+  return rows.map((row) => ({
+    serverUrl: row.serverUrl,
+    issuer: row.issuer,
+    clientId: row.clientId,
+    scope: row.scope,
+    accessExpiresAt: row.accessExpiresAt,
+    hasRefreshToken: row.hasRefreshToken,
+    updatedAt: row.updatedAt,
+  }));
 }

@@ -1,10 +1,137 @@
-import type { McpOAuth, McpOAuthOptions } from './types.js';
+import type { OAuthClientProvider, OAuthDiscoveryState } from '@modelcontextprotocol/sdk/client/auth.js';
+import type { AuthorizationServerMetadata as SdkAuthorizationServerMetadata, OAuthClientInformationMixed, OAuthProtectedResourceMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
+import { assertSafeAuthorizationUrl, finishAuthorization, startAuthorization } from './authorization.js';
+import { createAuthorizedFetch } from './authorized-fetch.js';
+import { ClientSession } from './client-session.js';
+import { ClientAuthError } from './errors.js';
+import { obtainClientCredentials } from './registration.js';
+import { refreshTokens } from './token-refresh.js';
+import type { AuthorizationStart, McpOAuth, McpOAuthOptions } from './types.js';
 
 /**
- * An `OAuthClientProvider` for one user and one MCP server with durable, sealed token storage.
+ * An `OAuthClientProvider` for one user and one MCP server, with durable token storage sealed in
+ * the Portcullis store, keyed per user, server and authorization server.
+ *
+ * How it meets the SDK's `auth()`: `discoveryState()` hands it this library's discovery (the
+ * spec's order, `resource` and `issuer` checked, S256 required), so the SDK never discovers on its
+ * own; `clientInformation()` registers in the spec's order; `tokens()` returns the access token,
+ * refreshed first when it is about to expire, and never the refresh token, so that every refresh
+ * goes through the single, lease-guarded refresh here. When the SDK wants a login,
+ * `redirectToAuthorization` starts one with this library's own `state` and PKCE verifier (the
+ * SDK's URL and verifier are not used) and hands the URL to `onAuthorizationUrl`; the app finishes
+ * it with `callback(query)`, which checks `state` and `iss` (the SDK's `finishAuth(code)` cannot,
+ * so `codeVerifier()` refuses).
+ *
+ * Pass `fetch: oauth.fetch` to the transport as well to refresh once on a 401 without a new
+ * login, and to learn the server's `resource_metadata` from its challenges.
  * @see MCP Authorization (2026-07-28)
  */
 export function createMcpOAuth(options: McpOAuthOptions): McpOAuth {
-  void options;
-  throw new Error('createMcpOAuth: in progress');
+  const session = new ClientSession(options);
+
+  async function accessToken(): Promise<string | undefined> {
+    const current = await session.readTokens();
+    if (current === undefined) return undefined;
+    if (!session.isExpiring(current.record)) return current.secrets.access_token;
+    await refreshTokens(session, current.record.version);
+    return (await session.readTokens())?.secrets.access_token;
+  }
+
+  async function start(startOptions: { scope?: string } = {}): Promise<AuthorizationStart> {
+    const started = await startAuthorization(session, startOptions);
+    await options.onAuthorizationUrl?.(started.url);
+    return started;
+  }
+
+  const provider: McpOAuth & Required<Pick<OAuthClientProvider, 'discoveryState' | 'invalidateCredentials' | 'saveClientInformation'>> = {
+    userId: options.userId,
+    serverUrl: session.serverUrl,
+    get redirectUrl() {
+      return options.redirectUrl;
+    },
+    get clientMetadata() {
+      return { ...options.clientMetadata, redirect_uris: [options.redirectUrl] };
+    },
+    ...(options.clientMetadataUrl !== undefined ? { clientMetadataUrl: options.clientMetadataUrl } : {}),
+
+    start,
+    callback: (query) => finishAuthorization(session, query),
+    fetch: createAuthorizedFetch(session, accessToken),
+    accessToken,
+    async refresh() {
+      const current = await session.readTokens();
+      if (current === undefined) throw new ClientAuthError('not_logged_in', `no tokens for ${session.serverUrl}`);
+      await refreshTokens(session, current.record.version);
+    },
+
+    async discoveryState(): Promise<OAuthDiscoveryState> {
+      const found = await session.discover();
+      return {
+        authorizationServerUrl: found.issuer,
+        resourceMetadataUrl: found.resourceMetadataUrl,
+        // The SDK's types for what these checked documents hold; both are checked here already.
+        resourceMetadata: found.resourceMetadata as unknown as OAuthProtectedResourceMetadata,
+        authorizationServerMetadata: found.authorizationServer as unknown as SdkAuthorizationServerMetadata,
+      };
+    },
+    async clientInformation(): Promise<OAuthClientInformationMixed> {
+      const found = await session.discover();
+      const credentials = await obtainClientCredentials(
+        session.context,
+        { issuer: found.issuer, metadata: found.authorizationServer },
+        {
+          redirectUri: options.redirectUrl,
+          clientMetadata: options.clientMetadata,
+          ...(options.clientMetadataUrl !== undefined ? { clientMetadataUrl: options.clientMetadataUrl } : {}),
+        },
+        session.now(),
+      );
+      return { client_id: credentials.clientId, ...(credentials.clientSecret !== undefined ? { client_secret: credentials.clientSecret } : {}), issuer: found.issuer };
+    },
+    saveClientInformation() {
+      // Registration happens in clientInformation(), which always answers: the SDK never registers.
+    },
+    async tokens(): Promise<OAuthTokens | undefined> {
+      const token = await accessToken();
+      if (token === undefined) return undefined;
+      const current = await session.readTokens();
+      if (current === undefined) return undefined;
+      const expiresIn = current.record.accessExpiresAt === null ? undefined : Math.max(0, current.record.accessExpiresAt - session.now());
+      return {
+        access_token: current.secrets.access_token,
+        token_type: current.secrets.token_type,
+        ...(expiresIn !== undefined ? { expires_in: expiresIn } : {}),
+        ...(current.record.scope.length > 0 ? { scope: current.record.scope.join(' ') } : {}),
+        issuer: current.record.issuer,
+      };
+    },
+    saveTokens() {
+      // Tokens are only obtained here (callback, refresh); the SDK has no verifier or refresh token to obtain any.
+    },
+    async redirectToAuthorization(sdkUrl: URL) {
+      // The SDK's URL carries the scope it chose (the challenge's on a step-up); the login itself
+      // is this library's, with its own state and verifier.
+      assertSafeAuthorizationUrl(sdkUrl.href);
+      const scope = sdkUrl.searchParams.get('scope');
+      await start(scope !== null ? { scope } : {});
+    },
+    saveCodeVerifier() {
+      // Unused: the verifier of a login is made by start() and sealed with its pending login.
+    },
+    codeVerifier(): string {
+      throw new ClientAuthError('invalid_state', 'finish the login with callback(query), which checks state and iss, not with finishAuth(code)');
+    },
+    async invalidateCredentials(scope) {
+      if (scope === 'discovery' || scope === 'all') session.forgetDiscovery();
+      if (scope === 'tokens' || scope === 'all') {
+        const current = await session.context.store.mcpClient.findTokens(session.userId, session.serverUrl);
+        if (current !== undefined) await session.context.store.mcpClient.clearTokens(session.userId, session.serverUrl, current.issuer, current.version);
+      }
+      if (scope === 'client' || scope === 'all') {
+        const found = await session.discover().catch(() => undefined);
+        if (found !== undefined) await session.context.store.mcpClient.deleteRegistration(found.issuer, options.redirectUrl);
+      }
+    },
+  };
+  return provider;
 }

@@ -74,6 +74,10 @@ export function createMcpClientStore(db: Kysely<Database>): McpClientStore {
     async deleteRegistration(issuer, redirectUri) {
       await db.deleteFrom('client_registrations').where('issuer', '=', issuer).where('redirect_uri', '=', redirectUri).execute();
     },
+    async listRegistrations(issuer) {
+      const rows = await db.selectFrom('client_registrations').selectAll().where('issuer', '=', issuer).orderBy('redirect_uri').execute();
+      return rows.map(registrationRecord);
+    },
 
     async createPendingLogin(record) {
       await db

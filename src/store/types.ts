@@ -309,6 +309,8 @@ export interface McpClientStore {
   /** Stores the registration, replacing one for the same issuer and redirect URI. */
   saveRegistration(record: ClientRegistrationRecord): Promise<void>;
   deleteRegistration(issuer: string, redirectUri: string): Promise<void>;
+  /** Every registration at the issuer (one per redirect URI). */
+  listRegistrations(issuer: string): Promise<ClientRegistrationRecord[]>;
 
   createPendingLogin(record: ClientPendingLoginRecord): Promise<void>;
   /** Atomically removes the pending login and returns it unless expired: one callback per `state`. */

@@ -1,0 +1,113 @@
+import type { OAuthClientMetadata } from '@modelcontextprotocol/sdk/shared/auth.js';
+import type { TokenEndpointResponse } from 'oauth4webapi';
+import { canonicalResource } from '../core/resource-uri.js';
+import type { ClientTokensRecord, ClientTokensUpdate } from '../store/types.js';
+import { type DiscoveredServer, discoverAuthorizationServer, discoverServer, type AuthorizationServerMetadata } from './discovery.js';
+import { openTokens, sealTokens, type TokenSecrets } from './sealed-values.js';
+import type { ClientContext, McpOAuthOptions } from './types.js';
+
+/**
+ * One (user, MCP server) as the client sees it: the options, the clock, and what discovery found,
+ * kept in memory and looked up again when it fails or is invalidated. Tokens are always read from
+ * the store, so several processes share them.
+ */
+export class ClientSession {
+  readonly context: ClientContext;
+  readonly userId: string;
+  /** The server URL in canonical form: the key its tokens are stored under. */
+  readonly serverUrl: string;
+  readonly redirectUrl: string;
+  readonly clientMetadata: OAuthClientMetadata;
+  readonly clientMetadataUrl: string | undefined;
+  readonly defaultScope: string | undefined;
+  readonly refreshSkewSeconds: number;
+  readonly refreshLeaseSeconds: number;
+  private discovery: Promise<DiscoveredServer> | undefined;
+  private readonly issuerMetadata = new Map<string, Promise<AuthorizationServerMetadata>>();
+  /** The `resource_metadata` of the last challenge seen (used first by discovery). */
+  resourceMetadataHint: string | undefined;
+
+  constructor(options: McpOAuthOptions) {
+    this.context = options;
+    this.userId = options.userId;
+    this.serverUrl = canonicalResource(options.serverUrl);
+    this.redirectUrl = options.redirectUrl;
+    this.clientMetadata = options.clientMetadata;
+    this.clientMetadataUrl = options.clientMetadataUrl;
+    this.defaultScope = options.scope;
+    this.refreshSkewSeconds = options.refreshSkewSeconds ?? 60;
+    this.refreshLeaseSeconds = options.refreshLeaseSeconds ?? 30;
+  }
+
+  nowMs(): number {
+    return this.context.clock?.now() ?? Date.now();
+  }
+
+  now(): number {
+    return Math.floor(this.nowMs() / 1000);
+  }
+
+  /** Discovery, done once and shared by concurrent callers; a failure is not remembered. */
+  discover(): Promise<DiscoveredServer> {
+    if (this.discovery === undefined) {
+      const pending = discoverServer(this.serverUrl, {
+        ...(this.resourceMetadataHint !== undefined ? { resourceMetadataUrl: this.resourceMetadataHint } : {}),
+        ...(this.context.fetch !== undefined ? { fetch: this.context.fetch } : {}),
+      });
+      this.discovery = pending;
+      pending.then(
+        (found) => this.issuerMetadata.set(found.issuer, Promise.resolve(found.authorizationServer)),
+        () => {
+          if (this.discovery === pending) this.discovery = undefined;
+        },
+      );
+    }
+    return this.discovery;
+  }
+
+  forgetDiscovery(): void {
+    this.discovery = undefined;
+    this.issuerMetadata.clear();
+  }
+
+  /** The checked metadata of an issuer recorded earlier (with a pending login or stored tokens). */
+  authorizationServer(issuer: string): Promise<AuthorizationServerMetadata> {
+    let found = this.issuerMetadata.get(issuer);
+    if (found === undefined) {
+      found = discoverAuthorizationServer(issuer, this.context.fetch !== undefined ? { fetch: this.context.fetch } : {});
+      this.issuerMetadata.set(issuer, found);
+      found.catch(() => this.issuerMetadata.delete(issuer));
+    }
+    return found;
+  }
+
+  async readTokens(): Promise<{ record: ClientTokensRecord; secrets: TokenSecrets } | undefined> {
+    const record = await this.context.store.mcpClient.findTokens(this.userId, this.serverUrl);
+    if (record === undefined) return undefined;
+    return { record, secrets: openTokens(this.context.keyring, record) };
+  }
+
+  /** Whether the access token expires within the refresh skew (or has). */
+  isExpiring(record: ClientTokensRecord): boolean {
+    return record.accessExpiresAt !== null && record.accessExpiresAt - this.refreshSkewSeconds <= this.now();
+  }
+
+  /** What a token response stores: the secrets sealed for this row, the scope granted, the expiry. */
+  tokensUpdate(issuer: string, clientId: string, response: TokenEndpointResponse, requestedScope: string[], previousRefreshToken?: string): ClientTokensUpdate {
+    // A refresh response without a new refresh token keeps the old one (RFC 6749 §6).
+    const refreshToken = response.refresh_token ?? previousRefreshToken;
+    const secrets: TokenSecrets = {
+      access_token: response.access_token,
+      token_type: response.token_type,
+      ...(refreshToken !== undefined ? { refresh_token: refreshToken } : {}),
+    };
+    return {
+      clientId,
+      sealed: sealTokens(this.context.keyring, { userId: this.userId, serverUrl: this.serverUrl, issuer }, secrets),
+      // RFC 6749 §5.1: no `scope` in the response means the scope requested was granted.
+      scope: response.scope !== undefined ? response.scope.split(' ').filter((s) => s !== '') : requestedScope,
+      accessExpiresAt: typeof response.expires_in === 'number' ? this.now() + response.expires_in : null,
+      hasRefreshToken: refreshToken !== undefined,
+    };
+  }
+}

@@ -1,0 +1,128 @@
+import type { OAuthClientMetadata } from '@modelcontextprotocol/sdk/shared/auth.js';
+import * as oauth from 'oauth4webapi';
+import { z } from 'zod';
+import { ClientAuthError } from './errors.js';
+import { REQUEST_TIMEOUT_MS, assertAllowedServerUrl } from './http-policy.js';
+import type { AuthorizationServerMetadata } from './discovery.js';
+import { openClientSecret, sealClientSecret } from './sealed-values.js';
+import type { ClientContext } from './types.js';
+
+type AuthMethod = 'none' | 'client_secret_basic' | 'client_secret_post';
+
+/** This app's identity at one authorization server. */
+export interface ClientCredentials {
+  clientId: string;
+  clientSecret?: string;
+  authMethod: AuthMethod;
+  source: 'pre_registered' | 'metadata_document' | 'dcr';
+}
+
+const registrationResponseSchema = z.looseObject({
+  client_id: z.string().min(1),
+  client_secret: z.string().optional(),
+  client_secret_expires_at: z.number().optional(),
+  token_endpoint_auth_method: z.string().optional(),
+});
+
+function authMethodOf(value: string | undefined, hasSecret: boolean): AuthMethod {
+  if (value === 'client_secret_post' || value === 'client_secret_basic') return value;
+  if (value === 'none' || value === undefined) return hasSecret ? 'client_secret_basic' : 'none';
+  throw new ClientAuthError('registration_unavailable', `token_endpoint_auth_method ${value} is not supported`);
+}
+
+/** A Client ID Metadata Document URL: https with a path (draft-ietf-oauth-client-id-metadata-document §3). */
+function isMetadataDocumentUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' && url.pathname !== '/' && url.hash === '';
+  } catch {
+    return false;
+  }
+}
+
+/** Credentials this app already has for the issuer: pre-registered ones, else a stored registration. */
+export async function findClientCredentials(context: ClientContext, issuer: string, redirectUri: string, now: number): Promise<ClientCredentials | undefined> {
+  const configured = context.preRegistered?.find((c) => c.issuer === issuer);
+  if (configured !== undefined) {
+    return {
+      clientId: configured.clientId,
+      ...(configured.clientSecret !== undefined ? { clientSecret: configured.clientSecret } : {}),
+      authMethod: configured.tokenEndpointAuthMethod ?? (configured.clientSecret !== undefined ? 'client_secret_basic' : 'none'),
+      source: 'pre_registered',
+    };
+  }
+  const stored = await context.store.mcpClient.findRegistration(issuer, redirectUri);
+  if (stored === undefined || (stored.expiresAt !== null && stored.expiresAt !== 0 && stored.expiresAt <= now)) return undefined;
+  const secret = stored.clientSecretSealed === null ? undefined : openClientSecret(context.keyring, issuer, redirectUri, stored.clientSecretSealed);
+  return {
+    clientId: stored.clientId,
+    ...(secret !== undefined ? { clientSecret: secret } : {}),
+    authMethod: authMethodOf(stored.tokenEndpointAuthMethod, secret !== undefined),
+    source: stored.method,
+  };
+}
+
+/**
+ * This app's credentials at the authorization server, in the spec's priority order:
+ * pre-registered, then a Client ID Metadata Document (when the server says it supports them and
+ * the app has one), then Dynamic Client Registration. What is obtained is stored per issuer.
+ * @see MCP Authorization (2026-07-28) "Client Registration"; RFC 7591 §3
+ */
+export async function obtainClientCredentials(
+  context: ClientContext,
+  server: { issuer: string; metadata: AuthorizationServerMetadata },
+  app: { redirectUri: string; clientMetadata: OAuthClientMetadata; clientMetadataUrl?: string; scope?: string },
+  now: number,
+): Promise<ClientCredentials> {
+  const known = await findClientCredentials(context, server.issuer, app.redirectUri, now);
+  if (known !== undefined) return known;
+  const { metadata } = server;
+  if (metadata.client_id_metadata_document_supported === true && app.clientMetadataUrl !== undefined && isMetadataDocumentUrl(app.clientMetadataUrl)) {
+    await context.store.mcpClient.saveRegistration({
+      issuer: server.issuer,
+      redirectUri: app.redirectUri,
+      clientId: app.clientMetadataUrl,
+      clientSecretSealed: null,
+      tokenEndpointAuthMethod: 'none',
+      method: 'metadata_document',
+      expiresAt: null,
+      createdAt: now,
+    });
+    return { clientId: app.clientMetadataUrl, authMethod: 'none', source: 'metadata_document' };
+  }
+  if (metadata.registration_endpoint === undefined) {
+    throw new ClientAuthError('registration_unavailable', `${server.issuer} offers neither Client ID Metadata Documents this app can use nor Dynamic Client Registration`);
+  }
+  const endpoint = assertAllowedServerUrl(metadata.registration_endpoint, 'registration_endpoint');
+  const body = { ...app.clientMetadata, redirect_uris: [app.redirectUri], ...(app.scope !== undefined && app.scope !== '' ? { scope: app.scope } : {}) };
+  const response = await (context.fetch ?? fetch)(endpoint.href, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: JSON.stringify(body),
+    redirect: 'manual',
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+  });
+  const parsed = registrationResponseSchema.safeParse(await response.json().catch(() => undefined));
+  if (response.status !== 201 && response.status !== 200) throw new ClientAuthError('registration_unavailable', `registration at ${server.issuer} failed with ${response.status}`);
+  if (!parsed.success) throw new ClientAuthError('registration_unavailable', `registration at ${server.issuer} answered an invalid response`);
+  const registered = parsed.data;
+  const authMethod = authMethodOf(registered.token_endpoint_auth_method, registered.client_secret !== undefined);
+  await context.store.mcpClient.saveRegistration({
+    issuer: server.issuer,
+    redirectUri: app.redirectUri,
+    clientId: registered.client_id,
+    clientSecretSealed: registered.client_secret === undefined ? null : sealClientSecret(context.keyring, server.issuer, app.redirectUri, registered.client_secret),
+    tokenEndpointAuthMethod: authMethod,
+    method: 'dcr',
+    expiresAt: registered.client_secret_expires_at ?? null,
+    createdAt: now,
+  });
+  return { clientId: registered.client_id, ...(registered.client_secret !== undefined ? { clientSecret: registered.client_secret } : {}), authMethod, source: 'dcr' };
+}
+
+/** The oauth4webapi client and its authentication for the credentials. */
+export function oauthClientOf(credentials: ClientCredentials): { client: oauth.Client; auth: oauth.ClientAuth } {
+  const client: oauth.Client = { client_id: credentials.clientId };
+  if (credentials.clientSecret === undefined || credentials.authMethod === 'none') return { client, auth: oauth.None() };
+  return { client, auth: credentials.authMethod === 'client_secret_post' ? oauth.ClientSecretPost(credentials.clientSecret) : oauth.ClientSecretBasic(credentials.clientSecret) };
+}
