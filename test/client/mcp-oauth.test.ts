@@ -24,14 +24,12 @@ import {
   type ClientStoreHandle,
 } from '../support/mcp-client.js';
 import { openTokensForTest } from '../support/mcp-client-secrets.js';
+import { countRefreshRotations } from '../support/refresh-counter.js';
 
 const login = { username: 'cleo', password: 'cleo password 123' };
 
-/** Refresh grants the authorization server has served to a user (the sum of each grant's refresh generation). */
-async function refreshGrantsServed(stack: TestGateway, userId: string): Promise<number> {
-  const grants = await stack.store.grants.listForUser(userId);
-  return grants.reduce((sum, grant) => sum + Number((grant as unknown as { refreshGeneration?: number | null }).refreshGeneration ?? 0), 0);
-}
+/** Refresh grants that reached the authorization server's store. */
+const refreshes = countRefreshRotations();
 
 async function revokeAt(as: ServerMetadata, clientId: string, token: string, hint: 'access_token' | 'refresh_token'): Promise<void> {
   const response = await fetch(as.revocation_endpoint, {
@@ -46,13 +44,12 @@ describe('createMcpOAuth with the MCP SDK client through the gateway', () => {
   let stack: TestGateway;
   let as: ServerMetadata;
   let rs: StaticClient;
-  let asUserId: string;
   let client: ClientStoreHandle;
 
   before(async () => {
     // No verified-token cache: a revoked access token is refused at once (the 401 path).
-    stack = await startTestGateway({ gateway: { tokenCacheSeconds: 0 } });
-    asUserId = await stack.addUser(login.username, login.password);
+    stack = await startTestGateway({ gateway: { tokenCacheSeconds: 0 }, wrapStore: refreshes.wrap });
+    await stack.addUser(login.username, login.password);
     as = await discover(stack.issuer);
     rs = await addStaticClient(stack.store);
     client = await openClientStore();
@@ -120,7 +117,7 @@ describe('createMcpOAuth with the MCP SDK client through the gateway', () => {
     const clock = new MovableClock();
     const { oauth, authorizationUrls } = newProvider({ store: client.store, userId: 'app-user-1', serverUrl: stack.mcpUrl, clock });
     const first = await oauth.accessToken();
-    const servedBefore = await refreshGrantsServed(stack, asUserId);
+    const servedBefore = refreshes.count();
 
     clock.advance(600); // the access token (600 s) is now within the refresh skew
     const { client: mcp } = await connectSdkClient(oauth, stack.mcpUrl);
@@ -128,14 +125,14 @@ describe('createMcpOAuth with the MCP SDK client through the gateway', () => {
     const second = await oauth.accessToken();
     assert.notEqual(second, first, 'a new access token');
     assert.equal(decodeJwt(second!).aud, stack.mcpUrl, 'the refresh asked for this resource');
-    assert.equal(await refreshGrantsServed(stack, asUserId), servedBefore + 1, 'one refresh grant at the authorization server');
+    assert.equal(refreshes.count(), servedBefore + 1, 'one refresh grant at the authorization server');
 
     // The server refuses the token (revoked at the AS): one refresh, one retry, the call works.
     const [stored] = await listStoredServers(client.store, 'app-user-1');
     await revokeAt(as, stored!.clientId, second!, 'access_token');
     assert.match(textOf(await mcp.callTool({ name: 'list_notes', arguments: {} })), /after restart/);
     assert.notEqual(await oauth.accessToken(), second);
-    assert.equal(await refreshGrantsServed(stack, asUserId), servedBefore + 2);
+    assert.equal(refreshes.count(), servedBefore + 2);
     assert.equal(authorizationUrls.length, 0, 'no login was needed');
     await mcp.close();
   });

@@ -30,10 +30,20 @@ export interface TestGateway {
  * in front of the example notes MCP server, on a fresh database.
  */
 export async function startTestGateway(
-  options: { dialect?: 'sqlite' | 'postgres'; settings?: Partial<ServerSettings>; gateway?: Partial<GatewaySettings>; clock?: TestClock; logger?: Logger; port?: number } = {},
+  options: {
+    dialect?: 'sqlite' | 'postgres';
+    settings?: Partial<ServerSettings>;
+    gateway?: Partial<GatewaySettings>;
+    clock?: TestClock;
+    logger?: Logger;
+    port?: number;
+    /** Wraps the store the server uses (to count what it does, e.g. refresh rotations). */
+    wrapStore?: (store: Store) => Store;
+  } = {},
 ): Promise<TestGateway> {
   const database: TestDatabase = await createTestDatabase(options.dialect ?? 'sqlite');
-  const store = await database.open();
+  const opened = await database.open();
+  const store = options.wrapStore?.(opened) ?? opened;
   const notes = await startNotesServer({ port: 0, host: '127.0.0.1' });
   const stack = await startServeStack({
     store,
