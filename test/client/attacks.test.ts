@@ -1,0 +1,195 @@
+/**
+ * What the client refuses, each by its `ClientAuthError` code: protected-resource metadata for
+ * another resource, authorization-server metadata with another issuer, no S256, an authorization
+ * endpoint with a `javascript:` or `file:` URL (never handed to the app), a callback with a wrong
+ * or missing `iss`, and a replayed or expired `state` (a token refresh does not extend a pending
+ * login). Hostile documents come from a tiny server on loopback; the rest runs against the real
+ * gateway and its pages.
+ */
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { ClientAuthError, type ClientAuthErrorCode, detectAuth } from '../../src/client/index.js';
+import { authorizationServerMetadataUrls, protectedResourceMetadataUrls } from '../../src/client/discovery.js';
+import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { startHostileServer, type HostileServer } from '../support/hostile-metadata-server.js';
+import { MovableClock, approveInBrowser, loginWithPages, newProvider, openClientStore, type ClientStoreHandle } from '../support/mcp-client.js';
+
+const login = { username: 'eve-victim', password: 'victim password 123' };
+
+function refusedWith(code: ClientAuthErrorCode) {
+  return (error: unknown) => {
+    assert.ok(error instanceof ClientAuthError, `expected ClientAuthError ${code}, got ${String(error)}`);
+    assert.equal(error.code, code);
+    return true;
+  };
+}
+
+describe('discovery addresses follow the 2026-07-28 order', () => {
+  it('protected-resource metadata: the challenge URL, then path-inserted, then root', () => {
+    assert.deepEqual(
+      protectedResourceMetadataUrls('https://mcp.example.com/tenant/mcp', 'https://mcp.example.com/meta').map(String),
+      ['https://mcp.example.com/meta', 'https://mcp.example.com/.well-known/oauth-protected-resource/tenant/mcp', 'https://mcp.example.com/.well-known/oauth-protected-resource'],
+    );
+    assert.deepEqual(protectedResourceMetadataUrls('https://mcp.example.com').map(String), ['https://mcp.example.com/.well-known/oauth-protected-resource']);
+  });
+
+  it('authorization-server metadata: OAuth then OpenID Connect, path-inserted before path-appended', () => {
+    assert.deepEqual(authorizationServerMetadataUrls('https://as.example.com/tenant1').map(String), [
+      'https://as.example.com/.well-known/oauth-authorization-server/tenant1',
+      'https://as.example.com/.well-known/openid-configuration/tenant1',
+      'https://as.example.com/tenant1/.well-known/openid-configuration',
+    ]);
+    assert.deepEqual(authorizationServerMetadataUrls('https://as.example.com').map(String), [
+      'https://as.example.com/.well-known/oauth-authorization-server',
+      'https://as.example.com/.well-known/openid-configuration',
+    ]);
+  });
+});
+
+describe('hostile metadata is refused before anything is sent to an authorization server', () => {
+  let hostile: HostileServer;
+  let client: ClientStoreHandle;
+  const issuer = () => `${hostile.origin}/tenant`;
+  const serverUrl = () => `${hostile.origin}/mcp`;
+  const asMetadata = (overrides: Record<string, unknown> = {}) => ({
+    issuer: issuer(),
+    authorization_endpoint: `${hostile.origin}/authorize`,
+    token_endpoint: `${hostile.origin}/token`,
+    registration_endpoint: `${hostile.origin}/register`,
+    code_challenge_methods_supported: ['S256'],
+    ...overrides,
+  });
+
+  before(async () => {
+    hostile = await startHostileServer();
+    client = await openClientStore();
+  });
+  after(async () => {
+    await client?.close();
+    await hostile?.close();
+  });
+  beforeEach(() => {
+    hostile.documents.clear();
+    hostile.requested.length = 0;
+    hostile.challenge = undefined;
+    hostile.documents.set('/.well-known/oauth-protected-resource/mcp', { resource: serverUrl(), authorization_servers: [issuer()] });
+    hostile.documents.set('/tenant/.well-known/openid-configuration', asMetadata());
+  });
+
+  const provider = () => newProvider({ store: client.store, userId: 'victim', serverUrl: serverUrl() });
+
+  it('tries the addresses in order and goes on when metadata is sound (OpenID Connect, path appended)', async () => {
+    hostile.challenge = `Bearer resource_metadata="${hostile.origin}/missing-prm"`;
+    const detected = await detectAuth(serverUrl());
+    assert.equal(detected.issuer, issuer());
+    assert.deepEqual(hostile.requested, [
+      '/mcp',
+      '/missing-prm',
+      '/.well-known/oauth-protected-resource/mcp',
+      '/.well-known/oauth-authorization-server/tenant',
+      '/.well-known/openid-configuration/tenant',
+      '/tenant/.well-known/openid-configuration',
+    ]);
+  });
+
+  it('refuses protected-resource metadata whose resource is another server', async () => {
+    hostile.documents.set('/.well-known/oauth-protected-resource/mcp', { resource: 'https://bank.example.com/mcp', authorization_servers: [issuer()] });
+    hostile.challenge = 'Bearer';
+    const { oauth, authorizationUrls } = provider();
+    await assert.rejects(oauth.start(), refusedWith('resource_mismatch'));
+    await assert.rejects(detectAuth(serverUrl()), refusedWith('resource_mismatch'));
+    assert.equal(authorizationUrls.length, 0);
+    assert.ok(!hostile.requested.some((p) => p.includes('openid') || p.includes('authorization-server')), 'no authorization server was asked');
+  });
+
+  it('refuses authorization-server metadata that names another issuer', async () => {
+    hostile.documents.set('/tenant/.well-known/openid-configuration', asMetadata({ issuer: 'https://trusted-as.example.com' }));
+    const { oauth, authorizationUrls } = provider();
+    await assert.rejects(oauth.start(), refusedWith('authorization_server_metadata_invalid'));
+    assert.equal(authorizationUrls.length, 0);
+    assert.ok(!hostile.requested.includes('/register'), 'nothing registered');
+  });
+
+  it('refuses an authorization server without S256 (plain only, or nothing listed)', async () => {
+    for (const methods of [['plain'], undefined]) {
+      hostile.documents.set('/tenant/.well-known/openid-configuration', asMetadata({ code_challenge_methods_supported: methods }));
+      const { oauth, authorizationUrls } = provider();
+      await assert.rejects(oauth.start(), refusedWith('pkce_not_supported'));
+      assert.equal(authorizationUrls.length, 0);
+    }
+  });
+
+  it('refuses javascript: and file: authorization URLs before handing them to the app', async () => {
+    for (const endpoint of ['javascript:alert(document.cookie)//', 'file:///etc/passwd', 'data:text/html,<script>alert(1)</script>']) {
+      hostile.documents.set('/tenant/.well-known/openid-configuration', asMetadata({ authorization_endpoint: endpoint }));
+      const { oauth, authorizationUrls } = provider();
+      await assert.rejects(oauth.start(), refusedWith('unsafe_authorization_url'));
+      // Also when the SDK hands one over.
+      await assert.rejects(Promise.resolve().then(() => oauth.redirectToAuthorization(new URL(endpoint))), refusedWith('unsafe_authorization_url'));
+      assert.equal(authorizationUrls.length, 0, `${endpoint} never reached the app`);
+    }
+    assert.ok(!hostile.requested.includes('/register'));
+  });
+});
+
+describe('callbacks: iss and state', () => {
+  let stack: TestGateway;
+  let client: ClientStoreHandle;
+
+  before(async () => {
+    stack = await startTestGateway();
+    await stack.addUser(login.username, login.password);
+    client = await openClientStore();
+  });
+  after(async () => {
+    await client?.close();
+    await stack?.close();
+  });
+
+  it('refuses a wrong or missing iss before redeeming the code, and burns the state', async () => {
+    const { oauth } = newProvider({ store: client.store, userId: 'iss-user', serverUrl: stack.mcpUrl });
+    for (const tamper of [(q: URLSearchParams) => q.set('iss', 'https://attacker.example.com'), (q: URLSearchParams) => q.set('iss', `${stack.issuer}/`), (q: URLSearchParams) => q.delete('iss')]) {
+      const started = await oauth.start();
+      const query = await approveInBrowser(started.url, stack.issuer, login);
+      const honest = new URLSearchParams(query);
+      tamper(query);
+      await assert.rejects(oauth.callback(query), refusedWith('issuer_mismatch'));
+      await assert.rejects(oauth.callback(honest), refusedWith('invalid_state'), 'the state is spent');
+    }
+    assert.equal(await oauth.accessToken(), undefined, 'no tokens were obtained');
+  });
+
+  it('refuses a replayed state, and a state of another user', async () => {
+    const { oauth } = newProvider({ store: client.store, userId: 'replay-user', serverUrl: stack.mcpUrl });
+    const started = await oauth.start();
+    const query = await approveInBrowser(started.url, stack.issuer, login);
+    await oauth.callback(query);
+    await assert.rejects(oauth.callback(query), refusedWith('invalid_state'));
+    await assert.rejects(oauth.callback({ code: 'x', state: 'never-issued', iss: stack.issuer }), refusedWith('invalid_state'));
+    await assert.rejects(oauth.callback({ code: 'x', iss: stack.issuer }), refusedWith('invalid_state'));
+
+    const other = newProvider({ store: client.store, userId: 'someone-else', serverUrl: stack.mcpUrl });
+    const theirs = await other.oauth.start();
+    await assert.rejects(oauth.callback(await approveInBrowser(theirs.url, stack.issuer, login)), refusedWith('invalid_state'));
+  });
+
+  it('refuses a state older than 10 minutes, even when a token refresh happened meanwhile', async () => {
+    const clock = new MovableClock();
+    const { oauth } = newProvider({ store: client.store, userId: 'slow-user', serverUrl: stack.mcpUrl, clock });
+    await loginWithPages(oauth, stack.issuer, login);
+    const started = await oauth.start({ scope: 'notes:write' });
+    assert.equal(started.expiresAt - Math.floor(clock.now() / 1000), 600);
+    const query = await approveInBrowser(started.url, stack.issuer, login);
+    clock.advance(550); // the access token is within the skew: refreshed
+    const before = (await client.store.mcpClient.findTokens('slow-user', stack.mcpUrl))!.version;
+    await oauth.accessToken();
+    assert.equal((await client.store.mcpClient.findTokens('slow-user', stack.mcpUrl))!.version, before + 1, 'refreshed');
+    clock.advance(51);
+    await assert.rejects(oauth.callback(query), refusedWith('invalid_state'));
+  });
+
+  it('refuses to finish through the SDK finishAuth path, which cannot check state or iss', async () => {
+    const { oauth } = newProvider({ store: client.store, userId: 'sdk-user', serverUrl: stack.mcpUrl });
+    assert.throws(() => oauth.codeVerifier(), refusedWith('invalid_state'));
+  });
+});
