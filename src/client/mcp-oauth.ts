@@ -29,12 +29,16 @@ import type { AuthorizationStart, McpOAuth, McpOAuthOptions } from './types.js';
 export function createMcpOAuth(options: McpOAuthOptions): McpOAuth {
   const session = new ClientSession(options);
 
-  async function accessToken(): Promise<string | undefined> {
+  /** The stored tokens, refreshed first when the access token is about to expire. */
+  async function freshTokens() {
     const current = await session.readTokens();
-    if (current === undefined) return undefined;
-    if (!session.isExpiring(current.record)) return current.secrets.access_token;
+    if (current === undefined || !session.isExpiring(current.record)) return current;
     await refreshTokens(session, current.record.version);
-    return (await session.readTokens())?.secrets.access_token;
+    return session.readTokens();
+  }
+
+  async function accessToken(): Promise<string | undefined> {
+    return (await freshTokens())?.secrets.access_token;
   }
 
   async function start(startOptions: { scope?: string } = {}): Promise<AuthorizationStart> {
@@ -92,9 +96,7 @@ export function createMcpOAuth(options: McpOAuthOptions): McpOAuth {
       // Registration happens in clientInformation(), which always answers: the SDK never registers.
     },
     async tokens(): Promise<OAuthTokens | undefined> {
-      const token = await accessToken();
-      if (token === undefined) return undefined;
-      const current = await session.readTokens();
+      const current = await freshTokens();
       if (current === undefined) return undefined;
       const expiresIn = current.record.accessExpiresAt === null ? undefined : Math.max(0, current.record.accessExpiresAt - session.now());
       return {

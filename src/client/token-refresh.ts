@@ -39,7 +39,8 @@ export function refreshTokens(session: ClientSession, staleVersion: number): Pro
 async function refreshAcrossProcesses(session: ClientSession, staleVersion: number): Promise<void> {
   const { mcpClient } = session.context.store;
   const holder = randomSecret(16);
-  const deadline = session.nowMs() + (session.refreshLeaseSeconds + 10) * 1000;
+  // Real elapsed time, not the session's clock (which a test may hold still).
+  const deadline = performance.now() + (session.refreshLeaseSeconds + 10) * 1000;
   for (;;) {
     const current = await session.readTokens();
     if (current === undefined) throw new ReauthRequiredError(session.userId, session.serverUrl);
@@ -57,7 +58,7 @@ async function refreshAcrossProcesses(session: ClientSession, staleVersion: numb
         await mcpClient.releaseRefreshLease(session.userId, session.serverUrl, holder);
       }
     }
-    if (session.nowMs() > deadline) throw new ClientAuthError('authorization_server_error', 'another process holds the refresh lease and has not finished');
+    if (performance.now() > deadline) throw new ClientAuthError('authorization_server_error', 'another process holds the refresh lease and has not finished');
     await sleep(POLL_MS);
   }
 }
