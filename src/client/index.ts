@@ -9,6 +9,8 @@ export { detectAuth } from './detect-auth.js';
 export { removeServer, removeUser } from './removal.js';
 export { listStoredServers } from './list-stored-servers.js';
 export { ClientAuthError, ReauthRequiredError, type ClientAuthErrorCode } from './errors.js';
+/** Seals what the client stores (AES-256-GCM under a key id derived from each master secret; the first seals). */
+export { createKeyring, type Keyring } from '../core/seal.js';
 export type {
   AuthDetection,
   AuthorizationStart,
