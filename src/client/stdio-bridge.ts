@@ -1,6 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
 import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { isJSONRPCRequest, isJSONRPCResultResponse, type JSONRPCMessage, type RequestId } from '@modelcontextprotocol/sdk/types.js';
@@ -40,7 +40,10 @@ export interface StdioBridgeOptions {
 export type StdioBridgeEnd = 'stdin-closed' | 'remote-closed' | 'closed' | 'send-error';
 
 export interface StdioBridge {
-  /** Resolves once both sides are closed, with what ended the bridge. */
+  /**
+   * Resolves once both sides are closed, with what ended the bridge: stdin ended, the server ended
+   * the MCP session (404 for its session id), `close()`, or `onSendError` asked to close.
+   */
   readonly closed: Promise<StdioBridgeEnd>;
   /** Ends the MCP session at the server (HTTP DELETE), then closes both sides. */
   close(): Promise<void>;
@@ -95,6 +98,12 @@ export async function startStdioBridge(options: StdioBridgeOptions): Promise<Std
         : Promise.resolve();
       void reply.then(() => {
         if (options.onSendError?.(failure) === 'close') return end('send-error');
+        // MCP Streamable HTTP, "Session Management": a 404 for a request with a session id means
+        // the server ended the session. The stdio client must start over, so the bridge ends.
+        if (failure instanceof StreamableHTTPError && failure.code === 404 && http.sessionId !== undefined) {
+          logger.warn({ event: 'remote_session_ended' }, 'the server ended the MCP session');
+          return end('remote-closed');
+        }
         return undefined;
       });
     });

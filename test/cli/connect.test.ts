@@ -110,7 +110,7 @@ describe('portcullis connect: a stdio MCP client reaches a server behind the gat
   });
 
   it('logs in first when there are no tokens, then relays', async () => {
-    const { transport, stderr } = connectTransport(gateway.mcpUrl, ['--user', 'second-person', '--no-browser'], env);
+    const { transport, stderr } = connectTransport(gateway.mcpUrl, ['--user', 'second-person', '--no-browser', '--scope', 'notes:read notes:write'], env);
     const client = new Client({ name: 'stdio-only-client', version: '1.0.0' });
     const connecting = client.connect(transport);
     const notice = await eventually(stderr, (s) => /open this URL in your browser to log in:\n\s+\S+/.test(s));
@@ -119,13 +119,16 @@ describe('portcullis connect: a stdio MCP client reaches a server behind the gat
     await (await fetch(await authorize(url))).text();
     await connecting;
     try {
-      const listed = await client.callTool({ name: 'list_notes', arguments: {} });
-      assert.match(text(listed), /over stdio/);
+      const note = JSON.parse(text(await client.callTool({ name: 'add_note', arguments: { title: 'to delete', body: '' } }))) as { id: string };
+      const deleted = await client.callTool({ name: 'delete_note', arguments: { id: note.id } });
+      assert.notEqual(deleted.isError, true, 'the --scope asked for at login (notes:write) was granted');
+      assert.match(text(deleted), new RegExp(`deleted ${note.id}`));
     } finally {
       await client.close();
     }
-    const tokens = JSON.parse((await runCli(['tokens', '--user', 'second-person', '--json'], env)).stdout) as { server: string }[];
+    const tokens = JSON.parse((await runCli(['tokens', '--user', 'second-person', '--json'], env)).stdout) as { server: string; scope: string }[];
     assert.deepEqual(tokens.map((t) => t.server), [gateway.mcpUrl]);
+    assert.match(tokens[0]!.scope, /notes:write/);
   });
 
   it('when the authorization server has ended the login, exits with a message saying to log in again', async () => {

@@ -97,6 +97,19 @@ describe('stdio ↔ Streamable HTTP bridge', () => {
     await client.close();
   });
 
+  it('ends when the server ends the MCP session, so the stdio client can start over', async () => {
+    const wired = await wire(notes.url);
+    await wired.connect();
+    await wired.client.listTools();
+    const session = wired.requests.find((r) => r.session !== null)!.session!;
+    // The server ends the session (a restart, an idle timeout): here, by a DELETE of its own.
+    const ended = await fetch(notes.url, { method: 'DELETE', headers: { 'Mcp-Session-Id': session } });
+    assert.equal(ended.status, 200);
+    await assert.rejects(wired.client.listTools(), (error: { code?: number }) => error.code === BRIDGE_DELIVERY_ERROR);
+    assert.equal(await wired.bridge.closed, 'remote-closed');
+    await wired.client.close();
+  });
+
   it('answers a request it cannot deliver with a JSON-RPC error for that id, and reports it', async () => {
     const down = 'http://127.0.0.1:9/mcp';
     const failures: Error[] = [];

@@ -88,6 +88,7 @@ export function registerConnectCommand(program: Command): void {
         const reason = await bridge.closed;
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);
+        if (reason === 'remote-closed') throw new CliError(`${serverUrl} ended the MCP session; restart the MCP client to start a new one`);
         if (reason === 'send-error') throw new CliError(`${ended ?? `lost the connection to ${serverUrl}`}: ${loginHint}, then restart the MCP client`);
       } finally {
         await context.close();
