@@ -193,3 +193,67 @@ describe('callbacks: iss and state', () => {
     assert.throws(() => oauth.codeVerifier(), refusedWith('invalid_state'));
   });
 });
+
+describe('registration order and keying', () => {
+  let hostile: HostileServer;
+  let client: ClientStoreHandle;
+  const serverUrl = () => `${hostile.origin}/mcp`;
+  const asMetadata = (issuer: string, overrides: Record<string, unknown> = {}) => ({
+    issuer,
+    authorization_endpoint: `${hostile.origin}/authorize`,
+    token_endpoint: `${hostile.origin}/token`,
+    registration_endpoint: `${hostile.origin}/register`,
+    code_challenge_methods_supported: ['S256'],
+    ...overrides,
+  });
+  const useIssuer = (path: string, overrides: Record<string, unknown> = {}) => {
+    const issuer = `${hostile.origin}${path}`;
+    hostile.documents.set('/.well-known/oauth-protected-resource/mcp', { resource: serverUrl(), authorization_servers: [issuer] });
+    hostile.documents.set(`/.well-known/oauth-authorization-server${path}`, asMetadata(issuer, overrides));
+    return issuer;
+  };
+
+  before(async () => {
+    hostile = await startHostileServer();
+    client = await openClientStore();
+    hostile.documents.set('/register', { client_id: 'dcr-client', token_endpoint_auth_method: 'none' });
+  });
+  after(async () => {
+    await client?.close();
+    await hostile?.close();
+  });
+
+  it('uses pre-registered credentials first, then a Client ID Metadata Document, then DCR, each per issuer', async () => {
+    const metadataUrl = 'https://app.example.com/oauth/client.json';
+    const registrations = () => hostile.requested.filter((p) => p === '/register').length;
+
+    const pre = useIssuer('/pre', { client_id_metadata_document_supported: true });
+    const first = newProvider({ store: client.store, userId: 'u', serverUrl: serverUrl(), clientMetadataUrl: metadataUrl, preRegistered: [{ issuer: pre, clientId: 'configured' }] });
+    assert.equal((await first.oauth.start()).url.searchParams.get('client_id'), 'configured');
+    assert.equal(registrations(), 0);
+
+    useIssuer('/cimd', { client_id_metadata_document_supported: true });
+    const second = newProvider({ store: client.store, userId: 'u', serverUrl: serverUrl(), clientMetadataUrl: metadataUrl, preRegistered: [{ issuer: pre, clientId: 'configured' }] });
+    assert.equal((await second.oauth.start()).url.searchParams.get('client_id'), metadataUrl, 'the pre-registered client is not offered to another issuer');
+    assert.equal(registrations(), 0);
+
+    const dcr = useIssuer('/dcr');
+    const third = newProvider({ store: client.store, userId: 'u', serverUrl: serverUrl(), clientMetadataUrl: metadataUrl });
+    assert.equal((await third.oauth.start()).url.searchParams.get('client_id'), 'dcr-client', 'no metadata-document support: DCR');
+    assert.equal(registrations(), 1);
+    assert.equal((await third.oauth.start()).url.searchParams.get('client_id'), 'dcr-client');
+    assert.equal(registrations(), 1, 'the registration is stored and reused for the issuer');
+    assert.equal((await client.store.mcpClient.findRegistration(dcr, third.oauth.redirectUrl as string))?.method, 'dcr');
+
+    useIssuer('/other');
+    const fourth = newProvider({ store: client.store, userId: 'u', serverUrl: serverUrl() });
+    await fourth.oauth.start();
+    assert.equal(registrations(), 2, 'another issuer gets its own registration');
+  });
+
+  it('refuses when there is no way to register', async () => {
+    useIssuer('/closed', { registration_endpoint: undefined });
+    const { oauth } = newProvider({ store: client.store, userId: 'u', serverUrl: serverUrl() });
+    await assert.rejects(oauth.start(), refusedWith('registration_unavailable'));
+  });
+});
