@@ -30,6 +30,14 @@ function connectTransport(serverUrl: string, args: string[], env: Record<string,
   return { transport, stderr: () => stderr };
 }
 
+/** An SDK client that records every error, a line on stdout that is not JSON-RPC included. */
+function stdioClient(): { client: Client; errors: Error[] } {
+  const client = new Client({ name: 'stdio-only-client', version: '1.0.0' });
+  const errors: Error[] = [];
+  client.onerror = (error) => void errors.push(error);
+  return { client, errors };
+}
+
 function text(result: Awaited<ReturnType<Client['callTool']>>): string {
   return (result.content as { type: string; text: string }[]).map((c) => c.text).join('');
 }
@@ -67,7 +75,7 @@ describe('portcullis connect: a stdio MCP client reaches a server behind the gat
     assert.equal(login.code, 0, login.stderr);
 
     const { transport, stderr } = connectTransport(gateway.mcpUrl, [], env);
-    const client = new Client({ name: 'stdio-only-client', version: '1.0.0' });
+    const { client, errors } = stdioClient();
     await client.connect(transport);
     try {
       assert.equal(client.getServerVersion()?.name, 'portcullis-example-notes');
@@ -81,6 +89,7 @@ describe('portcullis connect: a stdio MCP client reaches a server behind the gat
     } finally {
       await client.close();
     }
+    assert.deepEqual(errors, [], 'nothing but JSON-RPC came on stdout');
     assert.doesNotMatch(stderr(), /eyJ[\w-]+\.eyJ/, 'no token in the logs');
     for (const line of stderr().trim().split('\n').filter(Boolean)) assert.doesNotThrow(() => JSON.parse(line), `stderr lines are JSON logs: ${line}`);
   });
@@ -111,7 +120,7 @@ describe('portcullis connect: a stdio MCP client reaches a server behind the gat
 
   it('logs in first when there are no tokens, then relays', async () => {
     const { transport, stderr } = connectTransport(gateway.mcpUrl, ['--user', 'second-person', '--no-browser', '--scope', 'notes:read notes:write'], env);
-    const client = new Client({ name: 'stdio-only-client', version: '1.0.0' });
+    const { client, errors } = stdioClient();
     const connecting = client.connect(transport);
     const notice = await eventually(stderr, (s) => /open this URL in your browser to log in:\n\s+\S+/.test(s));
     const url = /open this URL in your browser to log in:\n\s+(\S+)/.exec(notice)?.[1];
@@ -126,6 +135,7 @@ describe('portcullis connect: a stdio MCP client reaches a server behind the gat
     } finally {
       await client.close();
     }
+    assert.deepEqual(errors, [], "the login's progress went to stderr, not into the JSON-RPC stream");
     const tokens = JSON.parse((await runCli(['tokens', '--user', 'second-person', '--json'], env)).stdout) as { server: string; scope: string }[];
     assert.deepEqual(tokens.map((t) => t.server), [gateway.mcpUrl]);
     assert.match(tokens[0]!.scope, /notes:write/);
