@@ -1,10 +1,9 @@
-import type { OAuthClientProvider, OAuthDiscoveryState } from '@modelcontextprotocol/sdk/client/auth.js';
-import type { AuthorizationServerMetadata as SdkAuthorizationServerMetadata, OAuthClientInformationMixed, OAuthProtectedResourceMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
+import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
 import { assertSafeAuthorizationUrl, finishAuthorization, startAuthorization } from './authorization.js';
 import { createAuthorizedFetch } from './authorized-fetch.js';
 import { ClientSession } from './client-session.js';
 import { ClientAuthError } from './errors.js';
-import { obtainClientCredentials } from './registration.js';
+import { invalidateForSdk, sdkClientInformation, sdkDiscoveryState, sdkTokens } from './sdk-provider-hooks.js';
 import { refreshTokens } from './token-refresh.js';
 import type { AuthorizationStart, McpOAuth, McpOAuthOptions } from './types.js';
 
@@ -18,9 +17,9 @@ import type { AuthorizationStart, McpOAuth, McpOAuthOptions } from './types.js';
  * refreshed first when it is about to expire, and never the refresh token, so that every refresh
  * goes through the single, lease-guarded refresh here. When the SDK wants a login,
  * `redirectToAuthorization` starts one with this library's own `state` and PKCE verifier (the
- * SDK's URL and verifier are not used) and hands the URL to `onAuthorizationUrl`; the app finishes
- * it with `callback(query)`, which checks `state` and `iss` (the SDK's `finishAuth(code)` cannot,
- * so `codeVerifier()` refuses).
+ * SDK's URL and verifier are not used, only the scope it chose) and hands the URL to
+ * `onAuthorizationUrl`; the app finishes it with `callback(query)`, which checks `state` and `iss`
+ * (the SDK's `finishAuth(code)` cannot, so `codeVerifier()` refuses).
  *
  * Pass `fetch: oauth.fetch` to the transport as well to refresh once on a 401 without a new
  * login, and to learn the server's `resource_metadata` from its challenges.
@@ -68,44 +67,14 @@ export function createMcpOAuth(options: McpOAuthOptions): McpOAuth {
       await refreshTokens(session, current.record.version);
     },
 
-    async discoveryState(): Promise<OAuthDiscoveryState> {
-      const found = await session.discover();
-      return {
-        authorizationServerUrl: found.issuer,
-        resourceMetadataUrl: found.resourceMetadataUrl,
-        // The SDK's types for what these checked documents hold; both are checked here already.
-        resourceMetadata: found.resourceMetadata as unknown as OAuthProtectedResourceMetadata,
-        authorizationServerMetadata: found.authorizationServer as unknown as SdkAuthorizationServerMetadata,
-      };
-    },
-    async clientInformation(): Promise<OAuthClientInformationMixed> {
-      const found = await session.discover();
-      const credentials = await obtainClientCredentials(
-        session.context,
-        { issuer: found.issuer, metadata: found.authorizationServer },
-        {
-          redirectUri: options.redirectUrl,
-          clientMetadata: options.clientMetadata,
-          ...(options.clientMetadataUrl !== undefined ? { clientMetadataUrl: options.clientMetadataUrl } : {}),
-        },
-        session.now(),
-      );
-      return { client_id: credentials.clientId, ...(credentials.clientSecret !== undefined ? { client_secret: credentials.clientSecret } : {}), issuer: found.issuer };
-    },
+    discoveryState: () => sdkDiscoveryState(session),
+    clientInformation: () => sdkClientInformation(session),
     saveClientInformation() {
       // Registration happens in clientInformation(), which always answers: the SDK never registers.
     },
-    async tokens(): Promise<OAuthTokens | undefined> {
+    async tokens() {
       const current = await freshTokens();
-      if (current === undefined) return undefined;
-      const expiresIn = current.record.accessExpiresAt === null ? undefined : Math.max(0, current.record.accessExpiresAt - session.now());
-      return {
-        access_token: current.secrets.access_token,
-        token_type: current.secrets.token_type,
-        ...(expiresIn !== undefined ? { expires_in: expiresIn } : {}),
-        ...(current.record.scope.length > 0 ? { scope: current.record.scope.join(' ') } : {}),
-        issuer: current.record.issuer,
-      };
+      return current === undefined ? undefined : sdkTokens(session, current);
     },
     saveTokens() {
       // Tokens are only obtained here (callback, refresh); the SDK has no verifier or refresh token to obtain any.
@@ -123,17 +92,7 @@ export function createMcpOAuth(options: McpOAuthOptions): McpOAuth {
     codeVerifier(): string {
       throw new ClientAuthError('invalid_state', 'finish the login with callback(query), which checks state and iss, not with finishAuth(code)');
     },
-    async invalidateCredentials(scope) {
-      if (scope === 'discovery' || scope === 'all') session.forgetDiscovery();
-      if (scope === 'tokens' || scope === 'all') {
-        const current = await session.context.store.mcpClient.findTokens(session.userId, session.serverUrl);
-        if (current !== undefined) await session.context.store.mcpClient.clearTokens(session.userId, session.serverUrl, current.issuer, current.version);
-      }
-      if (scope === 'client' || scope === 'all') {
-        const found = await session.discover().catch(() => undefined);
-        if (found !== undefined) await session.context.store.mcpClient.deleteRegistration(found.issuer, options.redirectUrl);
-      }
-    },
+    invalidateCredentials: (scope) => invalidateForSdk(session, scope),
   };
   return provider;
 }
