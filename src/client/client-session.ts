@@ -1,6 +1,7 @@
 import type { OAuthClientMetadata } from '@modelcontextprotocol/sdk/shared/auth.js';
 import type { TokenEndpointResponse } from 'oauth4webapi';
 import { canonicalResource } from '../core/resource-uri.js';
+import { probeWithoutCredentials } from './challenge-probe.js';
 import type { ClientTokensRecord, ClientTokensUpdate } from '../store/types.js';
 import { type DiscoveredServer, discoverAuthorizationServer, discoverServer, type AuthorizationServerMetadata } from './discovery.js';
 import { openTokens, sealTokens, type TokenSecrets } from './sealed-values.js';
@@ -47,13 +48,14 @@ export class ClientSession {
     return Math.floor(this.nowMs() / 1000);
   }
 
-  /** Discovery, done once and shared by concurrent callers; a failure is not remembered. */
+  /**
+   * Discovery, done once and shared by concurrent callers; a failure is not remembered. Without a
+   * `resource_metadata` from a challenge already seen, the server is first asked without
+   * credentials for one, so the spec's first source is always tried first.
+   */
   discover(): Promise<DiscoveredServer> {
     if (this.discovery === undefined) {
-      const pending = discoverServer(this.serverUrl, {
-        ...(this.resourceMetadataHint !== undefined ? { resourceMetadataUrl: this.resourceMetadataHint } : {}),
-        ...(this.context.fetch !== undefined ? { fetch: this.context.fetch } : {}),
-      });
+      const pending = this.discoverNow();
       this.discovery = pending;
       pending.then(
         (found) => this.issuerMetadata.set(found.issuer, Promise.resolve(found.authorizationServer)),
@@ -63,6 +65,18 @@ export class ClientSession {
       );
     }
     return this.discovery;
+  }
+
+  private async discoverNow(): Promise<DiscoveredServer> {
+    if (this.resourceMetadataHint === undefined) {
+      const probe = await probeWithoutCredentials(this.serverUrl, this.context.fetch).catch(() => undefined);
+      const hint = probe?.challenge?.['resource_metadata'];
+      if (hint !== undefined) this.resourceMetadataHint = hint;
+    }
+    return discoverServer(this.serverUrl, {
+      ...(this.resourceMetadataHint !== undefined ? { resourceMetadataUrl: this.resourceMetadataHint } : {}),
+      ...(this.context.fetch !== undefined ? { fetch: this.context.fetch } : {}),
+    });
   }
 
   forgetDiscovery(): void {

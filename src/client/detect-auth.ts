@@ -1,7 +1,6 @@
-import { parseChallenge } from '../core/www-authenticate.js';
+import { probeWithoutCredentials } from './challenge-probe.js';
 import { discoverAuthorizationServer, discoverProtectedResource } from './discovery.js';
 import { ClientAuthError } from './errors.js';
-import { REQUEST_TIMEOUT_MS, assertAllowedServerUrl } from './http-policy.js';
 import type { AuthDetection, FetchFunction } from './types.js';
 
 /**
@@ -13,17 +12,8 @@ import type { AuthDetection, FetchFunction } from './types.js';
  * @see MCP Authorization (2026-07-28) "Authorization Server Discovery"; RFC 9728 §5.1; RFC 6750 §3
  */
 export async function detectAuth(url: string, options: { fetch?: FetchFunction } = {}): Promise<AuthDetection> {
-  const target = assertAllowedServerUrl(url, 'the server URL');
-  const response = await (options.fetch ?? fetch)(target.href, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 'portcullis-detect-auth', method: 'ping' }),
-    redirect: 'manual',
-    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-  });
-  await response.body?.cancel();
-  const header = response.headers.get('www-authenticate');
-  const challenge = header === null ? null : parseChallenge(header);
+  const response = await probeWithoutCredentials(url, options.fetch);
+  const challenge = response.challenge;
   const detection: AuthDetection = { requiresOAuth: false, status: response.status, authorizationServers: [] };
   if (challenge?.['resource_metadata'] !== undefined) detection.resourceMetadataUrl = challenge['resource_metadata'];
   if (challenge?.['scope'] !== undefined) detection.challengeScope = challenge['scope'];

@@ -92,6 +92,19 @@ describe('hostile metadata is refused before anything is sent to an authorizatio
     ]);
   });
 
+  it('logs in with metadata found only through the challenge (first in the order)', async () => {
+    hostile.documents.delete('/.well-known/oauth-protected-resource/mcp');
+    hostile.documents.set('/custom/prm', { resource: serverUrl(), authorization_servers: [issuer()] });
+    hostile.documents.set('/register', { client_id: 'hostile-dcr' });
+    hostile.challenge = `Bearer resource_metadata="${hostile.origin}/custom/prm"`;
+    const { oauth, authorizationUrls } = provider();
+    const started = await oauth.start();
+    assert.equal(started.url.origin + started.url.pathname, `${hostile.origin}/authorize`);
+    assert.equal(started.url.searchParams.get('resource'), serverUrl());
+    assert.equal(authorizationUrls.length, 1);
+    assert.deepEqual(hostile.requested.slice(0, 2), ['/mcp', '/custom/prm']);
+  });
+
   it('refuses protected-resource metadata whose resource is another server', async () => {
     hostile.documents.set('/.well-known/oauth-protected-resource/mcp', { resource: 'https://bank.example.com/mcp', authorization_servers: [issuer()] });
     hostile.challenge = 'Bearer';
