@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { ClientAuthError, type ClientAuthErrorCode, detectAuth } from '../../src/client/index.js';
 import { authorizationServerMetadataUrls, protectedResourceMetadataUrls } from '../../src/client/discovery.js';
+import { FormBrowser } from '../support/browser.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { startHostileServer, type HostileServer } from '../support/hostile-metadata-server.js';
 import { MovableClock, approveInBrowser, loginWithPages, newProvider, openClientStore, type ClientStoreHandle } from '../support/mcp-client.js';
@@ -199,6 +200,19 @@ describe('callbacks: iss and state', () => {
     assert.equal((await client.store.mcpClient.findTokens('slow-user', stack.mcpUrl))!.version, before + 1, 'refreshed');
     clock.advance(51);
     await assert.rejects(oauth.callback(query), refusedWith('invalid_state'));
+  });
+
+  it('reports a denial (after checking iss) and stores nothing', async () => {
+    // Another redirect URI, so another registration whose consent was never given.
+    const { oauth } = newProvider({ store: client.store, userId: 'deny-user', serverUrl: stack.mcpUrl, redirectUrl: 'http://127.0.0.1:53998/denied' });
+    const started = await oauth.start();
+    const callback = await new FormBrowser(stack.issuer).authorize(started.url.href, login, 'deny');
+    assert.equal(callback.searchParams.get('error'), 'access_denied');
+    const forged = new URLSearchParams(callback.searchParams);
+    await assert.rejects(oauth.callback(callback.searchParams), refusedWith('authorization_denied'));
+    forged.set('iss', 'https://attacker.example.com');
+    await assert.rejects(oauth.callback(forged), refusedWith('invalid_state'), 'a denial burns the state too');
+    assert.equal(await oauth.accessToken(), undefined);
   });
 
   it('refuses to finish through the SDK finishAuth path, which cannot check state or iss', async () => {
