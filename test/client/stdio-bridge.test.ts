@@ -97,6 +97,26 @@ describe('stdio ↔ Streamable HTTP bridge', () => {
     await client.close();
   });
 
+  it('holds messages written behind initialize until its answer, and answers them all when stdin ends (printf … | portcullis connect)', async () => {
+    const stdin = new PassThrough();
+    const stdout = new PassThrough();
+    let written = '';
+    stdout.on('data', (d: Buffer) => (written += d.toString('utf8')));
+    const bridge = await startStdioBridge({ serverUrl: notes.url, stdin, stdout });
+    const lines = [
+      { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'pipe', version: '1' } } },
+      { jsonrpc: '2.0', method: 'notifications/initialized' },
+      { jsonrpc: '2.0', id: 2, method: 'tools/list' },
+    ];
+    // All at once, without waiting for the initialize answer (and its session id).
+    stdin.end(lines.map((line) => `${JSON.stringify(line)}\n`).join(''));
+    assert.equal(await bridge.closed, 'stdin-closed');
+    const answers = written.trim().split('\n').map((line) => JSON.parse(line) as { id: number; result?: { serverInfo?: { name: string }; tools?: { name: string }[] } });
+    assert.deepEqual(answers.map((a) => a.id), [1, 2]);
+    assert.equal(answers[0]!.result?.serverInfo?.name, 'portcullis-example-notes');
+    assert.ok(answers[1]!.result?.tools?.some((t) => t.name === 'list_notes'), 'tools/list went out with the session id of the initialize answer');
+  });
+
   it('ends when the server ends the MCP session, so the stdio client can start over', async () => {
     const wired = await wire(notes.url);
     await wired.connect();
