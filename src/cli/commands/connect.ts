@@ -61,6 +61,7 @@ export function registerConnectCommand(program: Command): void {
           });
           notice(`logged in to ${serverUrl}`);
         }
+        if (process.stdin.isTTY) notice('connect speaks MCP (JSON-RPC) on stdin and stdout: add it to your MCP client as a stdio server rather than running it in a terminal');
         let ended: string | undefined;
         const oauth = createMcpOAuth({
           ...context,

@@ -25,6 +25,7 @@ export function describeStoredServer(server: StoredServer) {
   };
 }
 
+/** `--timeout`: seconds to wait for the browser to come back, 1 to 3600. */
 export function parseTimeoutSeconds(value: string): number {
   const seconds = Number(value);
   if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 3600) throw new CliError(`--timeout is a number of seconds from 1 to 3600, not "${value}"`);

@@ -20,9 +20,15 @@ export function registerTokensCommand(program: Command): void {
             ? 'not logged in to any MCP server; log in with portcullis login URL'
             : table(
                 ['SERVER', 'ISSUER', 'SCOPE', 'EXPIRES', 'REFRESH'],
-                list.map((s) => [s.server, s.issuer, s.scope, s.expires_at ?? '-', s.refreshable ? 'yes' : 'no']),
+                list.map((s) => [s.server, s.issuer, s.scope, expiry(s.expires_at), s.refreshable ? 'yes' : 'no']),
               ),
         );
       });
     });
+}
+
+/** The access token's expiry for people: marked when past (a refresh renews it on next use). */
+function expiry(expiresAt: string | null): string {
+  if (expiresAt === null) return '-';
+  return Date.parse(expiresAt) <= Date.now() ? `${expiresAt} (expired)` : expiresAt;
 }
