@@ -2,7 +2,7 @@ import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.
 import { assertSafeAuthorizationUrl, finishAuthorization, startAuthorization } from './authorization.js';
 import { createAuthorizedFetch } from './authorized-fetch.js';
 import { ClientSession } from './client-session.js';
-import { ClientAuthError } from './errors.js';
+import { ClientAuthError, ReauthRequiredError } from './errors.js';
 import { invalidateForSdk, sdkClientInformation, sdkDiscoveryState, sdkTokens } from './sdk-provider-hooks.js';
 import { refreshTokens } from './token-refresh.js';
 import type { AuthorizationStart, McpOAuth, McpOAuthOptions } from './types.js';
@@ -28,11 +28,21 @@ import type { AuthorizationStart, McpOAuth, McpOAuthOptions } from './types.js';
 export function createMcpOAuth(options: McpOAuthOptions): McpOAuth {
   const session = new ClientSession(options);
 
-  /** The stored tokens, refreshed first when the access token is about to expire. */
+  /**
+   * The stored tokens, refreshed first when the access token is about to expire. If the refresh
+   * fails for a passing reason (the authorization server is down) while the access token has not
+   * expired yet, that token is still used; an ended grant (`ReauthRequiredError`) always throws.
+   */
   async function freshTokens() {
     const current = await session.readTokens();
     if (current === undefined || !session.isExpiring(current.record)) return current;
-    await refreshTokens(session, current.record.version);
+    try {
+      await refreshTokens(session, current.record.version);
+    } catch (error) {
+      const stillValid = current.record.accessExpiresAt !== null && current.record.accessExpiresAt > session.now();
+      if (error instanceof ReauthRequiredError || !stillValid) throw error;
+      return current;
+    }
     return session.readTokens();
   }
 

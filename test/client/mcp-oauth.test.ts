@@ -186,6 +186,28 @@ describe('createMcpOAuth with the MCP SDK client through the gateway', () => {
     await mcp.close();
   });
 
+  it('keeps using a still-valid token while the authorization server is unreachable, and keeps the grant', async () => {
+    const user = 'app-user-6';
+    const clock = new MovableClock();
+    let tokenEndpointDown = false;
+    const flakyFetch = async (input: string | URL | Request, init?: RequestInit) => {
+      const url = input instanceof Request ? input.url : String(input);
+      if (tokenEndpointDown && url === as.token_endpoint) throw new TypeError('fetch failed (connection refused)');
+      return fetch(input, init);
+    };
+    const { oauth } = newProvider({ store: client.store, userId: user, serverUrl: stack.mcpUrl, clock, fetch: flakyFetch });
+    await loginWithPages(oauth, stack.issuer, login);
+    const first = await oauth.accessToken();
+    tokenEndpointDown = true;
+    clock.advance(570); // within the refresh skew, 30 s before expiry
+    assert.equal(await oauth.accessToken(), first, 'the refresh failed; the unexpired token is used');
+    clock.advance(60); // expired
+    await assert.rejects(oauth.accessToken(), (e: unknown) => e instanceof ClientAuthError && e.code === 'authorization_server_error');
+    assert.ok(await client.store.mcpClient.findTokens(user, stack.mcpUrl), 'an outage does not clear the grant');
+    tokenEndpointDown = false;
+    assert.notEqual(await oauth.accessToken(), first, 'refreshed once the server is back');
+  });
+
   it('removes a server: revokes its tokens at the authorization server and deletes every row', async () => {
     const user = 'app-user-4';
     const { oauth } = newProvider({ store: client.store, userId: user, serverUrl: stack.mcpUrl });
