@@ -170,6 +170,23 @@ describe('portcullis login, tokens and logout against a real server and gateway'
     assert.equal(browser.urls().length, before, 'no browser was started');
   });
 
+  it('login gives up after --timeout, and on Ctrl-C, closing the loopback listener', async () => {
+    const timedOut = startCli(['login', gateway.mcpUrl, '--no-browser', '--timeout', '1'], env);
+    const [, waitedOn] = await timedOut.waitForStderr(/waiting for the redirect on (\S+)/);
+    const late = await timedOut.exited;
+    assert.equal(late.code, 1);
+    assert.match(late.stderr, /timed out/);
+    await assert.rejects(fetch(waitedOn!), /fetch failed/, 'nothing listens on the redirect port any more');
+
+    const interrupted = startCli(['login', gateway.mcpUrl, '--no-browser'], env);
+    await interrupted.waitForStderr(/waiting for the redirect on/);
+    interrupted.child.kill('SIGINT');
+    const cancelled = await interrupted.exited;
+    assert.equal(cancelled.code, 1);
+    assert.match(cancelled.stderr, /login cancelled/);
+    assert.doesNotMatch(cancelled.stderr, /\n\s+at /, 'no stack trace');
+  });
+
   it('refuses a URL that is not an http(s) MCP server URL', async () => {
     for (const url of ['javascript:alert(1)', 'file:///etc/passwd', 'not a url']) {
       const run = await runCli(['login', url, '--no-browser'], env);
