@@ -104,6 +104,7 @@ export async function startLoopbackRedirect(options: LoopbackRedirectOptions = {
       expectedState = state;
     },
     waitForCallback({ timeoutMs = DEFAULT_TIMEOUT_MS, signal } = {}) {
+      if (signal?.aborted) return Promise.reject(signal.reason instanceof Error ? signal.reason : new Error('the login was cancelled'));
       const ready = queued.shift();
       if (ready) return Promise.resolve(ready);
       return new Promise<LoopbackCallback>((resolve, reject) => {

@@ -80,6 +80,21 @@ describe('loopback redirect receiver (RFC 8252 §7.3)', () => {
     await assert.rejects(fetch(receiver.redirectUrl), /fetch failed/);
   });
 
+  it('stops waiting when cancelled, also when cancelled before the wait began', async () => {
+    const receiver = await startLoopbackRedirect();
+    try {
+      const early = new AbortController();
+      early.abort(new Error('cancelled early'));
+      await assert.rejects(receiver.waitForCallback({ timeoutMs: 5000, signal: early.signal }), /cancelled early/);
+      const later = new AbortController();
+      const waiting = receiver.waitForCallback({ timeoutMs: 5000, signal: later.signal });
+      later.abort(new Error('cancelled later'));
+      await assert.rejects(waiting, /cancelled later/);
+    } finally {
+      await receiver.close();
+    }
+  });
+
   it('answers a response still held open when closed, so the browser is not left waiting', async () => {
     const receiver = await startLoopbackRedirect();
     const waiting = receiver.waitForCallback({ timeoutMs: 5000 });
