@@ -49,6 +49,7 @@ export async function terminalLogin(options: TerminalLoginOptions): Promise<Stor
       clientMetadata: cliClientMetadata(receiver.redirectUrl),
     });
     const start = await oauth.start(options.scope !== undefined ? { scope: options.scope } : {}).catch(rethrowForCli);
+    cancel.signal.throwIfAborted();
     receiver.expectState(start.state);
     if (options.noBrowser) {
       options.progress(`open this URL in your browser to log in:\n  ${start.url.href}`);
