@@ -9,7 +9,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hashSecret, randomSecret } from '../../src/core/secrets.js';
+import { randomSecret } from '../../src/core/secrets.js';
 import { createAuthorizationServer, type AuthorizationServer } from '../../src/server/app.js';
 import { listen } from '../../src/server/listen.js';
 import { openStore } from '../../src/store/index.js';
@@ -20,7 +20,7 @@ const CLIENT_ID = 'bench-client';
 const folder = mkdtempSync(join(tmpdir(), 'portcullis-bench-'));
 const store = await openStore(`sqlite:${join(folder, 'bench.db')}`);
 let server: AuthorizationServer | undefined;
-const http = await listen((request, env) => server!.app.fetch(request, env), { port: 0, host: '127.0.0.1' });
+const http = await listen((request, env) => server!.app.fetch(request, env), { port: 0, host: '127.0.0.1', nodeRoute: (request, response) => server?.nodeRoute(request, response) ?? false });
 server = await createAuthorizationServer({
   settings: { issuer: http.url },
   store,
@@ -43,7 +43,7 @@ await store.clients.create({
   createdAt: Math.floor(Date.now() / 1000),
 });
 
-/** One grant with one refresh token per connection, written as the authorization-code grant would. */
+/** One grant with its first refresh token per connection, stored as the authorization-code grant stores it. */
 async function seed(count: number): Promise<string[]> {
   const now = Math.floor(Date.now() / 1000);
   const refreshTokens: string[] = [];
@@ -57,18 +57,10 @@ async function seed(count: number): Promise<string[]> {
       resource: config.resources[0]!.uri,
       createdAt: now,
       revokedAt: null,
+      refreshGeneration: 0,
+      refreshExpiresAt: now + config.refreshTokenTtlSeconds,
     });
-    const token = randomSecret(32);
-    await store.grants.addRefreshToken({
-      tokenHash: hashSecret(token),
-      grantId,
-      clientId: CLIENT_ID,
-      scope,
-      createdAt: now,
-      expiresAt: now + config.refreshTokenTtlSeconds,
-      usedAt: null,
-    });
-    refreshTokens.push(token);
+    refreshTokens.push(server!.context.refreshTokens.mint({ grantId, generation: 0 }));
   }
   return refreshTokens;
 }

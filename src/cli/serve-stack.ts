@@ -10,6 +10,7 @@ import { createAuthorizationServer, type AuthorizationServer } from '../server/a
 import type { Clock } from '../server/clock.js';
 import { ConfigError, type ServerSettings } from '../server/config.js';
 import { listen, type RunningHttpServer } from '../server/listen.js';
+import type { NodeRoute } from '../server/node-token-route.js';
 import type { Store } from '../store/types.js';
 
 export interface ServeStackOptions {
@@ -42,7 +43,12 @@ export interface ServeStack {
  */
 export async function startServeStack(options: ServeStackOptions): Promise<ServeStack> {
   let handler: ((request: Request, env: unknown) => Promise<Response> | Response) | undefined;
-  const http = await listen((request, env) => (handler ? handler(request, env) : new Response('starting', { status: 503 })), { port: options.port, host: options.host });
+  let nodeRoute: NodeRoute | undefined;
+  const http = await listen((request, env) => (handler ? handler(request, env) : new Response('starting', { status: 503 })), {
+    port: options.port,
+    host: options.host,
+    nodeRoute: (request, response) => nodeRoute?.(request, response) ?? false,
+  });
   try {
     const issuer = options.issuer ?? defaultIssuer(options.host, http.port);
     const gatewaySettings = options.gateway === undefined ? undefined : parseGatewaySettings(options.gateway);
@@ -61,6 +67,7 @@ export async function startServeStack(options: ServeStackOptions): Promise<Serve
     });
     const gateway = gatewaySettings === undefined ? undefined : buildGateway(server, gatewaySettings, resource!, options);
     handler = (request, env) => gateway?.handle(request, env) ?? server.app.fetch(request, env);
+    nodeRoute = server.nodeRoute;
     return {
       http,
       server,

@@ -16,6 +16,11 @@ export interface Keyring {
   open(sealed: string, context: string): string;
   /** A purpose-bound key derived from the current master secret (HMAC keys for CSRF, etc.). */
   deriveKey(purpose: string): Buffer;
+  /**
+   * The purpose-bound keys of every master secret, the current one first: a MAC made with any of
+   * them still verifies while an old master secret is kept for rotation.
+   */
+  deriveKeys(purpose: string): Buffer[];
 }
 
 const FORMAT = 'v1';
@@ -61,6 +66,9 @@ export function createKeyring(masterSecrets: readonly string[]): Keyring {
     },
     deriveKey(purpose) {
       return deriveFromMaster(masterSecrets[0]!, `derive:${purpose}`);
+    },
+    deriveKeys(purpose) {
+      return masterSecrets.map((master) => deriveFromMaster(master, `derive:${purpose}`));
     },
   };
 }

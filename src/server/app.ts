@@ -18,10 +18,12 @@ import { revokeEndpoint } from './endpoints/revoke.js';
 import { tokenEndpoint } from './endpoints/token.js';
 import { CORS_HEADERS, jsonResponse, oauthErrorResponse } from './error-response.js';
 import { silentLogger } from './logger.js';
+import { createNodeTokenRoute, type NodeRoute } from './node-token-route.js';
 import { errorPageResponse } from './page-response.js';
 import { serverPaths, type ServerPaths } from './paths.js';
 import { createRateLimiter } from './rate-limiter.js';
 import { createRegisteredClientCache } from './registered-client-cache.js';
+import { createRefreshTokenValues, REFRESH_TOKEN_KEY_PURPOSE } from './refresh-token-value.js';
 import { signEs256Jwt } from './jws-es256.js';
 import { grantIdOfAccessToken } from './access-token-id.js';
 import { federationCallbackEndpoint } from './endpoints/federation-callback.js';
@@ -47,6 +49,8 @@ export interface AuthorizationServer {
   readonly signingKeys: SigningKeys;
   readonly context: ServerContext;
   fetch(request: Request): Promise<Response>;
+  /** `POST /token` answered on node:http directly; pass it to `listen` (node-token-route.ts). */
+  readonly nodeRoute: NodeRoute;
   /**
    * Whether the access token with this `jti` is still live (not revoked, nor its grant). For a
    * gateway in the same process, which checks signatures itself and asks this for revocation.
@@ -127,6 +131,7 @@ export async function createAuthorizationServer(options: AuthorizationServerOpti
     store: options.store,
     keyring,
     signingKeys,
+    refreshTokens: createRefreshTokenValues(keyring.deriveKeys(REFRESH_TOKEN_KEY_PURPOSE)),
     clock,
     logger,
     resolveClient: (clientId) => resolveClient(clientId, (id) => options.store.clients.find(id)),
@@ -166,6 +171,7 @@ export async function createAuthorizationServer(options: AuthorizationServerOpti
     signingKeys,
     context,
     fetch: async (request) => app.fetch(request),
+    nodeRoute: createNodeTokenRoute(context, paths.token),
     isAccessTokenLive: (jti) => isAccessTokenLive(context, jti),
     async signJwt(typ, payload) {
       // RFC 8725 §3.11: explicit typing keeps this from ever passing as an access token.

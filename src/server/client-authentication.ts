@@ -46,8 +46,8 @@ function presentedCredentials(authorization: string | null, params: Record<strin
  * be the one the client registered (RFC 7591 §2 `token_endpoint_auth_method`); secrets are
  * compared as SHA-256 hashes in constant time.
  */
-export async function authenticateClient(ctx: ServerContext, request: Request, params: Record<string, string>): Promise<ClientRecord> {
-  const presented = presentedCredentials(request.headers.get('authorization'), params);
+export async function authenticateClient(ctx: ServerContext, authorization: string | null, params: Record<string, string>): Promise<ClientRecord> {
+  const presented = presentedCredentials(authorization, params);
   const client = await ctx.resolveAuthenticatingClient(presented.clientId);
   if (client === undefined) throw invalidClient('unknown client');
   if (client.tokenEndpointAuthMethod !== presented.method) throw invalidClient(`client registered ${client.tokenEndpointAuthMethod}, used ${presented.method}`);

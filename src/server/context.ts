@@ -6,6 +6,7 @@ import type { Federation } from './federation/federation.js';
 import type { UpstreamTokenAccess } from './federation/upstream-tokens.js';
 import type { ServerConfig } from './config.js';
 import type { RateLimiter } from './rate-limiter.js';
+import type { RefreshTokenValues } from './refresh-token-value.js';
 import type { SigningKeys } from './signing-keys.js';
 
 /** Everything a request handler needs, built once per server. */
@@ -14,6 +15,8 @@ export interface ServerContext {
   readonly store: Store;
   readonly keyring: Keyring;
   readonly signingKeys: SigningKeys;
+  /** Mints and reads refresh token values (MAC'd grant id and generation). */
+  readonly refreshTokens: RefreshTokenValues;
   readonly clock: Clock;
   readonly logger: Logger;
   /** Finds a client by id: registered, or an https Client ID Metadata Document URL. */

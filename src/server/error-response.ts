@@ -17,22 +17,40 @@ export const CORS_HEADERS = {
   'Access-Control-Max-Age': '600',
 } as const;
 
+/** A JSON answer not yet bound to a transport: a web Response (Hono) or node:http's response. */
+export interface JsonAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
 /**
- * The one place an OAuthError becomes an HTTP response: the JSON body of RFC 6749 §5.2, the
+ * The one place an OAuthError becomes an HTTP answer: the JSON body of RFC 6749 §5.2, the
  * status fixed by the error, `no-store`, and for `invalid_client` a 401 with a challenge
  * (RFC 6749 §5.2: the client may have tried HTTP Basic).
  */
-export function oauthErrorResponse(error: OAuthError, extraHeaders: Record<string, string> = {}): Response {
+export function oauthErrorAnswer(error: OAuthError, extraHeaders: Record<string, string> = {}): JsonAnswer {
   const headers: Record<string, string> = { ...extraHeaders };
   if (error.code === 'invalid_client') headers['WWW-Authenticate'] = buildChallenge('Basic', { realm: 'portcullis' });
   if (error.status === 429 || error.status === 503) headers['Retry-After'] = '60';
-  return jsonResponse(error.toJSON(), error.status, headers);
+  return jsonAnswer(error.toJSON(), error.status, headers);
 }
 
 /** A JSON answer of the API endpoints: `no-store` unless overridden, and CORS. */
+export function jsonAnswer(body: unknown, status = 200, extraHeaders: Record<string, string> = {}): JsonAnswer {
+  return { status, headers: { 'Content-Type': 'application/json', ...NO_STORE_HEADERS, ...CORS_HEADERS, ...extraHeaders }, body: JSON.stringify(body) };
+}
+
+/** `oauthErrorAnswer` as a web Response. */
+export function oauthErrorResponse(error: OAuthError, extraHeaders: Record<string, string> = {}): Response {
+  return toResponse(oauthErrorAnswer(error, extraHeaders));
+}
+
+/** `jsonAnswer` as a web Response. */
 export function jsonResponse(body: unknown, status = 200, extraHeaders: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { 'Content-Type': 'application/json', ...NO_STORE_HEADERS, ...CORS_HEADERS, ...extraHeaders },
-  });
+  return toResponse(jsonAnswer(body, status, extraHeaders));
+}
+
+function toResponse({ status, headers, body }: JsonAnswer): Response {
+  return new Response(body, { status, headers });
 }

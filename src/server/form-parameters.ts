@@ -19,11 +19,15 @@ export function parametersFrom(search: URLSearchParams): Record<string, string> 
 
 /** Reads a form body, refusing other content types and oversized bodies. @see RFC 6749 §3.2 */
 export async function readFormBody(request: Request): Promise<Record<string, string>> {
-  const type = request.headers.get('content-type') ?? '';
-  if (!/^application\/x-www-form-urlencoded(\s*;|$)/i.test(type)) {
+  assertFormContentType(request.headers.get('content-type'));
+  return parametersFrom(new URLSearchParams(await readBodyText(request)));
+}
+
+/** Refuses a body that is not `application/x-www-form-urlencoded` (RFC 6749 §3.2). */
+export function assertFormContentType(contentType: string | null | undefined): void {
+  if (!/^application\/x-www-form-urlencoded(\s*;|$)/i.test(contentType ?? '')) {
     throw new OAuthError('invalid_request', 'The request body must be application/x-www-form-urlencoded.');
   }
-  return parametersFrom(new URLSearchParams(await readBodyText(request)));
 }
 
 /**
@@ -46,7 +50,7 @@ export async function readBodyText(request: Request): Promise<string> {
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 
-const bodyTooLarge = () => new OAuthError('invalid_request', 'The request body is too large.', { status: 413 });
+export const bodyTooLarge = () => new OAuthError('invalid_request', 'The request body is too large.', { status: 413 });
 
 /** The declared Content-Length, or undefined when the length is not declared or not trustworthy. */
 function declaredLength(headers: Headers): number | undefined {

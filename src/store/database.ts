@@ -7,6 +7,7 @@ import * as initial from './migrations/0001-initial.js';
 import * as dropUnusedTokenIndexes from './migrations/0002-drop-unused-token-indexes.js';
 import * as federation from './migrations/0003-federation.js';
 import * as client from './migrations/0004-client.js';
+import * as refreshTokensOnGrants from './migrations/0005-refresh-tokens-on-grants.js';
 import type { Database } from './schema.js';
 
 export type DatabaseUrl = { dialect: 'sqlite'; path: string } | { dialect: 'postgres'; url: string };
@@ -94,6 +95,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002-drop-unused-token-indexes': dropUnusedTokenIndexes,
   '0003-federation': federation,
   '0004-client': client,
+  '0005-refresh-tokens-on-grants': refreshTokensOnGrants,
 };
 
 /** Applies pending migrations; throws with the failing migration's name. */

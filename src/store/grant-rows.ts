@@ -1,10 +1,10 @@
 import type { Insertable, Selectable } from 'kysely';
-import type { AccessTokensTable, GrantsTable, RefreshTokensTable } from './schema.js';
-import type { AccessTokenRecord, GrantRecord, RefreshTokenRecord } from './types.js';
+import type { AccessTokensTable, GrantsTable } from './schema.js';
+import type { AccessTokenRecord, GrantRecord } from './types.js';
 
 /**
- * Rows of the token-family tables (grants, refresh_tokens, access_tokens) to records and back,
- * shared by the Kysely statements and the raw SQLite rotation (src/store/sqlite-refresh-rotation.ts).
+ * Rows of the token-family tables (grants, access_tokens) to records and back, shared by the
+ * Kysely statements and the raw SQLite ones (src/store/sqlite-grant-statements.ts).
  */
 
 const splitScope = (scope: string) => scope.split(' ').filter(Boolean);
@@ -18,35 +18,27 @@ export function toGrant(row: Selectable<GrantsTable>): GrantRecord {
     resource: row.resource,
     createdAt: row.created_at,
     revokedAt: row.revoked_at,
+    refreshGeneration: row.refresh_generation,
+    refreshExpiresAt: row.refresh_expires_at,
   };
 }
 
-export function toRefreshToken(row: Selectable<RefreshTokensTable>): RefreshTokenRecord {
+export function grantRow(grant: GrantRecord): Insertable<GrantsTable> {
   return {
-    tokenHash: row.token_hash,
-    grantId: row.grant_id,
-    clientId: row.client_id,
-    scope: splitScope(row.scope),
-    createdAt: row.created_at,
-    expiresAt: row.expires_at,
-    usedAt: row.used_at,
+    id: grant.id,
+    client_id: grant.clientId,
+    user_id: grant.userId,
+    scope: grant.scope.join(' '),
+    resource: grant.resource,
+    created_at: grant.createdAt,
+    revoked_at: grant.revokedAt,
+    refresh_generation: grant.refreshGeneration,
+    refresh_expires_at: grant.refreshExpiresAt,
   };
 }
 
 export function toAccessToken(row: Selectable<AccessTokensTable>): AccessTokenRecord {
   return { jti: row.jti, grantId: row.grant_id, clientId: row.client_id, expiresAt: row.expires_at, revokedAt: row.revoked_at };
-}
-
-export function refreshTokenRow(token: RefreshTokenRecord): Insertable<RefreshTokensTable> {
-  return {
-    token_hash: token.tokenHash,
-    grant_id: token.grantId,
-    client_id: token.clientId,
-    scope: token.scope.join(' '),
-    created_at: token.createdAt,
-    expires_at: token.expiresAt,
-    used_at: token.usedAt,
-  };
 }
 
 export function accessTokenRow(token: AccessTokenRecord): Insertable<AccessTokensTable> {

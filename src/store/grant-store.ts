@@ -1,8 +1,8 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely } from 'kysely';
-import { accessTokenRow, refreshTokenRow, toAccessToken, toGrant, toRefreshToken } from './grant-rows.js';
+import { accessTokenRow, grantRow, toAccessToken, toGrant } from './grant-rows.js';
 import type { Database } from './schema.js';
-import { createSqliteRefreshRotation } from './sqlite-refresh-rotation.js';
+import { createSqliteGrantStatements } from './sqlite-grant-statements.js';
 import type { GrantStore } from './types.js';
 
 /**
@@ -10,10 +10,12 @@ import type { GrantStore } from './types.js';
  * live only while its grant is, so revoking a family is one statement.
  */
 export function createGrantStore(db: Kysely<Database>, sqlite: BetterSqlite3.Database | null = null): GrantStore {
-  // On SQLite the token endpoint's rotation runs as raw prepared statements (see that file).
-  const rotateOnSqlite = sqlite === null ? undefined : createSqliteRefreshRotation(sqlite);
+  // On SQLite the token endpoint's two statements run as raw prepared statements (see that file).
+  const onSqlite = sqlite === null ? undefined : createSqliteGrantStatements(sqlite);
 
   const findGrant = async (id: string) => {
+    const fast = onSqlite?.find(id) ?? 'busy';
+    if (fast !== 'busy') return fast;
     const row = await db.selectFrom('grants').selectAll().where('id', '=', id).executeTakeFirst();
     return row === undefined ? undefined : toGrant(row);
   };
@@ -22,15 +24,7 @@ export function createGrantStore(db: Kysely<Database>, sqlite: BetterSqlite3.Dat
     async create(grant) {
       await db
         .insertInto('grants')
-        .values({
-          id: grant.id,
-          client_id: grant.clientId,
-          user_id: grant.userId,
-          scope: grant.scope.join(' '),
-          resource: grant.resource,
-          created_at: grant.createdAt,
-          revoked_at: grant.revokedAt,
-        })
+        .values(grantRow(grant))
         .onConflict((oc) => oc.column('id').doNothing())
         .execute();
     },
@@ -49,6 +43,8 @@ export function createGrantStore(db: Kysely<Database>, sqlite: BetterSqlite3.Dat
           resource: code.resource,
           created_at: now,
           revoked_at: now,
+          refresh_generation: null,
+          refresh_expires_at: null,
         })
         .onConflict((oc) => oc.column('id').doUpdateSet({ revoked_at: now }))
         .execute();
@@ -68,55 +64,21 @@ export function createGrantStore(db: Kysely<Database>, sqlite: BetterSqlite3.Dat
       return rows.map(toGrant);
     },
 
-    async addRefreshToken(token) {
-      await db.insertInto('refresh_tokens').values(refreshTokenRow(token)).execute();
-    },
-    async spendRefreshToken(tokenHash, clientId, now, replace) {
-      const rotatedOnSqlite = rotateOnSqlite?.(tokenHash, clientId, now, replace);
-      if (rotatedOnSqlite !== undefined) return rotatedOnSqlite;
-      // One conditional UPDATE … RETURNING decides the winner of concurrent rotations (invariant 5).
-      // The grant's revocation is part of the condition, so the winner is decided once, atomically:
-      // a loser that revokes the family afterwards cannot take the win back.
-      const spend = (executor: Kysely<Database>) =>
-        executor
-          .updateTable('refresh_tokens')
-          .set({ used_at: now })
-          .where('token_hash', '=', tokenHash)
-          .where('client_id', '=', clientId)
-          .where('used_at', 'is', null)
-          .where('expires_at', '>', now)
-          // Correlated, so the grant is found by its key (an IN list would scan every live grant on SQLite).
-          .where(({ exists, selectFrom }) =>
-            exists(selectFrom('grants').select('grants.id').whereRef('grants.id', '=', 'refresh_tokens.grant_id').where('grants.revoked_at', 'is', null)),
-          )
-          .returningAll()
-          .executeTakeFirst();
-      // Only a spend that stores a replacement needs a transaction. (On SQLite, keep one store per
-      // process: two connections in one process cannot wait for each other's transactions.)
-      const run = <T>(work: (executor: Kysely<Database>) => Promise<T>) => (replace === undefined ? work(db) : db.transaction().execute(work));
-      const rotated = await run(async (trx) => {
-        const won = await spend(trx);
-        if (won === undefined) return undefined;
-        const grantRow = await trx.selectFrom('grants').selectAll().where('id', '=', won.grant_id).executeTakeFirstOrThrow();
-        const token = toRefreshToken(won);
-        const grant = toGrant(grantRow);
-        if (replace !== undefined) {
-          // Throwing here rolls the spend back: a refused request loses nothing.
-          const { refreshToken } = replace(token, grant);
-          if (refreshToken !== null) await trx.insertInto('refresh_tokens').values(refreshTokenRow(refreshToken)).execute();
-        }
-        return { outcome: 'rotated' as const, token, grant };
-      });
-      if (rotated !== undefined) return rotated;
-      const row = await db.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
-      if (row === undefined || row.client_id !== clientId) return { outcome: 'unknown' };
-      if (row.used_at !== null) return { outcome: 'reused', token: toRefreshToken(row) };
-      if (row.expires_at <= now) return { outcome: 'expired' };
-      return { outcome: 'revoked' };
-    },
-    async findRefreshToken(tokenHash) {
-      const row = await db.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
-      return row === undefined ? undefined : toRefreshToken(row);
+    async rotateRefreshToken(rotation) {
+      const fast = onSqlite?.rotate(rotation) ?? 'busy';
+      if (fast !== 'busy') return fast;
+      const { grantId, clientId, generation, now, expiresAt } = rotation;
+      const row = await db
+        .updateTable('grants')
+        .set((eb) => ({ refresh_generation: eb('refresh_generation', '+', 1), refresh_expires_at: expiresAt }))
+        .where('id', '=', grantId)
+        .where('client_id', '=', clientId)
+        .where('refresh_generation', '=', generation)
+        .where('refresh_expires_at', '>', now)
+        .where('revoked_at', 'is', null)
+        .returningAll()
+        .executeTakeFirst();
+      return row === undefined ? undefined : toGrant(row);
     },
 
     async findAccessToken(jti) {

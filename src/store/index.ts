@@ -50,7 +50,6 @@ function storeOn(db: Kysely<Database>, dialect: Store['dialect'], sqlite: Better
         db.deleteFrom('authorization_codes').where('expires_at', '<', now - codeGrace).executeTakeFirst(),
         db.deleteFrom('authorization_requests').where('expires_at', '<', now).executeTakeFirst(),
         db.deleteFrom('sessions').where('expires_at', '<', now).executeTakeFirst(),
-        db.deleteFrom('refresh_tokens').where('expires_at', '<', now).executeTakeFirst(),
         db.deleteFrom('access_tokens').where('expires_at', '<', now).executeTakeFirst(),
         db.deleteFrom('upstream_logins').where('expires_at', '<', now).executeTakeFirst(),
         db.deleteFrom('client_pending_logins').where('expires_at', '<', now).executeTakeFirst(),

@@ -62,17 +62,14 @@ export interface GrantsTable {
   resource: string;
   created_at: number;
   revoked_at: number | null;
-}
-
-export interface RefreshTokensTable {
-  token_hash: string;
-  grant_id: string;
-  client_id: string;
-  scope: string;
-  created_at: number;
-  expires_at: number;
-  /** Set when rotated; a second use of a spent token revokes the grant (RFC 9700 §4.14.2). */
-  used_at: number | null;
+  /**
+   * The generation of the grant's current refresh token (src/server/refresh-token-value.ts: a
+   * token names its grant and generation under a MAC, so no token is stored); null when the
+   * client may not refresh. Each rotation adds one; an older generation presented is a reuse.
+   */
+  refresh_generation: number | null;
+  /** When the current refresh token expires; each rotation sets it anew. */
+  refresh_expires_at: number | null;
 }
 
 /**
@@ -214,7 +211,6 @@ export interface Database {
   authorization_requests: AuthorizationRequestsTable;
   authorization_codes: AuthorizationCodesTable;
   grants: GrantsTable;
-  refresh_tokens: RefreshTokensTable;
   access_tokens: AccessTokensTable;
   sessions: SessionsTable;
   consents: ConsentsTable;

@@ -35,6 +35,11 @@ export interface AuthorizationCodeRecord {
   consumedAt: number | null;
 }
 
+/**
+ * A grant: one authorization of one client by one user, and the family of tokens issued from it.
+ * Its refresh token is not stored; the grant keeps the generation of the current one
+ * (src/server/refresh-token-value.ts).
+ */
 export interface GrantRecord {
   id: string;
   clientId: string;
@@ -43,16 +48,10 @@ export interface GrantRecord {
   resource: string;
   createdAt: number;
   revokedAt: number | null;
-}
-
-export interface RefreshTokenRecord {
-  tokenHash: string;
-  grantId: string;
-  clientId: string;
-  scope: string[];
-  createdAt: number;
-  expiresAt: number;
-  usedAt: number | null;
+  /** The current refresh token's generation; null when the client may not refresh. */
+  refreshGeneration: number | null;
+  /** When the current refresh token expires; null with `refreshGeneration`. */
+  refreshExpiresAt: number | null;
 }
 
 export interface AccessTokenRecord {
@@ -214,14 +213,6 @@ export interface AuthorizationCodeStore {
   consume(codeHash: string, now: number): Promise<CodeRedemption>;
 }
 
-export type RefreshRotation =
-  | { outcome: 'rotated'; token: RefreshTokenRecord; grant: GrantRecord }
-  | { outcome: 'reused'; token: RefreshTokenRecord }
-  | { outcome: 'revoked' | 'expired' | 'unknown' };
-
-/** What replaces a spent refresh token: the next refresh token, if any. */
-export type RefreshReplacementBuilder = (spent: RefreshTokenRecord, grant: GrantRecord) => { refreshToken: RefreshTokenRecord | null };
-
 export interface GrantStore {
   /** Creates a grant unless one with this id exists (a replayed code may have revoked it first). */
   create(grant: GrantRecord): Promise<void>;
@@ -236,15 +227,13 @@ export interface GrantStore {
   revokeForUserAndClient(userId: string, clientId: string, now: number): Promise<number>;
   listForUser(userId: string): Promise<GrantRecord[]>;
 
-  addRefreshToken(token: RefreshTokenRecord): Promise<void>;
   /**
-   * Spends a refresh token in one conditional statement. Exactly one concurrent caller sees
-   * `rotated`; a later use of a spent token sees `reused` (DESIGN.md invariant 5).
-   * With `replace`, spending and storing what replaces the token are one transaction; `replace`
-   * may throw to refuse the request, and then the token is not spent.
+   * Rotates the grant's refresh token from `generation` to the next, in one conditional
+   * `UPDATE … RETURNING` that also requires the client, a live grant and an unexpired token:
+   * exactly one of any number of concurrent callers (processes and machines too) gets the
+   * updated grant; the others get undefined (DESIGN.md invariant 5; RFC 9700 §4.14.2).
    */
-  spendRefreshToken(tokenHash: string, clientId: string, now: number, replace?: RefreshReplacementBuilder): Promise<RefreshRotation>;
-  findRefreshToken(tokenHash: string): Promise<RefreshTokenRecord | undefined>;
+  rotateRefreshToken(rotation: { grantId: string; clientId: string; generation: number; now: number; expiresAt: number }): Promise<GrantRecord | undefined>;
 
   /**
    * The record of a revoked access token. (Tokens are not recorded when issued: a `jti` names its

@@ -379,6 +379,32 @@ describe('the token endpoint from the attacker side', () => {
     }
   });
 
+  it('refuses forged refresh tokens naming a live grant, and none of them revokes it', async () => {
+    const { code, verifier } = await obtainCode(as, clientId, LOGIN);
+    const first = assertTokens(await redeemCode(as, { clientId, code, verifier }));
+    const current = assertTokens(await refreshTokens(as, { clientId, refreshToken: first.refresh_token }));
+    // The grant id is no secret (every access token's jti carries it); the MAC is what counts.
+    const [grantId, generation, mac] = current.refresh_token.split('.') as [string, string, string];
+    const flipped = `${mac.slice(0, 10)}${mac[10] === 'A' ? 'B' : 'A'}${mac.slice(11)}`;
+    const forgeries = [
+      `${grantId}.0.${'A'.repeat(43)}`, // an "earlier generation": would revoke the family if believed
+      `${grantId}.0.${mac}`, // the current MAC moved to another generation
+      `${grantId}.${Number(generation) + 1}.${mac}`,
+      `${grantId}.${generation}.${flipped}`,
+      `${grantId}.${generation}.${mac}A`,
+      `${grantId}.${generation}`,
+    ];
+    for (const forged of forgeries) {
+      assertOAuthError(await refreshTokens(as, { clientId, refreshToken: forged }), 'invalid_grant');
+      // RFC 7009 §2.2: 200 whatever the token; the checks below show it revoked nothing.
+      const revoked = await fetch(as.revocation_endpoint, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ client_id: clientId, token: forged }) });
+      assert.equal(revoked.status, 200);
+    }
+    assert.equal(await isActive(as, rs, current.refresh_token), true);
+    assert.equal(await isActive(as, rs, current.access_token), true);
+    assertTokens(await refreshTokens(as, { clientId, refreshToken: current.refresh_token }));
+  });
+
   it('sends Cache-Control: no-store on token responses and errors', async () => {
     const { code, verifier } = await obtainCode(as, clientId, LOGIN);
     const ok = await redeemCode(as, { clientId, code, verifier });

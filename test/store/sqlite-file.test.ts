@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import { openStore } from '../../src/store/index.js';
-import { T0, clientRecord, codeRecord, grantRecord, refreshTokenRecord, userRecord } from '../support/store-records.js';
+import { T0, clientRecord, codeRecord, grantRecord, rotationOf, userRecord } from '../support/store-records.js';
 
 describe('store on a SQLite file', () => {
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-sqlite-'));
@@ -41,14 +41,12 @@ describe('store on a SQLite file', () => {
     const client = clientRecord();
     const user = userRecord();
     const grant = grantRecord({ clientId: client.clientId, userId: user.id });
-    const refresh = refreshTokenRecord(grant);
     const code = codeRecord({ clientId: client.clientId, userId: user.id });
 
     const first = await openStore(`sqlite:${path}`);
     await first.clients.create(client);
     await first.users.create(user);
     await first.grants.create(grant);
-    await first.grants.addRefreshToken(refresh);
     await first.codes.create(code);
     assert.equal((await first.codes.consume(code.codeHash, T0 + 1)).outcome, 'redeemed');
     await first.close();
@@ -66,16 +64,13 @@ describe('store on a SQLite file', () => {
     const migrations = inspect(path, (db) => db.prepare('SELECT name FROM portcullis_migrations ORDER BY name').all() as { name: string }[]);
     assert.deepEqual(
       migrations.map((m) => m.name),
-      ['0001-initial', '0002-drop-unused-token-indexes', '0003-federation', '0004-client'],
+      ['0001-initial', '0002-drop-unused-token-indexes', '0003-federation', '0004-client', '0005-refresh-tokens-on-grants'],
     );
 
     const store = await openStore(`sqlite:${path}`);
-    assert.equal((await store.grants.spendRefreshToken(refresh.tokenHash, refresh.clientId, T0 + 3)).outcome, 'rotated');
+    assert.equal((await store.grants.rotateRefreshToken(rotationOf(grant, T0 + 3)))?.refreshGeneration, 1);
     await store.close();
     // Rotation was written to the file, not only to a connection's cache.
-    assert.equal(
-      inspect(path, (db) => (db.prepare('SELECT used_at FROM refresh_tokens WHERE token_hash = ?').get(refresh.tokenHash) as { used_at: number }).used_at),
-      T0 + 3,
-    );
+    assert.equal(inspect(path, (db) => (db.prepare('SELECT refresh_generation FROM grants WHERE id = ?').get(grant.id) as { refresh_generation: number }).refresh_generation), 1);
   });
 });

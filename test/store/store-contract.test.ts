@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type CodeRedemption, type RefreshRotation, type Store, UniqueViolation } from '../../src/store/index.js';
+import { type CodeRedemption, type GrantRecord, type Store, UniqueViolation } from '../../src/store/index.js';
 import {
   T0,
   accessTokenRecord,
@@ -13,7 +13,7 @@ import {
   grantRecord,
   pendingAuthorizationRecord,
   randomHash,
-  refreshTokenRecord,
+  rotationOf,
   sessionRecord,
   signingKeyRecord,
   uniqueId,
@@ -89,10 +89,6 @@ const count = <T extends string>(outcomes: readonly { outcome: T }[], outcome: T
 
 function assertRedeemed(result: CodeRedemption): asserts result is Extract<CodeRedemption, { outcome: 'redeemed' }> {
   assert.equal(result.outcome, 'redeemed');
-}
-
-function assertRotated(result: RefreshRotation): asserts result is Extract<RefreshRotation, { outcome: 'rotated' }> {
-  assert.equal(result.outcome, 'rotated');
 }
 
 for (const dialect of DIALECTS) {
@@ -199,8 +195,6 @@ for (const dialect of DIALECTS) {
         const alreadyRevoked = grantRecord({ clientId: client.clientId, userId: user.id, revokedAt: T0 + 5 });
         const othersGrant = grantRecord({ clientId: other.clientId, userId: user.id });
         for (const g of [live, alreadyRevoked, othersGrant]) await store.grants.create(g);
-        const refresh = refreshTokenRecord(live);
-        await store.grants.addRefreshToken(refresh);
         await store.consents.grant(user.id, client.clientId, ['read'], T0);
         await store.consents.grant(user.id, other.clientId, ['read'], T0);
 
@@ -214,7 +208,7 @@ for (const dialect of DIALECTS) {
         assert.notEqual(await store.consents.find(user.id, other.clientId), undefined);
         assert.deepEqual(await store.clients.find(other.clientId), other);
         // The refresh token died with its grant.
-        assert.equal((await store.grants.spendRefreshToken(refresh.tokenHash, client.clientId, T0 + 101)).outcome, 'revoked');
+        assert.equal(await store.grants.rotateRefreshToken(rotationOf(live, T0 + 101)), undefined);
 
         assert.equal(await store.clients.remove(client.clientId, T0 + 200), false);
       });
@@ -515,6 +509,8 @@ for (const dialect of DIALECTS) {
           resource: code.resource,
           createdAt: T0 + 30,
           revokedAt: T0 + 30,
+          refreshGeneration: null,
+          refreshExpiresAt: null,
         });
         // The redemption that lost the race now stores its grant: it must stay revoked.
         await fresh.store.grants.create(grantRecord({ id: code.grantId, clientId: code.clientId, userId: code.userId, createdAt: T0 + 31, revokedAt: null }));
@@ -525,11 +521,9 @@ for (const dialect of DIALECTS) {
         const code = codeRecord();
         const grant = grantRecord({ id: code.grantId, clientId: code.clientId, userId: code.userId, scope: code.scope, resource: code.resource, createdAt: T0 + 1 });
         await fresh.store.grants.create(grant);
-        const refresh = refreshTokenRecord(grant);
-        await fresh.store.grants.addRefreshToken(refresh);
         await fresh.store.grants.revokeFromCode(code, T0 + 40);
         assert.deepEqual(await fresh.store.grants.find(grant.id), { ...grant, revokedAt: T0 + 40 });
-        assert.equal((await fresh.store.grants.spendRefreshToken(refresh.tokenHash, grant.clientId, T0 + 41)).outcome, 'revoked');
+        assert.equal(await fresh.store.grants.rotateRefreshToken(rotationOf(grant, T0 + 41)), undefined);
       });
 
       it('revokes every live grant of a user for a client and counts them', async () => {
@@ -566,131 +560,96 @@ for (const dialect of DIALECTS) {
     describe('refresh tokens', () => {
       const fresh = useFreshStore(dialect);
 
-      async function liveToken(overrides: Parameters<typeof refreshTokenRecord>[1] = {}) {
-        const grant = grantRecord({ scope: ['read', 'write'] });
+      async function liveGrant(overrides: Partial<GrantRecord> = {}) {
+        const grant = grantRecord({ scope: ['read', 'write'], ...overrides });
         await fresh.store.grants.create(grant);
-        const token = refreshTokenRecord(grant, overrides);
-        await fresh.store.grants.addRefreshToken(token);
-        return { grant, token };
+        return grant;
       }
 
-      it('adds and finds a refresh token', async () => {
-        const { token } = await liveToken();
-        assert.deepEqual(await fresh.store.grants.findRefreshToken(token.tokenHash), token);
-        assert.equal(await fresh.store.grants.findRefreshToken(randomHash()), undefined);
+      it('stores a grant with its refresh generation and expiry, or none', async () => {
+        const grant = await liveGrant({ refreshGeneration: 3, refreshExpiresAt: T0 + 77 });
+        assert.deepEqual(await fresh.store.grants.find(grant.id), grant);
+        const withoutRefresh = await liveGrant({ refreshGeneration: null, refreshExpiresAt: null });
+        assert.deepEqual(await fresh.store.grants.find(withoutRefresh.id), withoutRefresh);
+        assert.equal(await fresh.store.grants.rotateRefreshToken(rotationOf(withoutRefresh, T0 + 1, { generation: 0 })), undefined);
       });
 
-      it('rotates a live token once, returning it spent with its grant', async () => {
-        const { grant, token } = await liveToken();
-        const result = await fresh.store.grants.spendRefreshToken(token.tokenHash, token.clientId, T0 + 100);
-        assert.deepEqual(result, { outcome: 'rotated', token: { ...token, usedAt: T0 + 100 }, grant });
-        assert.equal((await fresh.store.grants.findRefreshToken(token.tokenHash))?.usedAt, T0 + 100);
+      it('rotates the current generation once, returning the grant at the next with a new expiry', async () => {
+        const grant = await liveGrant();
+        const rotated = await fresh.store.grants.rotateRefreshToken(rotationOf(grant, T0 + 100));
+        const expected = { ...grant, refreshGeneration: 1, refreshExpiresAt: T0 + 100 + 86_400 };
+        assert.deepEqual(rotated, expected);
+        assert.deepEqual(await fresh.store.grants.find(grant.id), expected);
+        // The same generation again (a reuse) does not rotate; the next one does.
+        assert.equal(await fresh.store.grants.rotateRefreshToken(rotationOf(grant, T0 + 101, { generation: 0 })), undefined);
+        assert.equal((await fresh.store.grants.rotateRefreshToken(rotationOf(grant, T0 + 102, { generation: 1 })))?.refreshGeneration, 2);
       });
 
-      it('stores what replaces a spent token with the spend', async () => {
-        const { grant, token } = await liveToken();
-        const next = refreshTokenRecord(grant, { createdAt: T0 + 100 });
-        const result = await fresh.store.grants.spendRefreshToken(token.tokenHash, token.clientId, T0 + 100, (spent, spentGrant) => {
-          assert.deepEqual(spent, { ...token, usedAt: T0 + 100 });
-          assert.deepEqual(spentGrant, grant);
-          return { refreshToken: next };
-        });
-        assertRotated(result);
-        assert.deepEqual(await fresh.store.grants.findRefreshToken(next.tokenHash), next);
+      it('does not rotate a generation ahead of the current one', async () => {
+        const grant = await liveGrant();
+        assert.equal(await fresh.store.grants.rotateRefreshToken(rotationOf(grant, T0 + 1, { generation: 1 })), undefined);
+        assert.deepEqual(await fresh.store.grants.find(grant.id), grant);
       });
 
-      it('rolls the spend back when the replacement throws', async () => {
-        const { grant, token } = await liveToken();
-        await assert.rejects(
-          fresh.store.grants.spendRefreshToken(token.tokenHash, token.clientId, T0 + 100, () => {
-            throw new Error('refused');
-          }),
-          /refused/,
-        );
-        assert.equal((await fresh.store.grants.findRefreshToken(token.tokenHash))?.usedAt, null);
-        // A replacement that fails to store (a duplicate key) rolls the spend back too.
-        const taken = refreshTokenRecord(grant);
-        await fresh.store.grants.addRefreshToken(taken);
-        await assert.rejects(fresh.store.grants.spendRefreshToken(token.tokenHash, token.clientId, T0 + 100, () => ({ refreshToken: taken })));
-        assert.equal((await fresh.store.grants.findRefreshToken(token.tokenHash))?.usedAt, null);
-        assertRotated(await fresh.store.grants.spendRefreshToken(token.tokenHash, token.clientId, T0 + 101));
-      });
-
-      it('reports a spent token as reused, with the first use time and its grant id', async () => {
-        const { token } = await liveToken();
-        assertRotated(await fresh.store.grants.spendRefreshToken(token.tokenHash, token.clientId, T0 + 100));
-        const reuse = await fresh.store.grants.spendRefreshToken(token.tokenHash, token.clientId, T0 + 200);
-        assert.deepEqual(reuse, { outcome: 'reused', token: { ...token, usedAt: T0 + 100 } });
-      });
-
-      it('reports an expired token as expired without spending it', async () => {
-        const { token } = await liveToken({ expiresAt: T0 + 1000 });
-        assert.deepEqual(await fresh.store.grants.spendRefreshToken(token.tokenHash, token.clientId, T0 + 1000), { outcome: 'expired' });
-        assert.deepEqual(await fresh.store.grants.spendRefreshToken(token.tokenHash, token.clientId, T0 + 5000), { outcome: 'expired' });
-        assert.equal((await fresh.store.grants.findRefreshToken(token.tokenHash))?.usedAt, null);
+      it('does not rotate an expired token, and leaves it as it was', async () => {
+        const grant = await liveGrant({ refreshExpiresAt: T0 + 1000 });
+        assert.equal(await fresh.store.grants.rotateRefreshToken(rotationOf(grant, T0 + 1000)), undefined);
+        assert.equal(await fresh.store.grants.rotateRefreshToken(rotationOf(grant, T0 + 5000)), undefined);
+        assert.deepEqual(await fresh.store.grants.find(grant.id), grant);
         // One second before expiry it still rotates.
-        assertRotated(await fresh.store.grants.spendRefreshToken(token.tokenHash, token.clientId, T0 + 999));
+        assert.equal((await fresh.store.grants.rotateRefreshToken(rotationOf(grant, T0 + 999)))?.refreshGeneration, 1);
       });
 
-      it('reports an unknown token', async () => {
-        assert.deepEqual(await fresh.store.grants.spendRefreshToken(randomHash(), uniqueId('client'), T0), { outcome: 'unknown' });
+      it('does not rotate for another client, and does not burn the token', async () => {
+        const grant = await liveGrant();
+        assert.equal(await fresh.store.grants.rotateRefreshToken(rotationOf(grant, T0 + 10, { clientId: uniqueId('thief') })), undefined);
+        assert.deepEqual(await fresh.store.grants.find(grant.id), grant);
+        assert.equal((await fresh.store.grants.rotateRefreshToken(rotationOf(grant, T0 + 11)))?.refreshGeneration, 1);
       });
 
-      it('treats a token presented by another client as unknown and does not burn it', async () => {
-        const { token } = await liveToken();
-        assert.deepEqual(await fresh.store.grants.spendRefreshToken(token.tokenHash, uniqueId('thief'), T0 + 10), { outcome: 'unknown' });
-        assert.equal((await fresh.store.grants.findRefreshToken(token.tokenHash))?.usedAt, null);
-        assertRotated(await fresh.store.grants.spendRefreshToken(token.tokenHash, token.clientId, T0 + 11));
-        // Once spent, another client still learns nothing (no "reused" signal to a stranger).
-        assert.deepEqual(await fresh.store.grants.spendRefreshToken(token.tokenHash, uniqueId('thief'), T0 + 12), { outcome: 'unknown' });
-      });
-
-      it('refuses a token whose grant was revoked, now and later', async () => {
-        const { grant, token } = await liveToken();
+      it('does not rotate once the grant is revoked, now or later', async () => {
+        const grant = await liveGrant();
         await fresh.store.grants.revoke(grant.id, T0 + 5);
-        assert.deepEqual(await fresh.store.grants.spendRefreshToken(token.tokenHash, token.clientId, T0 + 10), { outcome: 'revoked' });
-        assert.notEqual((await fresh.store.grants.spendRefreshToken(token.tokenHash, token.clientId, T0 + 11)).outcome, 'rotated');
+        assert.equal(await fresh.store.grants.rotateRefreshToken(rotationOf(grant, T0 + 10)), undefined);
+        assert.equal(await fresh.store.grants.rotateRefreshToken(rotationOf(grant, T0 + 11)), undefined);
+        assert.equal((await fresh.store.grants.find(grant.id))?.refreshGeneration, 0);
       });
 
-      it('refuses a token whose grant does not exist', async () => {
-        const orphan = refreshTokenRecord(grantRecord());
-        await fresh.store.grants.addRefreshToken(orphan);
-        assert.deepEqual(await fresh.store.grants.spendRefreshToken(orphan.tokenHash, orphan.clientId, T0 + 10), { outcome: 'revoked' });
+      it('does not rotate for a grant that does not exist', async () => {
+        assert.equal(await fresh.store.grants.rotateRefreshToken(rotationOf(grantRecord(), T0 + 10)), undefined);
       });
 
-      it('rotates exactly once among 20 concurrent spends', async () => {
-        const { token } = await liveToken();
-        const results = await Promise.all(Array.from({ length: 20 }, () => fresh.store.grants.spendRefreshToken(token.tokenHash, token.clientId, T0 + 100)));
-        assert.equal(count(results, 'rotated'), 1);
-        assert.equal(count(results, 'reused'), 19);
+      it('rotates exactly once among 20 concurrent rotations of one generation', async () => {
+        const grant = await liveGrant();
+        const results = await Promise.all(Array.from({ length: 20 }, () => fresh.store.grants.rotateRefreshToken(rotationOf(grant, T0 + 100))));
+        assert.equal(results.filter((r) => r !== undefined).length, 1);
+        assert.equal((await fresh.store.grants.find(grant.id))?.refreshGeneration, 1);
       });
 
-      it('rotates exactly once among 20 concurrent spends across two connections', async () => {
+      it('rotates exactly once among 20 concurrent rotations across two connections', async () => {
         const other = await fresh.openAnother();
         for (let round = 0; round < 5; round++) {
-          const { token } = await liveToken();
-          const results = await Promise.all(
-            Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? fresh.store : other).grants.spendRefreshToken(token.tokenHash, token.clientId, T0 + 100)),
-          );
-          assert.equal(count(results, 'rotated'), 1, `round ${round}`);
-          assert.equal(count(results, 'reused'), 19, `round ${round}`);
+          const grant = await liveGrant();
+          const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? fresh.store : other).grants.rotateRefreshToken(rotationOf(grant, T0 + 100))));
+          assert.equal(results.filter((r) => r !== undefined).length, 1, `round ${round}`);
+          assert.equal((await fresh.store.grants.find(grant.id))?.refreshGeneration, 1, `round ${round}`);
         }
       });
 
-      it('rotates each token exactly once when two processes race', async () => {
-        const grant = grantRecord();
-        await fresh.store.grants.create(grant);
-        const tokens = Array.from({ length: 50 }, () => refreshTokenRecord(grant));
-        for (const t of tokens) await fresh.store.grants.addRefreshToken(t);
-        const hashes = tokens.map((t) => t.tokenHash);
-        const racer = startRacer(fresh.database.url, { kind: 'spend-refresh-tokens', tokenHashes: hashes, clientId: grant.clientId });
+      it('rotates each grant exactly once when two processes race', async () => {
+        const clientId = uniqueId('client');
+        const grants = Array.from({ length: 50 }, () => grantRecord({ clientId }));
+        for (const g of grants) await fresh.store.grants.create(g);
+        const grantIds = grants.map((g) => g.id);
+        const racer = startRacer(fresh.database.url, { kind: 'rotate-refresh-tokens', grantIds, clientId });
         await racer.ready;
         racer.go();
         const mine: string[] = [];
-        for (const hash of hashes) mine.push((await fresh.store.grants.spendRefreshToken(hash, grant.clientId, T0 + 1)).outcome);
+        for (const grant of grants) mine.push((await fresh.store.grants.rotateRefreshToken(rotationOf(grant, T0 + 1))) === undefined ? 'lost' : 'rotated');
         const theirs = await racer.done;
         assert.equal(theirs.ok, true, theirs.error);
-        hashes.forEach((_, i) => assert.deepEqual([mine[i], theirs.outcomes[i]].sort(), ['reused', 'rotated'], `token ${i}`));
+        grantIds.forEach((_, i) => assert.deepEqual([mine[i], theirs.outcomes[i]].sort(), ['lost', 'rotated'], `grant ${i}`));
+        for (const id of grantIds) assert.equal((await fresh.store.grants.find(id))?.refreshGeneration, 1);
       });
     });
 
@@ -964,9 +923,6 @@ for (const dialect of DIALECTS) {
         const livePending = pendingAuthorizationRecord({ expiresAt: now + 600 });
         const expiredSession = sessionRecord({ expiresAt: now - 1 });
         const liveSession = sessionRecord({ expiresAt: now + 3600 });
-        const expiredRefresh = refreshTokenRecord(grant, { expiresAt: now - 1 });
-        const liveRefresh = refreshTokenRecord(grant, { expiresAt: now + 3600 });
-        const spentLiveRefresh = refreshTokenRecord(grant, { expiresAt: now + 3600, usedAt: now - 100 });
         const expiredAccess = accessTokenRecord(grant, { expiresAt: now - 1, revokedAt: now - 1 });
         const liveAccess = accessTokenRecord(grant, { expiresAt: now + 3600, revokedAt: now - 1 });
         const revokedLiveAccess = accessTokenRecord(grant, { expiresAt: now + 3600, revokedAt: now - 5 });
@@ -974,19 +930,17 @@ for (const dialect of DIALECTS) {
         for (const c of [expiredCode, graceCode, liveCode]) await store.codes.create(c);
         for (const p of [expiredPending, livePending]) await store.pendingAuthorizations.create(p);
         for (const s of [expiredSession, liveSession]) await store.sessions.create(s);
-        for (const r of [expiredRefresh, liveRefresh, spentLiveRefresh]) await store.grants.addRefreshToken(r);
         for (const a of [expiredAccess, liveAccess, revokedLiveAccess]) await store.grants.revokeAccessToken(a, a.revokedAt ?? now - 1);
         const key = signingKeyRecord({ retiredAt: T0 });
         await store.signingKeys.add(key);
 
-        assert.equal(await store.sweep(now), 5);
+        assert.equal(await store.sweep(now), 4);
         assert.equal(await store.sweep(now), 0);
 
         // Deleted (looked up with a clock from before they expired, so only absence can hide them).
         assert.equal((await store.codes.consume(expiredCode.codeHash, T0)).outcome, 'unknown');
         assert.equal(await store.pendingAuthorizations.find(expiredPending.idHash, T0), undefined);
         assert.equal(await store.sessions.find(expiredSession.idHash, T0), undefined);
-        assert.equal(await store.grants.findRefreshToken(expiredRefresh.tokenHash), undefined);
         assert.equal(await store.grants.findAccessToken(expiredAccess.jti), undefined);
 
         // Kept.
@@ -994,8 +948,6 @@ for (const dialect of DIALECTS) {
         assert.equal((await store.codes.consume(liveCode.codeHash, now)).outcome, 'redeemed');
         assert.deepEqual(await store.pendingAuthorizations.find(livePending.idHash, now), livePending);
         assert.deepEqual(await store.sessions.find(liveSession.idHash, now), liveSession);
-        assert.deepEqual(await store.grants.findRefreshToken(liveRefresh.tokenHash), liveRefresh);
-        assert.deepEqual(await store.grants.findRefreshToken(spentLiveRefresh.tokenHash), spentLiveRefresh);
         assert.deepEqual(await store.grants.findAccessToken(liveAccess.jti), liveAccess);
         assert.deepEqual(await store.grants.findAccessToken(revokedLiveAccess.jti), revokedLiveAccess);
         assert.deepEqual(await store.grants.find(grant.id), grant);

@@ -43,7 +43,7 @@ export async function startTestServer(
   const database = await createTestDatabase(options.dialect ?? 'sqlite');
   const store = await database.open();
   let server: AuthorizationServer | undefined;
-  const http = await listen((request, env) => server!.app.fetch(request, env), { port: 0, host: '127.0.0.1' });
+  const http = await listen((request, env) => server!.app.fetch(request, env), { port: 0, host: '127.0.0.1', nodeRoute: (request, response) => server?.nodeRoute(request, response) ?? false });
   server = await createAuthorizationServer({
     settings: { issuer: http.url, ...options.settings },
     store,

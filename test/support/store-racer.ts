@@ -7,7 +7,6 @@
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { hashSecret, randomSecret } from '../../src/core/secrets.js';
 import { openStore } from '../../src/store/index.js';
 import { T0, sessionRecord } from './store-records.js';
 
@@ -15,7 +14,7 @@ export type RacerJob =
   | { kind: 'grant-consents'; userId: string; clientId: string; scopes: string[] }
   | { kind: 'create-sessions'; count: number }
   | { kind: 'consume-codes'; codeHashes: string[] }
-  | { kind: 'spend-refresh-tokens'; tokenHashes: string[]; clientId: string };
+  | { kind: 'rotate-refresh-tokens'; grantIds: string[]; clientId: string };
 
 export interface RacerResult {
   ok: boolean;
@@ -68,13 +67,11 @@ async function runJob(url: string, job: RacerJob): Promise<void> {
         case 'consume-codes':
           for (const hash of job.codeHashes) outcomes.push((await store.codes.consume(hash, T0 + 1)).outcome);
           break;
-        case 'spend-refresh-tokens':
-          // As the token endpoint does: spend and store the replacement in one transaction.
-          for (const hash of job.tokenHashes) {
-            const rotation = await store.grants.spendRefreshToken(hash, job.clientId, T0 + 1, (spent) => ({
-              refreshToken: { ...spent, tokenHash: hashSecret(randomSecret()), createdAt: T0 + 1, usedAt: null },
-            }));
-            outcomes.push(rotation.outcome);
+        case 'rotate-refresh-tokens':
+          // As the refresh grant does: rotate each grant's generation 0 once.
+          for (const grantId of job.grantIds) {
+            const rotated = await store.grants.rotateRefreshToken({ grantId, clientId: job.clientId, generation: 0, now: T0 + 1, expiresAt: T0 + 86_401 });
+            outcomes.push(rotated === undefined ? 'lost' : 'rotated');
           }
           break;
       }

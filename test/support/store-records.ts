@@ -5,7 +5,6 @@ import type {
   ClientRecord,
   GrantRecord,
   PendingAuthorizationRecord,
-  RefreshTokenRecord,
   SessionRecord,
   SigningKeyRecord,
   UserRecord,
@@ -66,12 +65,15 @@ export function grantRecord(overrides: Partial<GrantRecord> = {}): GrantRecord {
     resource: 'https://mcp.example.com/mcp',
     createdAt: T0,
     revokedAt: null,
+    refreshGeneration: 0,
+    refreshExpiresAt: T0 + 86_400,
     ...overrides,
   };
 }
 
-export function refreshTokenRecord(grant: GrantRecord, overrides: Partial<RefreshTokenRecord> = {}): RefreshTokenRecord {
-  return { tokenHash: randomHash(), grantId: grant.id, clientId: grant.clientId, scope: grant.scope, createdAt: T0, expiresAt: T0 + 86_400, usedAt: null, ...overrides };
+/** The rotation of a grant's current refresh token, as the refresh grant asks the store for it. */
+export function rotationOf(grant: GrantRecord, now: number, overrides: { generation?: number; clientId?: string } = {}) {
+  return { grantId: grant.id, clientId: overrides.clientId ?? grant.clientId, generation: overrides.generation ?? grant.refreshGeneration ?? 0, now, expiresAt: now + 86_400 };
 }
 
 export function accessTokenRecord(grant: GrantRecord, overrides: Partial<AccessTokenRecord> = {}): AccessTokenRecord {

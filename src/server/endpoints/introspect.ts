@@ -1,6 +1,5 @@
 import type { Context } from 'hono';
 import { OAuthError } from '../../core/errors.js';
-import { hashSecret } from '../../core/secrets.js';
 import { formatScope } from '../../core/scopes.js';
 import { verifyOwnAccessToken } from '../access-token.js';
 import { isAccessTokenLive } from '../access-token-status.js';
@@ -20,7 +19,7 @@ const INACTIVE = { active: false } as const;
 export function introspectEndpoint(ctx: ServerContext) {
   return async (c: Context): Promise<Response> => {
     const params = await readFormBody(c.req.raw);
-    const caller = await authenticateClient(ctx, c.req.raw, params);
+    const caller = await authenticateClient(ctx, c.req.header('authorization') ?? null, params);
     if (caller.tokenEndpointAuthMethod === 'none' || caller.source !== 'static') {
       throw new OAuthError('invalid_client', 'Introspection is for pre-registered confidential clients.', { detail: `caller ${caller.clientId}` });
     }
@@ -47,20 +46,21 @@ export function introspectEndpoint(ctx: ServerContext) {
       });
     }
 
-    const refresh = await ctx.store.grants.findRefreshToken(hashSecret(token));
-    if (refresh === undefined || refresh.usedAt !== null || refresh.expiresAt <= now) return jsonResponse(INACTIVE);
+    const refresh = ctx.refreshTokens.read(token);
+    if (refresh === undefined) return jsonResponse(INACTIVE);
     const grant = await ctx.store.grants.find(refresh.grantId);
-    if (grant === undefined || grant.revokedAt !== null) return jsonResponse(INACTIVE);
+    // Only the grant's current refresh token is active; a spent one is not (RFC 7662 §2.2).
+    if (grant === undefined || grant.revokedAt !== null || grant.refreshGeneration !== refresh.generation) return jsonResponse(INACTIVE);
+    if (grant.refreshExpiresAt === null || grant.refreshExpiresAt <= now) return jsonResponse(INACTIVE);
     return jsonResponse({
       active: true,
       token_type: 'refresh_token',
-      scope: formatScope(refresh.scope),
-      client_id: refresh.clientId,
+      scope: formatScope(grant.scope),
+      client_id: grant.clientId,
       sub: grant.userId,
       aud: grant.resource,
       iss: ctx.config.issuer,
-      iat: refresh.createdAt,
-      exp: refresh.expiresAt,
+      exp: grant.refreshExpiresAt,
     });
   };
 }

@@ -1,6 +1,5 @@
 import type { Context } from 'hono';
 import { OAuthError } from '../../core/errors.js';
-import { hashSecret } from '../../core/secrets.js';
 import { verifyOwnAccessToken } from '../access-token.js';
 import { grantIdOfAccessToken } from '../access-token-id.js';
 import { authenticateClient } from '../client-authentication.js';
@@ -17,17 +16,19 @@ import { readFormBody } from '../form-parameters.js';
 export function revokeEndpoint(ctx: ServerContext) {
   return async (c: Context): Promise<Response> => {
     const params = await readFormBody(c.req.raw);
-    const client = await authenticateClient(ctx, c.req.raw, params);
+    const client = await authenticateClient(ctx, c.req.header('authorization') ?? null, params);
     const token = params['token'];
     if (token === undefined || token === '') throw new OAuthError('invalid_request', 'token is required.');
     const now = nowSeconds(ctx.clock);
 
-    const refresh = await ctx.store.grants.findRefreshToken(hashSecret(token));
+    // Any refresh token the grant issued, current or spent, proves the grant: it ends with it.
+    const refresh = ctx.refreshTokens.read(token);
     if (refresh !== undefined) {
-      if (refresh.clientId === client.clientId) {
-        await ctx.store.grants.revoke(refresh.grantId, now);
+      const grant = await ctx.store.grants.find(refresh.grantId);
+      if (grant !== undefined && grant.clientId === client.clientId) {
+        await ctx.store.grants.revoke(grant.id, now);
         ctx.grantsEnded();
-        ctx.logger.info({ event: 'grant_revoked', client_id: client.clientId, grant_id: refresh.grantId }, 'refresh token revoked');
+        ctx.logger.info({ event: 'grant_revoked', client_id: client.clientId, grant_id: grant.id }, 'refresh token revoked');
       }
       return jsonResponse({});
     }

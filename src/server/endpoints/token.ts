@@ -6,19 +6,28 @@ import { jsonResponse } from '../error-response.js';
 import { readFormBody } from '../form-parameters.js';
 import { redeemAuthorizationCode } from '../grants/authorization-code.js';
 import { rotateRefreshToken } from '../grants/refresh-token.js';
+import type { TokenResponse } from '../issue-tokens.js';
 
-/** The token endpoint (OAuth 2.1 §3.2): authenticates the client, then runs the grant. */
+/**
+ * The token endpoint (OAuth 2.1 §3.2): authenticates the client, then runs the grant. Throws
+ * OAuthError. Transport-neutral: the Hono route below and the node:http route
+ * (node-token-route.ts) both call it.
+ */
+export async function answerTokenRequest(ctx: ServerContext, authorization: string | null, params: Record<string, string>): Promise<TokenResponse> {
+  const grantType = params['grant_type'];
+  if (grantType === undefined) throw new OAuthError('invalid_request', 'grant_type is required.');
+  const client = await authenticateClient(ctx, authorization, params);
+  if (grantType !== 'authorization_code' && grantType !== 'refresh_token') {
+    throw new OAuthError('unsupported_grant_type', 'Only authorization_code and refresh_token are supported.');
+  }
+  if (!client.grantTypes.includes(grantType)) throw new OAuthError('unauthorized_client', `This client may not use the ${grantType} grant.`);
+  return grantType === 'authorization_code' ? redeemAuthorizationCode(ctx, client, params) : rotateRefreshToken(ctx, client, params);
+}
+
+/** The token endpoint as a Hono route (in-process `app.request`, and any runtime but node:http). */
 export function tokenEndpoint(ctx: ServerContext) {
   return async (c: Context): Promise<Response> => {
     const params = await readFormBody(c.req.raw);
-    const grantType = params['grant_type'];
-    if (grantType === undefined) throw new OAuthError('invalid_request', 'grant_type is required.');
-    const client = await authenticateClient(ctx, c.req.raw, params);
-    if (grantType !== 'authorization_code' && grantType !== 'refresh_token') {
-      throw new OAuthError('unsupported_grant_type', 'Only authorization_code and refresh_token are supported.');
-    }
-    if (!client.grantTypes.includes(grantType)) throw new OAuthError('unauthorized_client', `This client may not use the ${grantType} grant.`);
-    const tokens = grantType === 'authorization_code' ? await redeemAuthorizationCode(ctx, client, params) : await rotateRefreshToken(ctx, client, params);
-    return jsonResponse(tokens);
+    return jsonResponse(await answerTokenRequest(ctx, c.req.header('authorization') ?? null, params));
   };
 }

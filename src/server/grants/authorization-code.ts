@@ -1,7 +1,7 @@
 import { OAuthError } from '../../core/errors.js';
 import { isValidCodeVerifier, verifyPkce } from '../../core/pkce.js';
 import { hashSecret } from '../../core/secrets.js';
-import type { ClientRecord } from '../../store/types.js';
+import type { ClientRecord, GrantRecord } from '../../store/types.js';
 import { nowSeconds } from '../clock.js';
 import { findResource } from '../config.js';
 import type { ServerContext } from '../context.js';
@@ -41,12 +41,24 @@ export async function redeemAuthorizationCode(ctx: ServerContext, client: Client
     throw new OAuthError('invalid_target', 'The resource differs from the one authorized.');
   }
 
-  const grant = { id: stored.grantId, clientId: client.clientId, userId: stored.userId, scope: stored.scope, resource: stored.resource, createdAt: now, revokedAt: null };
+  const refreshes = client.grantTypes.includes('refresh_token');
+  const grant: GrantRecord = {
+    id: stored.grantId,
+    clientId: client.clientId,
+    userId: stored.userId,
+    scope: stored.scope,
+    resource: stored.resource,
+    createdAt: now,
+    revokedAt: null,
+    // The grant's first refresh token is generation 0 (refresh-token-value.ts).
+    refreshGeneration: refreshes ? 0 : null,
+    refreshExpiresAt: refreshes ? now + ctx.config.refreshTokenTtlSeconds : null,
+  };
   await ctx.store.grants.create(grant);
   // The redemption that won the atomic consume always answers with tokens. A replay racing it
   // revokes the grant (created revoked if the replay got there first), so those tokens may be
   // dead on arrival: exactly one success, and nothing live after a replay (invariant 2).
-  const tokens = await issueTokens(ctx, client, grant, stored.scope, stored.scope);
+  const tokens = await issueTokens(ctx, client, grant, stored.scope);
   ctx.logger.info({ event: 'code_redeemed', client_id: client.clientId, grant_id: grant.id }, 'authorization code redeemed');
   return tokens;
 }
