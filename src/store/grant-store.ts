@@ -67,17 +67,17 @@ export function createGrantStore(db: Kysely<Database>, sqlite: BetterSqlite3.Dat
     async rotateRefreshToken(rotation) {
       const fast = onSqlite?.rotate(rotation) ?? 'busy';
       if (fast !== 'busy') return fast;
-      const { grantId, clientId, generation, now, expiresAt } = rotation;
-      const row = await db
+      const { grantId, clientId, generation, now, expiresAt, resource } = rotation;
+      let update = db
         .updateTable('grants')
         .set((eb) => ({ refresh_generation: eb('refresh_generation', '+', 1), refresh_expires_at: expiresAt }))
         .where('id', '=', grantId)
         .where('client_id', '=', clientId)
         .where('refresh_generation', '=', generation)
         .where('refresh_expires_at', '>', now)
-        .where('revoked_at', 'is', null)
-        .returningAll()
-        .executeTakeFirst();
+        .where('revoked_at', 'is', null);
+      if (resource !== undefined) update = update.where('resource', '=', resource);
+      const row = await update.returningAll().executeTakeFirst();
       return row === undefined ? undefined : toGrant(row);
     },
 

@@ -2,7 +2,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import type { Selectable } from 'kysely';
 import { toGrant } from './grant-rows.js';
 import type { GrantsTable } from './schema.js';
-import type { GrantRecord } from './types.js';
+import type { GrantRecord, RefreshRotation } from './types.js';
 
 /**
  * The two grant statements on the token endpoint's hot path, for SQLite. 'busy': the connection
@@ -10,7 +10,7 @@ import type { GrantRecord } from './types.js';
  */
 export interface SqliteGrantStatements {
   find(id: string): GrantRecord | undefined | 'busy';
-  rotate(rotation: { grantId: string; clientId: string; generation: number; now: number; expiresAt: number }): GrantRecord | undefined | 'busy';
+  rotate(rotation: RefreshRotation): GrantRecord | undefined | 'busy';
 }
 
 /**
@@ -30,9 +30,9 @@ export function createSqliteGrantStatements(sqlite: BetterSqlite3.Database): Sql
       const row = (prepared ??= prepare(sqlite)).find.get(id) as Selectable<GrantsTable> | undefined;
       return row === undefined ? undefined : toGrant(row);
     },
-    rotate({ grantId, clientId, generation, now, expiresAt }) {
+    rotate({ grantId, clientId, generation, now, expiresAt, resource }) {
       if (sqlite.inTransaction) return 'busy';
-      const row = (prepared ??= prepare(sqlite)).rotate.get({ id: grantId, client_id: clientId, generation, now, expires_at: expiresAt }) as Selectable<GrantsTable> | undefined;
+      const row = (prepared ??= prepare(sqlite)).rotate.get({ id: grantId, client_id: clientId, generation, now, resource: resource ?? null, expires_at: expiresAt }) as Selectable<GrantsTable> | undefined;
       return row === undefined ? undefined : toGrant(row);
     },
   };
@@ -43,8 +43,8 @@ function prepare(sqlite: BetterSqlite3.Database) {
     find: sqlite.prepare('SELECT * FROM grants WHERE id = ?'),
     rotate: sqlite.prepare(
       `UPDATE grants SET refresh_generation = refresh_generation + 1, refresh_expires_at = @expires_at
-       WHERE id = @id AND client_id = @client_id AND refresh_generation = @generation
-         AND refresh_expires_at > @now AND revoked_at IS NULL
+       WHERE id = @id AND client_id = @client_id AND refresh_generation = @generation AND refresh_expires_at > @now
+         AND revoked_at IS NULL AND (@resource IS NULL OR resource = @resource)
        RETURNING *`,
     ),
   };

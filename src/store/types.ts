@@ -213,6 +213,18 @@ export interface AuthorizationCodeStore {
   consume(codeHash: string, now: number): Promise<CodeRedemption>;
 }
 
+/** Which refresh token of which grant to rotate, and what the rotated one gets. */
+export interface RefreshRotation {
+  grantId: string;
+  clientId: string;
+  generation: number;
+  now: number;
+  /** The new refresh token's expiry. */
+  expiresAt: number;
+  /** Rotate only if the grant is for this resource (RFC 8707 §2.2). */
+  resource?: string;
+}
+
 export interface GrantStore {
   /** Creates a grant unless one with this id exists (a replayed code may have revoked it first). */
   create(grant: GrantRecord): Promise<void>;
@@ -229,11 +241,12 @@ export interface GrantStore {
 
   /**
    * Rotates the grant's refresh token from `generation` to the next, in one conditional
-   * `UPDATE … RETURNING` that also requires the client, a live grant and an unexpired token:
-   * exactly one of any number of concurrent callers (processes and machines too) gets the
-   * updated grant; the others get undefined (DESIGN.md invariant 5; RFC 9700 §4.14.2).
+   * `UPDATE … RETURNING` that also requires the client, a live grant, an unexpired token and, when
+   * given, the grant's resource: exactly one of any number of concurrent callers (processes and
+   * machines too) gets the updated grant; the others get undefined (DESIGN.md invariant 5;
+   * RFC 9700 §4.14.2).
    */
-  rotateRefreshToken(rotation: { grantId: string; clientId: string; generation: number; now: number; expiresAt: number }): Promise<GrantRecord | undefined>;
+  rotateRefreshToken(rotation: RefreshRotation): Promise<GrantRecord | undefined>;
 
   /**
    * The record of a revoked access token. (Tokens are not recorded when issued: a `jti` names its

@@ -354,6 +354,9 @@ describe('the token endpoint from the attacker side', () => {
     assertOAuthError(await refreshTokens(as, { clientId, refreshToken: tokens.refresh_token, scope: 'write' }), 'invalid_scope');
     assertOAuthError(await refreshTokens(as, { clientId, refreshToken: tokens.refresh_token, resource: RESOURCE_B }), 'invalid_target');
     assertOAuthError(await refreshTokens(as, { clientId, refreshToken: tokens.refresh_token, resource: 'https://evil.example.com/mcp' }), 'invalid_target');
+    // None of the refusals spent the token (a spent one would now be a reuse and revoke the grant).
+    const narrowed = assertTokens(await refreshTokens(as, { clientId, refreshToken: tokens.refresh_token, resource: RESOURCE_A, scope: 'read' }));
+    assertTokens(await refreshTokens(as, { clientId, refreshToken: narrowed.refresh_token }));
   });
 
   it('refuses a refresh token presented by another client', async () => {

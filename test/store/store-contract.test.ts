@@ -607,6 +607,13 @@ for (const dialect of DIALECTS) {
         assert.equal((await fresh.store.grants.rotateRefreshToken(rotationOf(grant, T0 + 11)))?.refreshGeneration, 1);
       });
 
+      it('rotates only for the grant\'s own resource when one is named', async () => {
+        const grant = await liveGrant();
+        assert.equal(await fresh.store.grants.rotateRefreshToken({ ...rotationOf(grant, T0 + 10), resource: 'https://other.example.com/mcp' }), undefined);
+        assert.deepEqual(await fresh.store.grants.find(grant.id), grant);
+        assert.equal((await fresh.store.grants.rotateRefreshToken({ ...rotationOf(grant, T0 + 11), resource: grant.resource }))?.refreshGeneration, 1);
+      });
+
       it('does not rotate once the grant is revoked, now or later', async () => {
         const grant = await liveGrant();
         await fresh.store.grants.revoke(grant.id, T0 + 5);
