@@ -4,6 +4,7 @@ import { createAuthorizedFetch } from './authorized-fetch.js';
 import { ClientSession } from './client-session.js';
 import { ClientAuthError, ReauthRequiredError } from './errors.js';
 import { invalidateForSdk, sdkClientInformation, sdkDiscoveryState, sdkTokens } from './sdk-provider-hooks.js';
+import { registrationRedirectUris } from './registration-redirect.js';
 import { refreshTokens } from './token-refresh.js';
 import type { AuthorizationStart, McpOAuth, McpOAuthOptions } from './types.js';
 
@@ -63,7 +64,7 @@ export function createMcpOAuth(options: McpOAuthOptions): McpOAuth {
       return options.redirectUrl;
     },
     get clientMetadata() {
-      return { ...options.clientMetadata, redirect_uris: [options.redirectUrl] };
+      return { ...options.clientMetadata, redirect_uris: registrationRedirectUris(options.redirectUrl) };
     },
     ...(options.clientMetadataUrl !== undefined ? { clientMetadataUrl: options.clientMetadataUrl } : {}),
 

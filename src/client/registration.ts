@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ClientAuthError } from './errors.js';
 import { REQUEST_TIMEOUT_MS, assertAllowedServerUrl } from './http-policy.js';
 import type { AuthorizationServerMetadata } from './discovery.js';
+import { registrationRedirectKey, registrationRedirectUris } from './registration-redirect.js';
 import { openClientSecret, sealClientSecret } from './sealed-values.js';
 import type { ClientContext } from './types.js';
 
@@ -40,7 +41,10 @@ function isMetadataDocumentUrl(value: string): boolean {
   }
 }
 
-/** Credentials this app already has for the issuer: pre-registered ones, else a stored registration. */
+/**
+ * Credentials this app already has for the issuer: pre-registered ones, else a stored registration,
+ * found under the redirect URI's registration key (a loopback IP literal without its port).
+ */
 export async function findClientCredentials(context: ClientContext, issuer: string, redirectUri: string, now: number): Promise<ClientCredentials | undefined> {
   const configured = context.preRegistered?.find((c) => c.issuer === issuer);
   if (configured !== undefined) {
@@ -51,9 +55,10 @@ export async function findClientCredentials(context: ClientContext, issuer: stri
       source: 'pre_registered',
     };
   }
-  const stored = await context.store.mcpClient.findRegistration(issuer, redirectUri);
+  const key = registrationRedirectKey(redirectUri);
+  const stored = await context.store.mcpClient.findRegistration(issuer, key);
   if (stored === undefined || (stored.expiresAt !== null && stored.expiresAt !== 0 && stored.expiresAt <= now)) return undefined;
-  const secret = stored.clientSecretSealed === null ? undefined : openClientSecret(context.keyring, issuer, redirectUri, stored.clientSecretSealed);
+  const secret = stored.clientSecretSealed === null ? undefined : openClientSecret(context.keyring, issuer, key, stored.clientSecretSealed);
   return {
     clientId: stored.clientId,
     ...(secret !== undefined ? { clientSecret: secret } : {}),
@@ -65,8 +70,11 @@ export async function findClientCredentials(context: ClientContext, issuer: stri
 /**
  * This app's credentials at the authorization server, in the spec's priority order:
  * pre-registered, then a Client ID Metadata Document (when the server says it supports them and
- * the app has one), then Dynamic Client Registration. What is obtained is stored per issuer.
- * @see MCP Authorization (2026-07-28) "Client Registration"; RFC 7591 §3
+ * the app has one), then Dynamic Client Registration. What is obtained is stored per issuer and
+ * redirect URI, a loopback IP literal without its port, so that a native app's logins on ports
+ * the OS picks share one registration (and the consent given to it); the requests themselves
+ * always carry the exact redirect URI with its port.
+ * @see MCP Authorization (2026-07-28) "Client Registration"; RFC 7591 §3; RFC 8252 §7.3
  */
 export async function obtainClientCredentials(
   context: ClientContext,
@@ -77,10 +85,11 @@ export async function obtainClientCredentials(
   const known = await findClientCredentials(context, server.issuer, app.redirectUri, now);
   if (known !== undefined) return known;
   const { metadata } = server;
+  const key = registrationRedirectKey(app.redirectUri);
   if (metadata.client_id_metadata_document_supported === true && app.clientMetadataUrl !== undefined && isMetadataDocumentUrl(app.clientMetadataUrl)) {
     await context.store.mcpClient.saveRegistration({
       issuer: server.issuer,
-      redirectUri: app.redirectUri,
+      redirectUri: key,
       clientId: app.clientMetadataUrl,
       clientSecretSealed: null,
       tokenEndpointAuthMethod: 'none',
@@ -94,7 +103,7 @@ export async function obtainClientCredentials(
     throw new ClientAuthError('registration_unavailable', `${server.issuer} offers neither Client ID Metadata Documents this app can use nor Dynamic Client Registration`);
   }
   const endpoint = assertAllowedServerUrl(metadata.registration_endpoint, 'registration_endpoint');
-  const body = { ...app.clientMetadata, redirect_uris: [app.redirectUri], ...(app.scope !== undefined && app.scope !== '' ? { scope: app.scope } : {}) };
+  const body = { ...app.clientMetadata, redirect_uris: registrationRedirectUris(app.redirectUri), ...(app.scope !== undefined && app.scope !== '' ? { scope: app.scope } : {}) };
   const response = await (context.fetch ?? fetch)(endpoint.href, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
@@ -109,9 +118,9 @@ export async function obtainClientCredentials(
   const authMethod = authMethodOf(registered.token_endpoint_auth_method, registered.client_secret !== undefined);
   await context.store.mcpClient.saveRegistration({
     issuer: server.issuer,
-    redirectUri: app.redirectUri,
+    redirectUri: key,
     clientId: registered.client_id,
-    clientSecretSealed: registered.client_secret === undefined ? null : sealClientSecret(context.keyring, server.issuer, app.redirectUri, registered.client_secret),
+    clientSecretSealed: registered.client_secret === undefined ? null : sealClientSecret(context.keyring, server.issuer, key, registered.client_secret),
     tokenEndpointAuthMethod: authMethod,
     method: 'dcr',
     expiresAt: registered.client_secret_expires_at ?? null,

@@ -2,6 +2,7 @@ import type { OAuthClientProvider, OAuthDiscoveryState } from '@modelcontextprot
 import type { AuthorizationServerMetadata as SdkAuthorizationServerMetadata, OAuthClientInformationMixed, OAuthProtectedResourceMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
 import type { ClientSession } from './client-session.js';
 import { obtainClientCredentials } from './registration.js';
+import { registrationRedirectKey } from './registration-redirect.js';
 import type { TokenSecrets } from './sealed-values.js';
 import type { ClientTokensRecord } from '../store/types.js';
 
@@ -62,6 +63,6 @@ export async function invalidateForSdk(session: ClientSession, scope: Parameters
   }
   if (scope === 'client' || scope === 'all') {
     const found = await session.discover().catch(() => undefined);
-    if (found !== undefined) await mcpClient.deleteRegistration(found.issuer, session.redirectUrl);
+    if (found !== undefined) await mcpClient.deleteRegistration(found.issuer, registrationRedirectKey(session.redirectUrl));
   }
 }

@@ -139,6 +139,8 @@ describe('portcullis connect: a stdio MCP client reaches a server behind the gat
     const tokens = JSON.parse((await runCli(['tokens', '--user', 'second-person', '--json'], env)).stdout) as { server: string; scope: string }[];
     assert.deepEqual(tokens.map((t) => t.server), [gateway.mcpUrl]);
     assert.match(tokens[0]!.scope, /notes:write/);
+    const registered = (await gateway.store.clients.list()).filter((c) => c.source === 'dynamic');
+    assert.equal(registered.length, 1, 'login, connect (http://127.0.0.1/callback) and its own login on another port share one registration');
   });
 
   it('when the authorization server has ended the login, exits with a message saying to log in again', async () => {

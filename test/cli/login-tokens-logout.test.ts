@@ -154,6 +154,29 @@ describe('portcullis login, tokens and logout against a real server and gateway'
     assert.doesNotMatch(again.stderr, /\n\s+at /, 'no stack trace');
   });
 
+  it('a second login listens on another port but reuses the registration, and is not asked for consent again', async () => {
+    const firstUrl = new URL(browser.urls()[0]!);
+    const registered = async () => (await gateway.store.clients.list()).filter((c) => c.source === 'dynamic').length;
+    const before = await registered();
+    const cli = startCli(['login', gateway.mcpUrl, '--no-browser', '--json'], env);
+    const [, url] = await cli.waitForStderr(/open this URL in your browser to log in:\n\s+(\S+)/);
+    await cli.waitForStderr(/waiting for the redirect/);
+    const authorization = new URL(url!);
+    assert.equal(authorization.searchParams.get('client_id'), firstUrl.searchParams.get('client_id'), 'the same client');
+    assert.match(authorization.searchParams.get('redirect_uri')!, /^http:\/\/127\.0\.0\.1:\d+\/callback$/, 'on the port this login listens on (the OS picks it)');
+    // Sign in again; the consent given to this client is remembered, so no consent page.
+    const pageBrowser = new FormBrowser(gateway.issuer);
+    let step = await pageBrowser.navigate(url!);
+    const html = await step.response.text();
+    assert.match(html, /name="password"/);
+    step = await pageBrowser.submitForm({ html, url: step.url }, ALICE);
+    assert.ok(step.leftTo, 'straight back to the client after signing in, without a consent page');
+    await (await fetch(step.leftTo)).text();
+    const run = await cli.exited;
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(await registered(), before, 'no new registration at the authorization server');
+  });
+
   it('login --no-browser prints the URL and starts nothing; a denial at consent fails with a clear message', async () => {
     const before = browser.urls().length;
     const cli = startCli(['login', gateway.mcpUrl, '--no-browser', '--db', `sqlite:${join(dir, 'other.db')}`], { ...env, PORTCULLIS_SECRET: 'a-test-secret-of-at-least-32-characters!!' });

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { ClientAuthError, type ClientAuthErrorCode, detectAuth } from '../../src/client/index.js';
 import { authorizationServerMetadataUrls, protectedResourceMetadataUrls } from '../../src/client/discovery.js';
+import { registrationRedirectKey } from '../../src/client/registration-redirect.js';
 import { FormBrowser } from '../support/browser.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { startHostileServer, type HostileServer } from '../support/hostile-metadata-server.js';
@@ -270,7 +271,8 @@ describe('registration order and keying', () => {
     assert.equal(registrations(), 1);
     assert.equal((await third.oauth.start()).url.searchParams.get('client_id'), 'dcr-client');
     assert.equal(registrations(), 1, 'the registration is stored and reused for the issuer');
-    assert.equal((await client.store.mcpClient.findRegistration(dcr, third.oauth.redirectUrl as string))?.method, 'dcr');
+    // Kept under the loopback redirect without its port (RFC 8252 §7.3).
+    assert.equal((await client.store.mcpClient.findRegistration(dcr, registrationRedirectKey(third.oauth.redirectUrl as string)))?.method, 'dcr');
 
     useIssuer('/other');
     const fourth = newProvider({ store: client.store, userId: 'u', serverUrl: serverUrl() });
