@@ -65,7 +65,7 @@ export function createGrantStore(db: Kysely<Database>, sqlite: BetterSqlite3.Dat
     },
 
     async rotateRefreshToken(rotation) {
-      const fast = onSqlite?.rotate(rotation) ?? 'busy';
+      const fast = onSqlite === undefined ? 'busy' : await onSqlite.rotate(rotation);
       if (fast !== 'busy') return fast;
       const { grantId, clientId, generation, now, expiresAt, resource } = rotation;
       let update = db

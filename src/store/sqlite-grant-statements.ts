@@ -10,30 +10,68 @@ import type { GrantRecord, RefreshRotation } from './types.js';
  */
 export interface SqliteGrantStatements {
   find(id: string): GrantRecord | undefined | 'busy';
-  rotate(rotation: RefreshRotation): GrantRecord | undefined | 'busy';
+  rotate(rotation: RefreshRotation): Promise<GrantRecord | undefined | 'busy'>;
+}
+
+interface QueuedRotation {
+  rotation: RefreshRotation;
+  resolve(result: GrantRecord | undefined | 'busy'): void;
+  reject(error: unknown): void;
 }
 
 /**
  * The grant lookup and the refresh rotation as better-sqlite3 prepared statements: the same
  * statements as the Kysely ones in grant-store.ts, minus the cost of building each query (a large
- * share of a one-row statement's). Each is one autocommit statement, so SQLite's write lock makes
- * the conditional UPDATE atomic across processes too.
+ * share of a one-row statement's).
+ *
+ * Rotations are committed in groups: those asked for while the event loop handles one round of
+ * I/O run at its end (`setImmediate`) in one `BEGIN IMMEDIATE` transaction, each still its own
+ * conditional UPDATE. Taking SQLite's locks and appending a commit to the WAL cost more than the
+ * UPDATE itself, so under load the token endpoint pays them once for several requests; a lone
+ * request waits for no one. SQLite's write lock makes each UPDATE atomic across processes, and
+ * every answer is sent after its group has committed.
  *
  * When the connection is inside a Kysely transaction of this process (waiting on an `await`),
  * these statements would join it; they answer 'busy' and the caller takes the Kysely path.
  */
 export function createSqliteGrantStatements(sqlite: BetterSqlite3.Database): SqliteGrantStatements {
   let prepared: ReturnType<typeof prepare> | undefined;
+  const statements = () => (prepared ??= prepare(sqlite));
+  let queue: QueuedRotation[] = [];
+
+  const rotateOne = ({ grantId, clientId, generation, now, expiresAt, resource }: RefreshRotation) => {
+    const row = statements().rotate.get({ id: grantId, client_id: clientId, generation, now, resource: resource ?? null, expires_at: expiresAt }) as Selectable<GrantsTable> | undefined;
+    return row === undefined ? undefined : toGrant(row);
+  };
+  const rotateGroup = sqlite.transaction((group: QueuedRotation[]) => group.map((queued) => rotateOne(queued.rotation)));
+
+  const flush = () => {
+    const group = queue;
+    queue = [];
+    if (sqlite.inTransaction) {
+      for (const queued of group) queued.resolve('busy');
+      return;
+    }
+    let results: (GrantRecord | undefined)[];
+    try {
+      results = rotateGroup.immediate(group);
+    } catch (error) {
+      for (const queued of group) queued.reject(error);
+      return;
+    }
+    group.forEach((queued, i) => queued.resolve(results[i]));
+  };
+
   return {
     find(id) {
       if (sqlite.inTransaction) return 'busy';
-      const row = (prepared ??= prepare(sqlite)).find.get(id) as Selectable<GrantsTable> | undefined;
+      const row = statements().find.get(id) as Selectable<GrantsTable> | undefined;
       return row === undefined ? undefined : toGrant(row);
     },
-    rotate({ grantId, clientId, generation, now, expiresAt, resource }) {
-      if (sqlite.inTransaction) return 'busy';
-      const row = (prepared ??= prepare(sqlite)).rotate.get({ id: grantId, client_id: clientId, generation, now, resource: resource ?? null, expires_at: expiresAt }) as Selectable<GrantsTable> | undefined;
-      return row === undefined ? undefined : toGrant(row);
+    rotate(rotation) {
+      return new Promise((resolve, reject) => {
+        if (queue.push({ rotation, resolve, reject }) === 1) setImmediate(flush);
+      });
     },
   };
 }
