@@ -6,7 +6,7 @@ import { REQUEST_TIMEOUT_MS, assertAllowedServerUrl } from './http-policy.js';
 import type { AuthorizationServerMetadata } from './discovery.js';
 import { registrationRedirectKey, registrationRedirectUris } from './registration-redirect.js';
 import { openClientSecret, sealClientSecret } from './sealed-values.js';
-import type { ClientContext } from './types.js';
+import type { ClientContext, PreRegisteredClient } from './types.js';
 
 type AuthMethod = 'none' | 'client_secret_basic' | 'client_secret_post';
 
@@ -41,20 +41,23 @@ function isMetadataDocumentUrl(value: string): boolean {
   }
 }
 
+/** The credentials of a client registered with the authorization server out of band. */
+export function preRegisteredCredentials(configured: PreRegisteredClient): ClientCredentials {
+  return {
+    clientId: configured.clientId,
+    ...(configured.clientSecret !== undefined ? { clientSecret: configured.clientSecret } : {}),
+    authMethod: configured.tokenEndpointAuthMethod ?? (configured.clientSecret !== undefined ? 'client_secret_basic' : 'none'),
+    source: 'pre_registered',
+  };
+}
+
 /**
  * Credentials this app already has for the issuer: pre-registered ones, else a stored registration,
  * found under the redirect URI's registration key (a loopback IP literal without its port).
  */
 export async function findClientCredentials(context: ClientContext, issuer: string, redirectUri: string, now: number): Promise<ClientCredentials | undefined> {
   const configured = context.preRegistered?.find((c) => c.issuer === issuer);
-  if (configured !== undefined) {
-    return {
-      clientId: configured.clientId,
-      ...(configured.clientSecret !== undefined ? { clientSecret: configured.clientSecret } : {}),
-      authMethod: configured.tokenEndpointAuthMethod ?? (configured.clientSecret !== undefined ? 'client_secret_basic' : 'none'),
-      source: 'pre_registered',
-    };
-  }
+  if (configured !== undefined) return preRegisteredCredentials(configured);
   const key = registrationRedirectKey(redirectUri);
   const stored = await context.store.mcpClient.findRegistration(issuer, key);
   if (stored === undefined || (stored.expiresAt !== null && stored.expiresAt !== 0 && stored.expiresAt <= now)) return undefined;

@@ -3,7 +3,7 @@ import { canonicalResource } from '../core/resource-uri.js';
 import type { ClientTokensRecord } from '../store/types.js';
 import { discoverAuthorizationServer } from './discovery.js';
 import { oauthRequestOptions } from './http-policy.js';
-import { type ClientCredentials, oauthClientOf } from './registration.js';
+import { type ClientCredentials, oauthClientOf, preRegisteredCredentials } from './registration.js';
 import { openClientSecret, openTokens } from './sealed-values.js';
 import type { ClientContext, RemovalResult } from './types.js';
 
@@ -20,14 +20,7 @@ async function revocationCredentials(context: ClientContext, row: ClientTokensRe
     return { clientId: registered.clientId, ...(secret !== undefined ? { clientSecret: secret } : {}), authMethod: method, source: registered.method };
   }
   const configured = context.preRegistered?.find((c) => c.issuer === row.issuer);
-  if (configured !== undefined) {
-    return {
-      clientId: configured.clientId,
-      ...(configured.clientSecret !== undefined ? { clientSecret: configured.clientSecret } : {}),
-      authMethod: configured.tokenEndpointAuthMethod ?? (configured.clientSecret !== undefined ? 'client_secret_basic' : 'none'),
-      source: 'pre_registered',
-    };
-  }
+  if (configured !== undefined) return preRegisteredCredentials(configured);
   return { clientId: row.clientId, authMethod: 'none', source: 'dcr' };
 }
 
