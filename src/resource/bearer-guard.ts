@@ -39,9 +39,14 @@ export interface BearerRequest {
   requiredScopes?: readonly string[];
 }
 
-export type BearerCheck =
-  | { readonly identity: VerifiedIdentity; readonly token: string; readonly response?: undefined }
-  | { readonly response: Response; readonly refusal: BearerRefusal; readonly identity?: undefined };
+/** A request the guard lets through: who is calling, and the token (for the MCP SDK's `AuthInfo`). */
+export interface BearerPass {
+  readonly identity: VerifiedIdentity;
+  readonly token: string;
+  readonly response?: undefined;
+}
+
+export type BearerCheck = BearerPass | { readonly response: Response; readonly refusal: BearerRefusal; readonly identity?: undefined };
 
 export interface BearerGuard {
   readonly resource: string;
@@ -50,6 +55,14 @@ export interface BearerGuard {
   readonly readsBody: boolean;
   /** Resolves with the identity, or with the ready response refusing the request; never rejects. */
   check(request: BearerRequest): Promise<BearerCheck>;
+  /**
+   * The synchronous fast path, for adapters: the pass `check` would give, when the token in the
+   * `Authorization` header is one the verifier has already verified and still trusts (cached,
+   * not expired) and it holds every scope the call needs; undefined in every other case (no
+   * token, a token in the query or a form, a token not cached, too few scopes), which means
+   * "call `check`", never "refused". No promise, no allocation beyond the result.
+   */
+  checkCached(request: BearerRequest): BearerPass | undefined;
 }
 
 /** RFC 6750 §2.1: `credentials = "Bearer" 1*SP b64token`; the scheme is case-insensitive (RFC 9110 §11.1). */
@@ -71,6 +84,7 @@ const AUTH_SCHEME = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+)(?: |$)/;
  * @see RFC 6750 §2, §3; RFC 9728 §5; MCP Authorization (2026-07-28), "Access Token Usage", "Error Handling"
  */
 export function createBearerGuard(options: BearerGuardOptions): BearerGuard {
+  const { verifier } = options;
   const resource = canonicalResource(options.resource);
   const resourceMetadataUrl = options.resourceMetadataUrl ?? protectedResourceMetadataUrl(resource);
   const policy = options.scopePolicy ?? EMPTY_SCOPE_POLICY;
@@ -103,7 +117,7 @@ export function createBearerGuard(options: BearerGuardOptions): BearerGuard {
 
       let identity: VerifiedIdentity;
       try {
-        identity = await options.verifier.verify(token);
+        identity = verifier.verifyCached?.(token) ?? (await verifier.verify(token));
       } catch (error) {
         return refuse(scopes, toOAuthError(error));
       }
@@ -118,7 +132,30 @@ export function createBearerGuard(options: BearerGuardOptions): BearerGuard {
       }
       return { identity, token };
     },
+    checkCached(request) {
+      if (verifier.verifyCached === undefined || request.form?.has('access_token') === true) return undefined;
+      const authorization = request.headers.get('authorization');
+      const token = authorization === null ? undefined : bearerTokenOf(authorization);
+      if (token === undefined || hasAccessTokenInQuery(request.url)) return undefined;
+      const identity = verifier.verifyCached(token);
+      if (identity === undefined || identity.audience !== resource) return undefined;
+      const needed = request.body === undefined && request.requiredScopes === undefined ? policy.required : neededScopes(policy, request);
+      for (const scope of needed) if (!identity.scopes.includes(scope)) return undefined;
+      return { identity, token };
+    },
   };
+}
+
+/**
+ * The token of `Bearer <token>` (the scheme in any case, one space), unchecked: the fast path
+ * only looks it up, and the verified-token cache holds nothing but b64tokens, so anything that
+ * is not well-formed credentials misses and `check` refuses it. Saves the regex (~0.6 µs on a
+ * ~520-character token).
+ */
+function bearerTokenOf(authorization: string): string | undefined {
+  if (authorization.length < 8 || authorization.charCodeAt(6) !== 0x20) return undefined;
+  if (!authorization.startsWith('Bearer') && authorization.slice(0, 6).toLowerCase() !== 'bearer') return undefined;
+  return authorization.slice(7);
 }
 
 function neededScopes(policy: ScopePolicy, request: BearerRequest): string[] {

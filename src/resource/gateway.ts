@@ -106,7 +106,8 @@ export function createGateway(options: GatewayOptions): Gateway {
       const contentType = request.headers.get('content-type');
       if (mustReadBody(guard, request.method, contentType)) parsed = parseBodyForGuard(Buffer.from(body).toString('utf8'), contentType);
     }
-    const check = await guard.check({ url: request.url, headers: request.headers, ...parsed });
+    const input = { url: request.url, headers: request.headers, ...parsed };
+    const check = guard.checkCached(input) ?? (await guard.check(input));
     if (check.response !== undefined) return check.response;
     const { identity } = check;
 

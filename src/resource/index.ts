@@ -18,12 +18,12 @@ export {
   type ProtectedResourceMetadata,
   type ProtectedResourceMetadataOptions,
 } from './protected-resource-metadata.js';
-export { createBearerGuard, type BearerCheck, type BearerGuard, type BearerGuardOptions, type BearerRefusal, type BearerRequest } from './bearer-guard.js';
+export { createBearerGuard, type BearerCheck, type BearerGuard, type BearerGuardOptions, type BearerPass, type BearerRefusal, type BearerRequest } from './bearer-guard.js';
 export { bearerErrorResponse, missingTokenResponse, type ChallengeParameters } from './bearer-challenge.js';
 export { toMcpAuthInfo, type McpAuthInfo } from './mcp-auth-info.js';
 export { bearerAuth, protectedResourceMetadataMiddleware, type BearerAuthEnv } from './middleware/hono.js';
 export { requireBearerToken, type ExpressLikeRequest, type ExpressLikeResponse } from './middleware/express.js';
-export { createNodeHttpGuard, headersFromNode, writeWebResponse, type GuardedIncomingMessage, type NodeGuardOptions } from './middleware/node-http.js';
+export { createNodeHttpGuard, headersFromNode, protectNodeHttpListener, writeWebResponse, type GuardedIncomingMessage, type NodeGuardOptions, type ProtectedNodeHttpListener } from './middleware/node-http.js';
 export { createGateway, type Gateway, type GatewayOptions } from './gateway.js';
 export { gatewaySettingsSchema, type GatewaySettings } from './gateway-settings.js';
 export { createUpstreamProxy, type UpstreamProxy, type UpstreamProxyOptions } from './proxy.js';

@@ -102,6 +102,7 @@ export function createIntrospectionVerifier(options: IntrospectionVerifierOption
 
   return {
     verify: (token) => cache.getOrVerify(token, () => verifyUncached(token)),
+    verifyCached: (token) => cache.peek(token),
   };
 }
 

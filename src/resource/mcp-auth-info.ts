@@ -16,17 +16,44 @@ export interface McpAuthInfo {
   extra?: Record<string, unknown>;
 }
 
+/**
+ * The SDK's view of one request's verified identity. Plain own fields, so a handler may spread or
+ * serialise it, each request with its own copies (a handler changing its `scopes` changes no
+ * other request's); only `resource` is an accessor on the prototype, parsed when first read,
+ * since a URL costs more than the rest together and most handlers never look.
+ */
+class VerifiedAuthInfo implements McpAuthInfo {
+  token: string;
+  clientId: string;
+  scopes: string[];
+  expiresAt: number;
+  extra: Record<string, unknown>;
+  readonly #audience: string;
+  #resource: URL | undefined;
+
+  constructor(identity: VerifiedIdentity, token: string) {
+    this.token = token;
+    this.clientId = identity.clientId;
+    this.scopes = [...identity.scopes];
+    this.expiresAt = identity.expiresAt;
+    this.extra = { subject: identity.subject, issuer: identity.issuer, tokenId: identity.tokenId };
+    this.#audience = identity.audience;
+  }
+
+  get resource(): URL {
+    return (this.#resource ??= new URL(this.#audience));
+  }
+
+  set resource(value: URL) {
+    this.#resource = value;
+  }
+
+  toJSON(): McpAuthInfo {
+    return { token: this.token, clientId: this.clientId, scopes: this.scopes, expiresAt: this.expiresAt, resource: this.resource, extra: this.extra };
+  }
+}
+
 /** The SDK's view of a verified identity; `extra` carries `subject`, `issuer` and `tokenId`. */
 export function toMcpAuthInfo(identity: VerifiedIdentity, token: string): McpAuthInfo {
-  return {
-    token,
-    clientId: identity.clientId,
-    scopes: [...identity.scopes],
-    expiresAt: identity.expiresAt,
-    // Parsed when read: most handlers never look, and a URL costs microseconds per request.
-    get resource() {
-      return new URL(identity.audience);
-    },
-    extra: { subject: identity.subject, issuer: identity.issuer, tokenId: identity.tokenId },
-  };
+  return new VerifiedAuthInfo(identity, token);
 }

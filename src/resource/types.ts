@@ -29,6 +29,15 @@ export interface VerifiedIdentity {
  */
 export interface TokenVerifier {
   verify(token: string): Promise<VerifiedIdentity>;
+  /**
+   * The synchronous fast path: the identity of a token that `verify()` accepted earlier and that is
+   * still trusted (not past its expiry plus the clock skew, nor past the cache's bound), or
+   * undefined, which means "ask `verify()`", never "refused". It must return an identity only for
+   * a token `verify()` would accept right now, and only for an RFC 6750 §2.1 b64token: the guard
+   * then skips the credential-syntax check. Optional; the verifiers here implement it with their
+   * verified-token cache.
+   */
+  verifyCached?(token: string): VerifiedIdentity | undefined;
 }
 
 /**

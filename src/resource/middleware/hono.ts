@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler, Next } from 'hono';
 import { createBearerGuard, type BearerGuard, type BearerGuardOptions, type BearerRequest } from '../bearer-guard.js';
 import { toMcpAuthInfo, type McpAuthInfo } from '../mcp-auth-info.js';
 import { protectedResourceMetadataResponse, type ProtectedResourceMetadata } from '../protected-resource-metadata.js';
@@ -26,19 +26,35 @@ export interface BearerAuthEnv {
  */
 export function bearerAuth(guardOrOptions: BearerGuard | BearerGuardOptions): MiddlewareHandler<BearerAuthEnv> {
   const guard = 'check' in guardOrOptions ? guardOrOptions : createBearerGuard(guardOrOptions);
-  return async (c, next) => {
-    if (c.req.method === 'OPTIONS') return next();
-    const contentType = c.req.header('content-type');
-    let input: BearerRequest = { url: c.req.url, headers: c.req.raw.headers };
-    if (mustReadBody(guard, c.req.method, contentType)) {
+
+  function pass(c: Context<BearerAuthEnv>, identity: VerifiedIdentity, token: string): void {
+    c.set('identity', identity);
+    c.set('authInfo', toMcpAuthInfo(identity, token));
+  }
+
+  /** The full check; `readBody` when the scopes depend on the body or it is a form. */
+  async function checkThenNext(c: Context<BearerAuthEnv>, next: Next, request: BearerRequest, readBody: boolean, contentType: string | undefined): Promise<Response | void> {
+    let input = request;
+    if (readBody) {
       // An earlier middleware may have read the body through HonoRequest, which caches it.
       const text = c.req.raw.bodyUsed ? await c.req.text() : await c.req.raw.clone().text();
       input = { ...input, ...parseBodyForGuard(text, contentType) };
     }
     const result = await guard.check(input);
     if (result.response !== undefined) return result.response;
-    c.set('identity', result.identity);
-    c.set('authInfo', toMcpAuthInfo(result.identity, result.token));
+    pass(c, result.identity, result.token);
+    return next();
+  }
+
+  return (c, next) => {
+    if (c.req.method === 'OPTIONS') return next();
+    const request: BearerRequest = { url: c.req.url, headers: c.req.raw.headers };
+    const contentType = c.req.header('content-type');
+    if (mustReadBody(guard, c.req.method, contentType)) return checkThenNext(c, next, request, true, contentType);
+    // The steady state: a token already verified and cached, no body needed, no promise of ours.
+    const cached = guard.checkCached(request);
+    if (cached === undefined) return checkThenNext(c, next, request, false, contentType);
+    pass(c, cached.identity, cached.token);
     return next();
   };
 }

@@ -1,5 +1,5 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createBearerGuard, type BearerGuard, type BearerGuardOptions, type BearerRequest } from '../bearer-guard.js';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { createBearerGuard, type BearerGuard, type BearerGuardOptions, type BearerPass, type BearerRequest } from '../bearer-guard.js';
 import { toMcpAuthInfo, type McpAuthInfo } from '../mcp-auth-info.js';
 import type { VerifiedIdentity } from '../types.js';
 import { mustReadBody, parseBodyForGuard } from './request-body.js';
@@ -12,7 +12,11 @@ export interface NodeGuardOptions {
   maxBodyBytes?: number;
 }
 
+/** A node:http request listener that runs only once the request's bearer token passed. */
+export type ProtectedNodeHttpListener = (req: GuardedIncomingMessage, res: ServerResponse, identity: VerifiedIdentity) => void;
+
 const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+const FORM = /^application\/x-www-form-urlencoded\b/i;
 
 /**
  * The bearer check for plain `node:http`: resolves with the identity and sets `req.auth` (the MCP
@@ -21,7 +25,8 @@ const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
  *
  * Pass the parsed body if you read it already. Otherwise, when the scope policy depends on the
  * body (or it is a form), the guard reads it, which consumes the stream, and leaves the parsed
- * JSON in `req.body` for the handler.
+ * JSON in `req.body` for the handler. `protectNodeHttpListener` is the same check without a
+ * promise when the token is already cached.
  * @see RFC 6750 §2.1, §3
  */
 export function createNodeHttpGuard(
@@ -30,21 +35,78 @@ export function createNodeHttpGuard(
 ): (req: GuardedIncomingMessage, res: ServerResponse, parsedBody?: unknown) => Promise<VerifiedIdentity | null> {
   const guard = 'check' in guardOrOptions ? guardOrOptions : createBearerGuard(guardOrOptions);
   const maxBodyBytes = nodeOptions.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  return async (req, res, parsedBody) => {
-    const input = await guardRequestFromNode(guard, req, parsedBody, maxBodyBytes);
-    if (input === 'too-large') {
-      const tooLarge = Response.json({ error: 'invalid_request', error_description: 'The request body is too large.' }, { status: 413, headers: { Connection: 'close' } });
-      await writeWebResponse(res, tooLarge);
-      return null;
-    }
-    const result = await guard.check(input);
-    if (result.response !== undefined) {
-      await writeWebResponse(res, result.response);
-      return null;
-    }
-    req.auth = toMcpAuthInfo(result.identity, result.token);
-    return result.identity;
+  return (req, res, parsedBody) => {
+    const pass = cachedPassFromNode(guard, req, parsedBody);
+    if (pass !== undefined) return Promise.resolve(pass.identity);
+    return checkNodeRequest(guard, req, res, parsedBody, maxBodyBytes);
   };
+}
+
+/**
+ * Wraps a `node:http` request listener so it runs only for requests whose bearer token passes,
+ * with `req.auth` set (the MCP SDK's `AuthInfo`) and the identity as its third argument; a
+ * refusal is answered here. A token already verified and still cached (the steady state) is
+ * checked synchronously and `listener` runs in the same tick: no promise, no body read (unless
+ * the scope policy needs the body, which is then read first and left parsed in `req.body`).
+ *
+ *   createServer(protectNodeHttpListener({ verifier, resource, scopePolicy }, (req, res, identity) => …))
+ *
+ * A failure of the check itself (the request stream errored) is answered 500 (or the socket is
+ * destroyed once headers went out); what `listener` throws is not caught, as in any listener.
+ * @see RFC 6750 §2.1, §3
+ */
+export function protectNodeHttpListener(
+  guardOrOptions: BearerGuard | BearerGuardOptions,
+  listener: ProtectedNodeHttpListener,
+  nodeOptions: NodeGuardOptions = {},
+): (req: IncomingMessage, res: ServerResponse) => void {
+  const guard = 'check' in guardOrOptions ? guardOrOptions : createBearerGuard(guardOrOptions);
+  const maxBodyBytes = nodeOptions.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  return (req: GuardedIncomingMessage, res) => {
+    const pass = cachedPassFromNode(guard, req, undefined);
+    if (pass !== undefined) return listener(req, res, pass.identity);
+    checkNodeRequest(guard, req, res, undefined, maxBodyBytes).then(
+      (identity) => {
+        if (identity !== null) listener(req, res, identity);
+      },
+      () => {
+        if (res.headersSent) res.destroy();
+        else res.writeHead(500, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end('{"error":"server_error"}');
+      },
+    );
+  };
+}
+
+/**
+ * The fast path of the Node adapters: a pass when the body need not be read and the guard finds
+ * the token cached (then `req.auth` is set); undefined to go the way of `checkNodeRequest`.
+ */
+export function cachedPassFromNode(guard: BearerGuard, req: GuardedIncomingMessage, parsedBody: unknown): BearerPass | undefined {
+  const input = guardRequestWithoutReading(guard, req, parsedBody);
+  const pass = input === undefined ? undefined : guard.checkCached(input);
+  if (pass !== undefined) req.auth = toMcpAuthInfo(pass.identity, pass.token);
+  return pass;
+}
+
+/** The full check: reads the body if needed, writes any refusal to `res`, sets `req.auth` on a pass. */
+async function checkNodeRequest(guard: BearerGuard, req: GuardedIncomingMessage, res: ServerResponse, parsedBody: unknown, maxBodyBytes: number): Promise<VerifiedIdentity | null> {
+  const input = await guardRequestFromNode(guard, req, parsedBody, maxBodyBytes);
+  if (input === 'too-large') {
+    await writeWebResponse(res, requestTooLarge());
+    return null;
+  }
+  const result = await guard.check(input);
+  if (result.response !== undefined) {
+    await writeWebResponse(res, result.response);
+    return null;
+  }
+  req.auth = toMcpAuthInfo(result.identity, result.token);
+  return result.identity;
+}
+
+/** 413 to a body over the adapter's limit; the connection is closed, the rest of the body unread. */
+export function requestTooLarge(): Response {
+  return Response.json({ error: 'invalid_request', error_description: 'The request body is too large.' }, { status: 413, headers: { Connection: 'close' } });
 }
 
 /**
@@ -57,31 +119,39 @@ export async function guardRequestFromNode(
   parsedBody: unknown,
   maxBodyBytes: number = DEFAULT_MAX_BODY_BYTES,
 ): Promise<BearerRequest | 'too-large'> {
-  const headers = headerReader(req);
-  const input: BearerRequest = { url: req.url ?? '/', headers };
-  const contentType = headers.get('content-type');
-  const method = req.method ?? 'GET';
-  const known = parsedBody !== undefined ? parsedBody : req.body;
-  if (known !== undefined) {
-    const isForm = /^application\/x-www-form-urlencoded\b/i.test(contentType ?? '');
-    return isForm && typeof known === 'object' && known !== null ? { ...input, form: formFromObject(known) } : { ...input, body: known };
-  }
-  if (!mustReadBody(guard, method, contentType) || req.readableEnded) return input;
+  const ready = guardRequestWithoutReading(guard, req, parsedBody);
+  if (ready !== undefined) return ready;
+  const contentType = req.headers['content-type'];
   const text = await readText(req, maxBodyBytes);
   if (text === null) return 'too-large';
   const parsed = parseBodyForGuard(text, contentType);
   req.body = parsed.form !== undefined ? Object.fromEntries(parsed.form) : parsed.body;
-  return { ...input, ...parsed };
+  return { url: req.url ?? '/', headers: new NodeHeaderReader(req.headers), ...parsed };
+}
+
+/** The guard's input when it needs no read of the body (known already, or not needed); undefined when it does. */
+function guardRequestWithoutReading(guard: Pick<BearerGuard, 'readsBody'>, req: GuardedIncomingMessage, parsedBody: unknown): BearerRequest | undefined {
+  const headers = new NodeHeaderReader(req.headers);
+  const url = req.url ?? '/';
+  const known = parsedBody !== undefined ? parsedBody : req.body;
+  if (known !== undefined) {
+    const isForm = FORM.test(req.headers['content-type'] ?? '');
+    return isForm && typeof known === 'object' && known !== null ? { url, headers, form: formFromObject(known) } : { url, headers, body: known };
+  }
+  if (!mustReadBody(guard, req.method ?? 'GET', req.headers['content-type']) || req.readableEnded) return { url, headers };
+  return undefined;
 }
 
 /** `get` over Node's parsed headers (names already lower-case), without building a web `Headers`. */
-function headerReader(req: IncomingMessage): Pick<Headers, 'get'> {
-  return {
-    get(name) {
-      const value = req.headers[name.toLowerCase()];
-      return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
-    },
-  };
+class NodeHeaderReader implements Pick<Headers, 'get'> {
+  readonly #headers: IncomingHttpHeaders;
+  constructor(headers: IncomingHttpHeaders) {
+    this.#headers = headers;
+  }
+  get(name: string): string | null {
+    const value = this.#headers[name.toLowerCase()];
+    return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+  }
 }
 
 /** A web `Headers` from Node's header object (repeated headers kept). */
