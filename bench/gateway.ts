@@ -23,8 +23,9 @@ import { fatal, median, pinProcesses, positiveInteger, progress } from './suppor
 
 const LABELS: Record<ServerKind, string> = {
   bare: 'bare node:http (ceiling; also the upstream called directly)',
-  'guard-hono': 'gateway token check alone (Hono, as in the gateway)',
-  'guard-node': 'gateway token check alone (node:http adapter)',
+  hono: 'Hono on @hono/node-server, no check (the gateway\'s stack alone)',
+  'guard-hono': 'token check on Hono (bearerAuth middleware)',
+  'guard-node': 'token check alone (node:http, protectNodeHttpListener)',
   'sdk-express': 'MCP SDK requireBearerAuth on Express (jose, no cache)',
   gateway: 'gateway: check + session + identity headers + proxy → bare upstream',
 };
@@ -147,11 +148,12 @@ const servers = selected.map((kind) => {
   };
 });
 const find = (name: ServerKind) => servers.find((s) => s.name === name);
-const overBare = (name: ServerKind) => {
+const over = (name: ServerKind, reference: ServerKind) => {
   const a = find(name)?.reqPerSec;
-  const b = find('bare')?.reqPerSec;
+  const b = find(reference)?.reqPerSec;
   return a === undefined || b === undefined ? null : a / b;
 };
+const overBare = (name: ServerKind) => over(name, 'bare');
 const overheadMs = (pick: 'p50Ms' | 'singleConnectionP50Ms') => {
   const gateway = find('gateway')?.[pick];
   const direct = find('bare')?.[pick];
@@ -167,6 +169,7 @@ const report = {
   servers,
   ratios: {
     guardHonoOverBare: { value: overBare('guard-hono'), target: GUARD_TARGET },
+    guardHonoOverHono: { value: over('guard-hono', 'hono') },
     guardNodeOverBare: { value: overBare('guard-node'), target: GUARD_TARGET },
     sdkExpressOverBare: { value: overBare('sdk-express') },
     gatewayOverDirect: { value: overBare('gateway') },
@@ -192,10 +195,11 @@ function formatTable(): string {
     '',
   ];
   const verdict = (value: number | null, pass: (v: number) => boolean) => (value === null ? 'not measured' : pass(value) ? 'PASS' : 'FAIL');
-  const { guardHonoOverBare: hono, guardNodeOverBare: node, sdkExpressOverBare: sdk, gatewayOverDirect: gw, proxyOverheadP50Ms: overhead } = report.ratios;
+  const { guardHonoOverBare: hono, guardHonoOverHono: honoCheck, guardNodeOverBare: node, sdkExpressOverBare: sdk, gatewayOverDirect: gw, proxyOverheadP50Ms: overhead } = report.ratios;
   const ratio = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(0)} %`);
   lines.push(`token check (Hono) / bare node:http        ${ratio(hono.value)}   target ≥ 80 %: ${verdict(hono.value, (v) => v >= GUARD_TARGET)}`);
   lines.push(`token check (node:http) / bare node:http   ${ratio(node.value)}   target ≥ 80 %: ${verdict(node.value, (v) => v >= GUARD_TARGET)}`);
+  if (honoCheck.value !== null) lines.push(`token check (Hono) / Hono without check    ${ratio(honoCheck.value)}   (the check's own share on Hono)`);
   lines.push(`MCP SDK requireBearerAuth / bare node:http ${ratio(sdk.value)}`);
   lines.push(`gateway / upstream called directly         ${ratio(gw.value)}`);
   lines.push(`proxy overhead at p50, 1 connection        ${overhead.singleConnection === null ? '—' : `${overhead.singleConnection.toFixed(3)} ms`}   target < 1 ms: ${verdict(overhead.singleConnection, (v) => v < OVERHEAD_TARGET_MS)}`);

@@ -5,16 +5,18 @@
  * small JSON-RPC body; they differ only in what stands before that answer.
  *
  * - `bare`: node:http, nothing checked (the ceiling; also the upstream called directly).
- * - `guard-hono`: the gateway's token check alone on its own stack (Hono on @hono/node-server):
- *   `bearerAuth` with the JWT verifier and its verified-token cache.
- * - `guard-node`: the same check through the plain node:http adapter.
+ * - `guard-node`: the same listener behind `protectNodeHttpListener` with the JWT verifier and
+ *   its verified-token cache: bare plus the check.
+ * - `hono`: nothing checked, on the gateway's HTTP stack (Hono on @hono/node-server).
+ * - `guard-hono`: that app with `bearerAuth` in front.
  * - `sdk-express`: the MCP SDK's `requireBearerAuth` on Express 5, with a jose verifier against the
  *   same JWKS, as an SDK user writes it (the SDK has no cache).
  * - `gateway`: `portcullis serve --upstream` (authorization server + gateway) in front of a bare
  *   upstream in this process: check, session handling, signed identity headers, proxy.
  *
- * Tokens are real: one grant is written through the store, and the server's own /token endpoint
- * turns its refresh token into an ES256 access token for `<issuer>/mcp`.
+ * Tokens are real, for every kind: one grant is written through the store, and the server's own
+ * /token endpoint turns its refresh token into an ES256 access token for `<issuer>/mcp`. Every
+ * kind reads the request body before it answers.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -25,13 +27,13 @@ import { parseArgs } from 'node:util';
 import { createInterface } from 'node:readline';
 import { requireBearerAuth } from '@modelcontextprotocol/sdk/server/auth/middleware/bearerAuth.js';
 import express from 'express';
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { startServeStack, type ServeStack } from '../../src/cli/serve-stack.js';
 import { hashSecret, randomSecret } from '../../src/core/secrets.js';
 import { createJwtVerifier } from '../../src/resource/jwt-verifier.js';
 import { bearerAuth } from '../../src/resource/middleware/hono.js';
-import { createNodeHttpGuard } from '../../src/resource/middleware/node-http.js';
+import { protectNodeHttpListener } from '../../src/resource/middleware/node-http.js';
 import { parseScopePolicy } from '../../src/resource/scope-policy.js';
 import { listen } from '../../src/server/listen.js';
 import { silentLogger } from '../../src/server/logger.js';
@@ -47,15 +49,34 @@ function answer(res: ServerResponse): void {
   res.writeHead(200, HEADERS).end(BODY);
 }
 
+/**
+ * What every node:http server here does for a request it lets through: read the body (an MCP
+ * server needs the JSON-RPC message; it is discarded here), then answer BODY. The bare server and
+ * the node:http guard run this same function, so they differ in the check alone.
+ */
+function answerOnceBodyRead(req: IncomingMessage, res: ServerResponse): void {
+  req.resume();
+  req.on('end', () => answer(res));
+}
+
 /** A node:http server answering BODY to every request once its body is read. */
 async function listenBare(): Promise<{ url: string; close: () => Promise<void> }> {
-  const http = createServer((req: IncomingMessage, res) => {
-    req.resume();
-    req.on('end', () => answer(res));
-  });
+  const http = createServer(answerOnceBodyRead);
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   const { port } = http.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}`, close: () => new Promise((done) => (http.close(() => done()), http.closeAllConnections())) };
+}
+
+/**
+ * The Hono app of `hono` (no check) and `guard-hono` (with `check` before it): it reads the body,
+ * as `bare` does, in Hono's own way (@hono/node-server reads it straight from the socket), then
+ * answers BODY.
+ */
+function honoApp(check: MiddlewareHandler | undefined): Hono {
+  const app = new Hono();
+  if (check !== undefined) app.use('/mcp', check);
+  app.post('/mcp', async (c) => (await c.req.arrayBuffer(), new Response(BODY, { headers: HEADERS })));
+  return app;
 }
 
 /** The authorization server (with the gateway when `upstream` is given) on a temporary SQLite file, and a real access token for `<issuer>/mcp`. */
@@ -110,10 +131,12 @@ function gatewayVerifier(stack: ServeStack) {
 }
 
 async function start(kind: ServerKind): Promise<{ url: string; token: string; close: () => Promise<void> }> {
-  if (kind === 'bare') {
-    const bare = await listenBare();
-    // Unchecked, but as long as a real access token (~520 characters), so every server parses the same request.
-    return { url: `${bare.url}/mcp`, token: randomSecret(390), close: bare.close };
+  if (kind === 'bare' || kind === 'hono') {
+    // Nothing checks it, but the token is a real one, so these servers parse the very requests the
+    // guards do, and the process holds the same authorization server (heap, modules) as theirs.
+    const portcullis = await startPortcullis(undefined);
+    const server = kind === 'bare' ? await listenBare() : await listen(honoApp(undefined).fetch, { port: 0, host: '127.0.0.1' });
+    return { url: `${server.url}/mcp`, token: portcullis.token, close: async () => (await server.close(), await portcullis.close()) };
   }
   if (kind === 'gateway') {
     const upstream = await listenBare();
@@ -124,17 +147,12 @@ async function start(kind: ServerKind): Promise<{ url: string; token: string; cl
   const resource = portcullis.stack.server.config.resources[0]!.uri;
   const scopePolicy = parseScopePolicy({ required: ['mcp'] });
   if (kind === 'guard-hono') {
-    const app = new Hono();
-    app.use('/mcp', bearerAuth({ verifier: gatewayVerifier(portcullis.stack), resource, scopePolicy }));
-    app.post('/mcp', () => new Response(BODY, { headers: HEADERS }));
+    const app = honoApp(bearerAuth({ verifier: gatewayVerifier(portcullis.stack), resource, scopePolicy }));
     const http = await listen(app.fetch, { port: 0, host: '127.0.0.1' });
     return { url: `${http.url}/mcp`, token: portcullis.token, close: async () => (await http.close(), await portcullis.close()) };
   }
   if (kind === 'guard-node') {
-    const guard = createNodeHttpGuard({ verifier: gatewayVerifier(portcullis.stack), resource, scopePolicy });
-    const http = createServer(async (req, res) => {
-      if ((await guard(req, res)) !== null) answer(res);
-    });
+    const http = createServer(protectNodeHttpListener({ verifier: gatewayVerifier(portcullis.stack), resource, scopePolicy }, answerOnceBodyRead));
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
     const { port } = http.address() as AddressInfo;
     return { url: `http://127.0.0.1:${port}/mcp`, token: portcullis.token, close: async () => (http.closeAllConnections(), http.close(), await portcullis.close()) };
