@@ -30,7 +30,7 @@ import express from 'express';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { startServeStack, type ServeStack } from '../../src/cli/serve-stack.js';
-import { hashSecret, randomSecret } from '../../src/core/secrets.js';
+import { randomSecret } from '../../src/core/secrets.js';
 import { createJwtVerifier } from '../../src/resource/jwt-verifier.js';
 import { bearerAuth } from '../../src/resource/middleware/hono.js';
 import { protectNodeHttpListener } from '../../src/resource/middleware/node-http.js';
