@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { html } from '../core/html.js';
 
 /**
  * The redirect receiver of a terminal login: an HTTP listener on the loopback IP literal with a
@@ -153,15 +154,10 @@ function holdCallback(_request: IncomingMessage, response: ServerResponse, url: 
 }
 
 function page(response: ServerResponse, status: number, title: string, text: string): void {
-  const body = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Portcullis: ${escapeHtml(title)}</title>
+  const body = html`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Portcullis: ${title}</title>
 <style>body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#222}h1{font-size:1.4rem}</style></head>
-<body><h1>${escapeHtml(title)}</h1><p>${escapeHtml(text.slice(0, 500))}</p></body></html>
+<body><h1>${title}</h1><p>${text.slice(0, 500)}</p></body></html>
 `;
-  response.writeHead(status, PAGE_HEADERS).end(body);
-}
-
-/** Escapes text for HTML element content and attribute values. */
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  response.writeHead(status, PAGE_HEADERS).end(body.toString());
 }

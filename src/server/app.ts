@@ -16,7 +16,7 @@ import { authorizationServerMetadata, protectedResourceMetadata } from './endpoi
 import { registerEndpoint } from './endpoints/register.js';
 import { revokeEndpoint } from './endpoints/revoke.js';
 import { tokenEndpoint } from './endpoints/token.js';
-import { CORS_HEADERS, jsonResponse, oauthErrorResponse } from './error-response.js';
+import { CORS_HEADERS, failedRequestAnswer, jsonResponse, oauthErrorResponse, toResponse } from './error-response.js';
 import { silentLogger } from './logger.js';
 import { createNodeTokenRoute, type NodeRoute } from './node-token-route.js';
 import { errorPageResponse } from './page-response.js';
@@ -247,11 +247,6 @@ function buildRoutes(ctx: ServerContext, paths: ServerPaths): Hono {
       : new OAuthError('invalid_request', 'There is nothing at this address.', { status: 404 });
     return oauthErrorResponse(error, known ? { Allow: 'POST, OPTIONS' } : {});
   });
-  app.onError((error, c) => {
-    const oauthError = toOAuthError(error);
-    if (oauthError.status >= 500) logger.error({ event: 'request_failed', path: c.req.path, detail: oauthError.detail }, 'request failed');
-    else logger.info({ event: 'oauth_error', path: c.req.path, error: oauthError.code, detail: oauthError.detail }, 'request refused');
-    return oauthErrorResponse(oauthError);
-  });
+  app.onError((error, c) => toResponse(failedRequestAnswer(logger, c.req.path, error)));
   return app;
 }

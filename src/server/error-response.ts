@@ -1,5 +1,6 @@
+import type { Logger } from 'pino';
 import { buildChallenge } from '../core/www-authenticate.js';
-import type { OAuthError } from '../core/errors.js';
+import { type OAuthError, toOAuthError } from '../core/errors.js';
 
 /** Headers every response carrying tokens or errors gets (RFC 6749 §5.1). */
 export const NO_STORE_HEADERS = { 'Cache-Control': 'no-store', Pragma: 'no-cache' } as const;
@@ -41,6 +42,17 @@ export function jsonAnswer(body: unknown, status = 200, extraHeaders: Record<str
   return { status, headers: { 'Content-Type': 'application/json', ...NO_STORE_HEADERS, ...CORS_HEADERS, ...extraHeaders }, body: JSON.stringify(body) };
 }
 
+/**
+ * What an API endpoint answers when its handler throws: the OAuth error (`server_error` for
+ * anything unexpected), logged with the path only, as a refusal or, for a 5xx, as a failure.
+ */
+export function failedRequestAnswer(logger: Logger, path: string, error: unknown): JsonAnswer {
+  const oauthError = toOAuthError(error);
+  if (oauthError.status >= 500) logger.error({ event: 'request_failed', path, detail: oauthError.detail }, 'request failed');
+  else logger.info({ event: 'oauth_error', path, error: oauthError.code, detail: oauthError.detail }, 'request refused');
+  return oauthErrorAnswer(oauthError);
+}
+
 /** `oauthErrorAnswer` as a web Response. */
 export function oauthErrorResponse(error: OAuthError, extraHeaders: Record<string, string> = {}): Response {
   return toResponse(oauthErrorAnswer(error, extraHeaders));
@@ -51,6 +63,7 @@ export function jsonResponse(body: unknown, status = 200, extraHeaders: Record<s
   return toResponse(jsonAnswer(body, status, extraHeaders));
 }
 
-function toResponse({ status, headers, body }: JsonAnswer): Response {
+/** A JSON answer as a web Response. */
+export function toResponse({ status, headers, body }: JsonAnswer): Response {
   return new Response(body, { status, headers });
 }

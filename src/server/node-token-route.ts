@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { OAuthError, toOAuthError } from '../core/errors.js';
+import { OAuthError } from '../core/errors.js';
 import type { ServerContext } from './context.js';
 import { answerTokenRequest } from './endpoints/token.js';
-import { jsonAnswer, oauthErrorAnswer, type JsonAnswer } from './error-response.js';
+import { failedRequestAnswer, jsonAnswer, type JsonAnswer } from './error-response.js';
 import { assertFormContentType, bodyTooLarge, MAX_BODY_BYTES, parametersFrom } from './form-parameters.js';
 
 /**
@@ -22,7 +22,7 @@ export function createNodeTokenRoute(ctx: ServerContext, tokenPath: string): Nod
   return (request, response) => {
     if (request.method !== 'POST' || pathOf(request.url) !== tokenPath) return false;
     const started = performance.now();
-    void answer(ctx, request).then((answered) => {
+    void answer(ctx, tokenPath, request).then((answered) => {
       if (answered.status === 413) answered.headers['Connection'] = 'close';
       response.writeHead(answered.status, answered.headers).end(answered.body);
       // Paths only: query strings carry codes and state.
@@ -32,16 +32,13 @@ export function createNodeTokenRoute(ctx: ServerContext, tokenPath: string): Nod
   };
 }
 
-async function answer(ctx: ServerContext, request: IncomingMessage): Promise<JsonAnswer> {
+async function answer(ctx: ServerContext, path: string, request: IncomingMessage): Promise<JsonAnswer> {
   try {
     assertFormContentType(request.headers['content-type']);
     const params = parametersFrom(new URLSearchParams(await readBody(request)));
     return jsonAnswer(await answerTokenRequest(ctx, request.headers.authorization ?? null, params));
   } catch (error) {
-    const oauthError = toOAuthError(error);
-    if (oauthError.status >= 500) ctx.logger.error({ event: 'request_failed', path: request.url?.split('?')[0], detail: oauthError.detail }, 'request failed');
-    else ctx.logger.info({ event: 'oauth_error', path: request.url?.split('?')[0], error: oauthError.code, detail: oauthError.detail }, 'request refused');
-    return oauthErrorAnswer(oauthError);
+    return failedRequestAnswer(ctx.logger, path, error);
   }
 }
 

@@ -1,5 +1,5 @@
 import { renderHiddenFields } from './hidden-fields.js';
-import { type SafeHtml, html, safeHttpUrl } from './html.js';
+import { type SafeHtml, html, safeHttpUrl } from '../../core/html.js';
 import { renderLayout } from './layout.js';
 
 export interface ConsentScope {

@@ -1,4 +1,4 @@
-import { html } from './html.js';
+import { html } from '../../core/html.js';
 import { renderLayout } from './layout.js';
 
 export interface ErrorPageOptions {

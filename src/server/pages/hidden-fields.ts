@@ -1,4 +1,4 @@
-import { type SafeHtml, html } from './html.js';
+import { type SafeHtml, html } from '../../core/html.js';
 
 /** `<input type="hidden">` for each field (such as `csrf_token` and `request`), names and values escaped. */
 export function renderHiddenFields(fields: Readonly<Record<string, string>>): SafeHtml {

@@ -1,4 +1,4 @@
-export { escapeHtml, html, SafeHtml, type HtmlValue } from './html.js';
+export { escapeHtml, html, SafeHtml, type HtmlValue } from '../../core/html.js';
 export { renderLayout, type LayoutOptions } from './layout.js';
 export { PAGE_STYLE, PAGE_STYLE_HASH } from './style.js';
 export { renderLoginPage, type LoginPageOptions } from './login-page.js';

@@ -1,5 +1,5 @@
 import { renderHiddenFields } from './hidden-fields.js';
-import { html } from './html.js';
+import { html } from '../../core/html.js';
 import { renderLayout } from './layout.js';
 
 export interface LoginPageOptions {

@@ -1,6 +1,7 @@
 /**
- * Escaping for server-rendered pages. Every value interpolated into {@link html} is escaped unless
- * it is already a {@link SafeHtml} fragment, so attacker-controlled text (client names, redirect
+ * Escaping for the pages Portcullis renders (login, consent and error pages; the client's
+ * loopback redirect page). Every value interpolated into {@link html} is escaped unless it is
+ * already a {@link SafeHtml} fragment, so attacker-controlled text (client names, redirect
  * hosts, scopes, usernames, error texts) can never become markup.
  *
  * Templates must always quote attribute values (`name="${value}"`): escaping makes a value safe
