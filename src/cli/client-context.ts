@@ -1,9 +1,10 @@
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { ClientContext } from '../client/index.js';
 import { canonicalResource } from '../core/resource-uri.js';
 import { createKeyring } from '../core/seal.js';
-import { openStore } from '../store/index.js';
+import { openStore, parseDatabaseUrl } from '../store/index.js';
 import { loadMasterSecrets } from './master-secret.js';
 import { CliError } from './output.js';
 
@@ -42,12 +43,42 @@ export function isSameServer(stored: string, asked: string): boolean {
 }
 
 /**
+ * Makes a SQLite client database private to its owner (0600) before SQLite opens it: created
+ * that way when new, narrowed when an older one is wider. SQLite gives its `-wal` and `-shm`
+ * files the database file's mode, so they follow; any already there are narrowed too. The tokens
+ * in it are sealed, but who logged in where, and when, is nobody else's business either.
+ */
+export function makeClientDatabasePrivate(db: string): void {
+  const parsed = parseDatabaseUrl(db);
+  if (parsed.dialect !== 'sqlite' || parsed.path === ':memory:') return;
+  const file = resolve(parsed.path);
+  if (!existsSync(file)) {
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    closeSync(openSync(file, 'a', 0o600));
+  }
+  for (const path of [file, `${file}-wal`, `${file}-shm`]) {
+    if (existsSync(path)) chmodSync(path, 0o600);
+  }
+}
+
+/**
+ * Whether there can be logins in this client database: false for a SQLite file that does not
+ * exist yet (nobody logged in with it), so `tokens` and `logout` answer without creating it or
+ * its secret. A PostgreSQL URL is always opened (its errors say what is wrong).
+ */
+export function clientDatabaseMayHoldLogins(db: string): boolean {
+  const parsed = parseDatabaseUrl(db);
+  return parsed.dialect !== 'sqlite' || parsed.path === ':memory:' || existsSync(resolve(parsed.path));
+}
+
+/**
  * Opens the client store and the keyring that seals its tokens. The master secret comes from
  * `PORTCULLIS_SECRET`, or a private `portcullis.secret` next to a SQLite database (created on
- * first use, as `serve` does).
+ * first use, as `serve` does); a SQLite database is made private to its owner first.
  */
 export async function openClientContext(db: string, notice: (message: string) => void): Promise<ClientContext & { close(): Promise<void> }> {
   const secrets = loadMasterSecrets({ configSecret: undefined, db, notice });
+  makeClientDatabasePrivate(db);
   const store = await openStore(db);
   return { store, keyring: createKeyring(secrets), close: () => store.close() };
 }

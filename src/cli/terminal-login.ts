@@ -1,5 +1,4 @@
-import type { OAuthClientMetadata } from '@modelcontextprotocol/sdk/shared/auth.js';
-import { ClientAuthError, createMcpOAuth, listStoredServers, type ClientContext, type StoredServer } from '../client/index.js';
+import { ClientAuthError, createMcpOAuth, listStoredServers, type ClientContext, type ClientMetadata, type StoredServer } from '../client/index.js';
 import { LoopbackTimeoutError, startLoopbackRedirect } from '../client/loopback-redirect.js';
 import { openBrowser, UnsafeBrowserUrlError } from '../client/open-browser.js';
 import { isSameServer } from './client-context.js';
@@ -9,6 +8,7 @@ export interface TerminalLoginOptions {
   context: ClientContext;
   userId: string;
   serverUrl: string;
+  /** Scope the person asks for on top of what the server's challenge or metadata selects (`--scope`). */
   scope?: string;
   /** Print the URL instead of starting a browser. */
   noBrowser: boolean;
@@ -18,10 +18,14 @@ export interface TerminalLoginOptions {
   progress: (line: string) => void;
 }
 
-/** The client metadata the CLI registers with (RFC 7591): a public native app on a loopback redirect. */
-export function cliClientMetadata(redirectUrl: string): OAuthClientMetadata {
+/**
+ * The client metadata the CLI registers with (RFC 7591): a public native app on a loopback
+ * redirect, which says so (`application_type`, required by MCP "Client Registration").
+ */
+export function cliClientMetadata(redirectUrl: string): ClientMetadata {
   return {
     client_name: 'Portcullis CLI',
+    application_type: 'native',
     redirect_uris: [redirectUrl],
     grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],
@@ -48,7 +52,8 @@ export async function terminalLogin(options: TerminalLoginOptions): Promise<Stor
       redirectUrl: receiver.redirectUrl,
       clientMetadata: cliClientMetadata(receiver.redirectUrl),
     });
-    const start = await oauth.start(options.scope !== undefined ? { scope: options.scope } : {}).catch(rethrowForCli);
+    // The scope follows the server (its challenge, then its metadata); --scope adds to it.
+    const start = await oauth.start(options.scope !== undefined ? { extraScope: options.scope } : {}).catch(rethrowForCli);
     cancel.signal.throwIfAborted();
     receiver.expectState(start.state);
     if (options.noBrowser) {

@@ -1,19 +1,16 @@
 import * as oauth from 'oauth4webapi';
 import { computeS256Challenge } from '../core/pkce.js';
+import { selectAuthorizationScope } from '../core/scope-selection.js';
 import { hashSecret, randomSecret } from '../core/secrets.js';
 import type { ClientSession } from './client-session.js';
 import { ClientAuthError } from './errors.js';
 import { isAllowedServerUrl, oauthRequestOptions } from './http-policy.js';
 import { findClientCredentials, oauthClientOf, obtainClientCredentials } from './registration.js';
 import { openPending, sealPending } from './sealed-values.js';
-import type { AuthorizationStart } from './types.js';
+import type { AuthorizationStart, AuthorizationStartOptions } from './types.js';
 
 /** A pending login lives 10 minutes from its own start; nothing else extends it. */
 export const PENDING_LOGIN_SECONDS = 600;
-
-function splitScope(scope: string | undefined | null): string[] {
-  return (scope ?? '').split(' ').filter((s) => s !== '');
-}
 
 /**
  * Refuses an authorization URL that is not http(s) before the app opens it: a `javascript:` URL
@@ -31,20 +28,29 @@ export function assertSafeAuthorizationUrl(value: string): URL {
 }
 
 /**
- * Starts an authorization: discovery, registration, a PKCE verifier (sealed in the pending
- * login), a random `state` stored only as its hash, and the URL with `resource` and the scope.
- * The scope is the one asked for together with what is already granted (step-up keeps the
- * permissions other operations need); without one, the challenge's, then the server's
- * `scopes_supported`, then the configured scope.
- * @see MCP Authorization (2026-07-28) "Scope Selection Strategy", "Step-Up Authorization Flow"; RFC 7636 §4; RFC 8707 §2
+ * Starts an authorization: discovery (done again, so that protected-resource metadata now naming
+ * another authorization server sends the user there, never back to the old one), registration
+ * at that server, a PKCE verifier (sealed in the pending login), a random `state` stored only as
+ * its hash, and the URL with `resource` and the scope. The scope is the one asked for, else the
+ * latest challenge's, else the resource's `scopes_supported`, else the configured scope; plus
+ * `extraScope` and what this authorization server already granted (step-up keeps the
+ * permissions other operations need); `offline_access` as the authorization server allows.
+ * @see MCP Authorization (2026-07-28) "Scope Selection Strategy", "Step-Up Authorization Flow", "Authorization Server Binding"; RFC 7636 §4; RFC 8707 §2
  */
-export async function startAuthorization(session: ClientSession, options: { scope?: string } = {}): Promise<AuthorizationStart> {
-  const discovered = await session.discover();
+export async function startAuthorization(session: ClientSession, options: AuthorizationStartOptions = {}): Promise<AuthorizationStart> {
+  const discovered = await session.rediscover();
   const now = session.now();
-  const asked = splitScope(options.scope);
-  const initial = asked.length > 0 ? asked : discovered.resourceMetadata.scopes_supported ?? splitScope(session.defaultScope ?? session.clientMetadata.scope);
   const current = await session.readTokens().catch(() => undefined);
-  const scope = [...new Set([...(current?.record.issuer === discovered.issuer ? current.record.scope : []), ...initial])];
+  const scope = selectAuthorizationScope({
+    asked: options.scope,
+    challenge: session.challengeScope,
+    resourceScopesSupported: discovered.resourceMetadata.scopes_supported,
+    fallback: session.defaultScope ?? session.clientMetadata.scope,
+    extra: options.extraScope,
+    granted: current?.record.issuer === discovered.issuer ? current.record.scope : [],
+    authorizationServerScopesSupported: discovered.authorizationServer.scopes_supported,
+    wantsRefreshToken: (session.clientMetadata.grant_types ?? []).includes('refresh_token'),
+  });
   const url = assertSafeAuthorizationUrl(discovered.authorizationServer.authorization_endpoint);
   const credentials = await obtainClientCredentials(
     session.context,

@@ -5,21 +5,17 @@ import type { FetchFunction } from './types.js';
 
 /**
  * `fetch` with the user's bearer token for the MCP server. The token is refreshed first when it
- * is about to expire; a 401 to a token that was sent is answered by one refresh (shared with every
- * other caller, in and across processes) and one retry. A `resource_metadata` in a challenge is
- * remembered for discovery. `ReauthRequiredError` propagates: the app shows "reconnect".
- * @see RFC 6750 §3; MCP Authorization (2026-07-28) "Token Handling"
+ * is about to expire. A 401 to a token that was sent makes discovery run again: when the
+ * protected-resource metadata now names another authorization server, the tokens of the old one
+ * are deleted (never refreshed there or sent to the new one) and the 401 is returned, so the
+ * caller logs in at the new server as on a first connection; otherwise the 401 is answered by one
+ * refresh (shared with every other caller, in and across processes) and one retry. What the
+ * challenge says (`resource_metadata`, `scope`) is remembered for discovery and the next login.
+ * `ReauthRequiredError` propagates: the app shows "reconnect".
+ * @see RFC 6750 §3; MCP Authorization (2026-07-28) "Token Handling", "Authorization Server Binding"
  */
 export function createAuthorizedFetch(session: ClientSession, accessToken: () => Promise<string | undefined>): FetchFunction {
   const base = session.context.fetch ?? fetch;
-
-  function noteChallenge(response: Response): void {
-    const header = response.headers.get('www-authenticate');
-    const hint = header === null ? undefined : parseChallenge(header)?.['resource_metadata'];
-    if (hint !== undefined && hint !== session.resourceMetadataHint) {
-      session.resourceMetadataHint = hint;
-    }
-  }
 
   return async (input, init) => {
     // A Request's body can be read once: keep a copy for the retry.
@@ -33,9 +29,18 @@ export function createAuthorizedFetch(session: ClientSession, accessToken: () =>
     const token = await accessToken();
     const response = await send(token, input);
     if (response.status !== 401) return response;
-    noteChallenge(response);
+    const header = response.headers.get('www-authenticate');
+    session.noteChallenge(header === null ? null : parseChallenge(header));
     const current = await session.readTokens();
     if (token === undefined || current === undefined) return response;
+    // Metadata that cannot be read just now proves no move: go on with the refresh as before.
+    const discovered = await session.rediscover().catch(() => undefined);
+    if (discovered !== undefined && discovered.issuer !== current.record.issuer) {
+      // MCP "Authorization Server Binding": credentials of one authorization server are never
+      // used with another. The old grant is useless for this resource now: forget it.
+      await session.context.store.mcpClient.clearTokens(session.userId, session.serverUrl, current.record.issuer, current.record.version);
+      return response;
+    }
     await response.body?.cancel();
     // Refresh unless the token sent has been replaced meanwhile (then just retry with the new one).
     if (current.secrets.access_token === token) await refreshTokens(session, current.record.version);

@@ -1,11 +1,10 @@
-import type { OAuthClientMetadata } from '@modelcontextprotocol/sdk/shared/auth.js';
 import type { TokenEndpointResponse } from 'oauth4webapi';
 import { canonicalResource } from '../core/resource-uri.js';
 import { probeWithoutCredentials } from './challenge-probe.js';
 import type { ClientTokensRecord, ClientTokensUpdate } from '../store/types.js';
 import { type DiscoveredServer, discoverAuthorizationServer, discoverServer, type AuthorizationServerMetadata } from './discovery.js';
 import { openTokens, sealTokens, type TokenSecrets } from './sealed-values.js';
-import type { ClientContext, McpOAuthOptions } from './types.js';
+import type { ClientContext, ClientMetadata, McpOAuthOptions } from './types.js';
 
 /**
  * One (user, MCP server) as the client sees it: the options, the clock, and what discovery found,
@@ -18,15 +17,18 @@ export class ClientSession {
   /** The server URL in canonical form: the key its tokens are stored under. */
   readonly serverUrl: string;
   readonly redirectUrl: string;
-  readonly clientMetadata: OAuthClientMetadata;
+  readonly clientMetadata: ClientMetadata;
   readonly clientMetadataUrl: string | undefined;
   readonly defaultScope: string | undefined;
   readonly refreshSkewSeconds: number;
   readonly refreshLeaseSeconds: number;
   private discovery: Promise<DiscoveredServer> | undefined;
+  private rediscovering: Promise<DiscoveredServer> | undefined;
   private readonly issuerMetadata = new Map<string, Promise<AuthorizationServerMetadata>>();
   /** The `resource_metadata` of the last challenge seen (used first by discovery). */
   resourceMetadataHint: string | undefined;
+  /** The `scope` of the last 401 challenge seen (first in the scope selection). */
+  challengeScope: string | undefined;
 
   constructor(options: McpOAuthOptions) {
     this.context = options;
@@ -67,11 +69,35 @@ export class ClientSession {
     return this.discovery;
   }
 
+  /**
+   * Discovery done again, now: the protected-resource metadata may name another authorization
+   * server than before (MCP "Authorization Server Binding"). Joins a discovery already under way.
+   */
+  rediscover(): Promise<DiscoveredServer> {
+    if (this.rediscovering === undefined) {
+      this.forgetDiscovery();
+      const pending = this.discover();
+      this.rediscovering = pending;
+      const done = () => {
+        if (this.rediscovering === pending) this.rediscovering = undefined;
+      };
+      pending.then(done, done);
+    }
+    return this.rediscovering;
+  }
+
+  /** Remembers what a 401's Bearer challenge says: where the metadata is, and the scope needed. */
+  noteChallenge(challenge: Record<string, string> | null | undefined): void {
+    const hint = challenge?.['resource_metadata'];
+    if (hint !== undefined) this.resourceMetadataHint = hint;
+    const scope = challenge?.['scope'];
+    if (scope !== undefined) this.challengeScope = scope;
+  }
+
   private async discoverNow(): Promise<DiscoveredServer> {
     if (this.resourceMetadataHint === undefined) {
       const probe = await probeWithoutCredentials(this.serverUrl, this.context.fetch).catch(() => undefined);
-      const hint = probe?.challenge?.['resource_metadata'];
-      if (hint !== undefined) this.resourceMetadataHint = hint;
+      this.noteChallenge(probe?.challenge);
     }
     return discoverServer(this.serverUrl, {
       ...(this.resourceMetadataHint !== undefined ? { resourceMetadataUrl: this.resourceMetadataHint } : {}),
@@ -101,9 +127,22 @@ export class ClientSession {
     return { record, secrets: openTokens(this.context.keyring, record) };
   }
 
-  /** Whether the access token expires within the refresh skew (or has). */
+  /**
+   * Whether the access token expires within the refresh margin (or has). The margin is the skew,
+   * capped at half the token's lifetime (from when it was stored to when it expires): with the
+   * default 60 s and a token that lives 60 s or less, a fixed margin would refresh before every
+   * request.
+   */
   isExpiring(record: ClientTokensRecord): boolean {
-    return record.accessExpiresAt !== null && record.accessExpiresAt - this.refreshSkewSeconds <= this.now();
+    if (record.accessExpiresAt === null) return false;
+    const lifetime = Math.max(0, record.accessExpiresAt - record.updatedAt);
+    const margin = Math.min(this.refreshSkewSeconds, Math.floor(lifetime / 2));
+    return record.accessExpiresAt - margin <= this.now();
+  }
+
+  /** Whether the access token has expired (the server would refuse it). */
+  hasExpired(record: ClientTokensRecord): boolean {
+    return record.accessExpiresAt !== null && record.accessExpiresAt <= this.now();
   }
 
   /** What a token response stores: the secrets sealed for this row, the scope granted, the expiry. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { mayUsePlainHttp } from '../core/plain-http.js';
 import { canonicalResource } from '../core/resource-uri.js';
 import { ClientAuthError } from './errors.js';
 import { fetchMetadata } from './http-policy.js';
@@ -11,6 +12,14 @@ const protectedResourceMetadataSchema = z.looseObject({
   scopes_supported: z.array(z.string()).optional(),
 });
 export type ProtectedResourceMetadata = z.infer<typeof protectedResourceMetadataSchema>;
+
+function canonicalResourceOrNull(value: string): string | null {
+  try {
+    return canonicalResource(value);
+  } catch {
+    return null;
+  }
+}
 
 /** The RFC 8414 fields the client uses. */
 const authorizationServerMetadataSchema = z.looseObject({
@@ -28,7 +37,7 @@ const authorizationServerMetadataSchema = z.looseObject({
 export type AuthorizationServerMetadata = z.infer<typeof authorizationServerMetadataSchema>;
 
 export interface DiscoveredServer {
-  /** The protected resource as its metadata names it (sent verbatim as `resource`). */
+  /** The protected resource as its metadata names it, checked by its source (sent verbatim as the RFC 8707 `resource`). */
   resource: string;
   resourceMetadataUrl: string;
   resourceMetadata: ProtectedResourceMetadata;
@@ -36,20 +45,40 @@ export interface DiscoveredServer {
   authorizationServer: AuthorizationServerMetadata;
 }
 
+/** One place protected-resource metadata may be, and the resources a document found there may name. */
+export interface ProtectedResourceMetadataSource {
+  url: URL;
+  /** Canonical resource identifiers the document's `resource` may be (RFC 9728 §3.3). */
+  acceptedResources: string[];
+}
+
 /**
- * Where a server's protected-resource metadata may be, in order: the `resource_metadata` of its
- * `WWW-Authenticate` challenge, then the well-known URL with the server's path inserted, then the
- * one at the root.
- * @see MCP Authorization (2026-07-28) "Protected Resource Metadata Discovery Requirements"; RFC 9728 §3.1, §5.1
+ * Where a server's protected-resource metadata may be, in order, each with the `resource` its
+ * document must name (RFC 9728 §3.3 "identical"): the `resource_metadata` of its
+ * `WWW-Authenticate` challenge, whose document must name the URL the request went to, the server
+ * URL; the well-known URL with the server's path inserted, built from the server URL, so again
+ * the server URL; and the well-known URL at the root, built from the origin, so the origin (or the
+ * server URL itself, which MCP lets a server publish there). A challenge URL that is one of the
+ * two well-known URLs accepts what that URL accepts. Any other `resource` (another origin,
+ * another path) is refused: tokens for it must never be sent here.
+ * @see MCP Authorization (2026-07-28) "Protected Resource Metadata Discovery Requirements"; RFC 9728 §3.1, §3.3, §5.1, §7.3
  */
-export function protectedResourceMetadataUrls(serverUrl: string, fromChallenge?: string): URL[] {
+export function protectedResourceMetadataSources(serverUrl: string, fromChallenge?: string): ProtectedResourceMetadataSource[] {
   const server = new URL(serverUrl);
+  const serverResource = canonicalResource(serverUrl);
   const path = server.pathname.replace(/\/$/, '');
-  const urls: URL[] = [];
-  if (fromChallenge !== undefined) urls.push(new URL(fromChallenge));
-  if (path !== '') urls.push(new URL(`/.well-known/oauth-protected-resource${path}`, server.origin));
-  urls.push(new URL('/.well-known/oauth-protected-resource', server.origin));
-  return urls;
+  const wellKnown: ProtectedResourceMetadataSource[] = [];
+  if (path !== '') wellKnown.push({ url: new URL(`/.well-known/oauth-protected-resource${path}`, server.origin), acceptedResources: [serverResource] });
+  wellKnown.push({ url: new URL('/.well-known/oauth-protected-resource', server.origin), acceptedResources: [...new Set([canonicalResource(server.origin), serverResource])] });
+  if (fromChallenge === undefined) return wellKnown;
+  const challengeUrl = new URL(fromChallenge);
+  const same = wellKnown.find((source) => source.url.href === challengeUrl.href);
+  return [{ url: challengeUrl, acceptedResources: same?.acceptedResources ?? [serverResource] }, ...wellKnown];
+}
+
+/** The addresses of {@link protectedResourceMetadataSources}, in order. */
+export function protectedResourceMetadataUrls(serverUrl: string, fromChallenge?: string): URL[] {
+  return protectedResourceMetadataSources(serverUrl, fromChallenge).map((source) => source.url);
 }
 
 /**
@@ -80,15 +109,16 @@ async function readJson(response: Response): Promise<unknown> {
 
 /**
  * Finds and checks the protected-resource metadata: the first address that answers 200 is used,
- * and its `resource` must be the server's URL, or the client refuses to go on (a document naming
- * another resource is an attempt to get a token for one server sent to another).
+ * and its `resource` must be one its address allows (see {@link protectedResourceMetadataSources}),
+ * or the client refuses to go on (a document naming another resource is an attempt to get a token
+ * for one server sent to another). The `resource` it names is the one tokens are asked for.
  * @see RFC 9728 §3.3 (the `resource` must be identical), §7.3
  */
 export async function discoverProtectedResource(
   serverUrl: string,
   options: { resourceMetadataUrl?: string; fetch?: FetchFunction } = {},
 ): Promise<{ url: string; metadata: ProtectedResourceMetadata }> {
-  for (const url of protectedResourceMetadataUrls(serverUrl, options.resourceMetadataUrl)) {
+  for (const { url, acceptedResources } of protectedResourceMetadataSources(serverUrl, options.resourceMetadataUrl)) {
     const response = await fetchMetadata(url, options.fetch);
     if (response.status !== 200) {
       await response.body?.cancel();
@@ -96,7 +126,7 @@ export async function discoverProtectedResource(
     }
     const parsed = protectedResourceMetadataSchema.safeParse(await readJson(response));
     if (!parsed.success) throw new ClientAuthError('resource_metadata_not_found', `protected-resource metadata at ${url.href} is malformed`);
-    if (canonicalResource(parsed.data.resource) !== canonicalResource(serverUrl)) {
+    if (!acceptedResources.includes(canonicalResourceOrNull(parsed.data.resource) ?? '')) {
       throw new ClientAuthError('resource_mismatch', `protected-resource metadata at ${url.href} is for ${parsed.data.resource}, not ${serverUrl}`);
     }
     return { url: url.href, metadata: parsed.data };
@@ -126,9 +156,32 @@ export async function discoverAuthorizationServer(issuer: string, options: { fet
     if (!(parsed.data.code_challenge_methods_supported ?? []).includes('S256')) {
       throw new ClientAuthError('pkce_not_supported', `${issuer} does not list S256 in code_challenge_methods_supported`);
     }
+    refuseInsecureEndpoints(parsed.data);
     return parsed.data;
   }
   throw new ClientAuthError('authorization_server_metadata_invalid', `no authorization-server metadata for ${issuer}`);
+}
+
+/** The endpoints the client sends the browser, codes, secrets or tokens to. */
+const USED_ENDPOINTS = ['authorization_endpoint', 'token_endpoint', 'registration_endpoint', 'revocation_endpoint'] as const;
+
+/**
+ * Refuses metadata naming a plain http endpoint the client may not use for its issuer: anywhere
+ * for an https authorization server (loopback included: its metadata came over TLS, and an http
+ * endpoint would carry codes and tokens in the clear, to whatever listens on that port), and
+ * plain http off this machine for a loopback development server. The same rule as federation's.
+ * @see OAuth 2.1 §1.5; RFC 8414 §2; MCP Authorization (2026-07-28) "Communication Security"
+ */
+function refuseInsecureEndpoints(metadata: AuthorizationServerMetadata): void {
+  const issuer = new URL(metadata.issuer);
+  for (const name of USED_ENDPOINTS) {
+    const value = metadata[name];
+    // Other schemes (javascript:, file:) are refused where each endpoint is used, with their own code.
+    if (value === undefined || !URL.canParse(value) || new URL(value).protocol !== 'http:') continue;
+    if (!mayUsePlainHttp(new URL(value), issuer)) {
+      throw new ClientAuthError('authorization_server_metadata_invalid', `${metadata.issuer} names ${name} ${JSON.stringify(value.slice(0, 200))}: ${issuer.protocol === 'https:' ? 'an https authorization server must use https endpoints' : 'plain http is allowed only on loopback'}`);
+    }
+  }
 }
 
 /**

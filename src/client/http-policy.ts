@@ -1,5 +1,5 @@
 import * as oauth from 'oauth4webapi';
-import { isLoopbackHost } from '../core/loopback.js';
+import { isLoopbackHttpUrl } from '../core/plain-http.js';
 import { ClientAuthError } from './errors.js';
 import type { FetchFunction } from './types.js';
 
@@ -12,7 +12,7 @@ export const REQUEST_TIMEOUT_MS = 10_000;
  * @see MCP Authorization (2026-07-28) "Communication Security"; OAuth 2.1 §1.5
  */
 export function isAllowedServerUrl(url: URL): boolean {
-  return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname));
+  return url.protocol === 'https:' || isLoopbackHttpUrl(url);
 }
 
 export function assertAllowedServerUrl(value: string, what: string): URL {
@@ -28,13 +28,15 @@ export function assertAllowedServerUrl(value: string, what: string): URL {
 
 /**
  * Options for oauth4webapi calls to `target`: our fetch, a timeout, and plain http allowed only
- * when the target is on loopback (oauth4webapi refuses http otherwise).
+ * when the target is on loopback (oauth4webapi refuses http otherwise). Discovery has already
+ * refused http endpoints of an https authorization server (discovery.ts), so a loopback http
+ * target here belongs to a loopback http issuer.
  */
 export function oauthRequestOptions(target: string, fetchFunction: FetchFunction | undefined): { signal: AbortSignal; [oauth.allowInsecureRequests]?: boolean; [oauth.customFetch]?: FetchFunction } {
   const url = new URL(target);
   return {
     signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    ...(url.protocol === 'http:' && isLoopbackHost(url.hostname) ? { [oauth.allowInsecureRequests]: true } : {}),
+    ...(isLoopbackHttpUrl(url) ? { [oauth.allowInsecureRequests]: true } : {}),
     ...(fetchFunction !== undefined ? { [oauth.customFetch]: fetchFunction } : {}),
   };
 }

@@ -1,5 +1,5 @@
 /**
- * `portcullis/client`: OAuth for MCP clients (DESIGN.md `src/client/`). `createMcpOAuth` is an
+ * `portcullis/client`: OAuth for MCP clients (docs/design.md `src/client/`). `createMcpOAuth` is an
  * `OAuthClientProvider` for the MCP SDK's `StreamableHTTPClientTransport` that keeps tokens per
  * user, per server and per authorization server, sealed in the Portcullis store; it refreshes once
  * at a time across processes and raises `ReauthRequiredError` when the user must connect again.
@@ -14,8 +14,10 @@ export { createKeyring, type Keyring } from '../core/seal.js';
 export type {
   AuthDetection,
   AuthorizationStart,
+  AuthorizationStartOptions,
   ClientClock,
   ClientContext,
+  ClientMetadata,
   FetchFunction,
   McpOAuth,
   McpOAuthOptions,

@@ -1,4 +1,5 @@
 import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
+import { applicationTypeForRedirectUri } from '../core/application-type.js';
 import { assertSafeAuthorizationUrl, finishAuthorization, startAuthorization } from './authorization.js';
 import { createAuthorizedFetch } from './authorized-fetch.js';
 import { ClientSession } from './client-session.js';
@@ -6,7 +7,7 @@ import { ClientAuthError, ReauthRequiredError } from './errors.js';
 import { invalidateForSdk, sdkClientInformation, sdkDiscoveryState, sdkTokens } from './sdk-provider-hooks.js';
 import { registrationRedirectUris } from './registration-redirect.js';
 import { refreshTokens } from './token-refresh.js';
-import type { AuthorizationStart, McpOAuth, McpOAuthOptions } from './types.js';
+import type { AuthorizationStart, AuthorizationStartOptions, McpOAuth, McpOAuthOptions } from './types.js';
 
 /**
  * An `OAuthClientProvider` for one user and one MCP server, with durable token storage sealed in
@@ -33,15 +34,21 @@ export function createMcpOAuth(options: McpOAuthOptions): McpOAuth {
    * The stored tokens, refreshed first when the access token is about to expire. If the refresh
    * fails for a passing reason (the authorization server is down) while the access token has not
    * expired yet, that token is still used; an ended grant (`ReauthRequiredError`) always throws.
+   * A login without a refresh token is used until its access token expires (or a server refuses
+   * it), then it has ended: deleted, and `ReauthRequiredError`.
    */
   async function freshTokens() {
     const current = await session.readTokens();
     if (current === undefined || !session.isExpiring(current.record)) return current;
+    if (!current.record.hasRefreshToken) {
+      if (!session.hasExpired(current.record)) return current;
+      await session.context.store.mcpClient.clearTokens(session.userId, session.serverUrl, current.record.issuer, current.record.version);
+      throw new ReauthRequiredError(session.userId, session.serverUrl);
+    }
     try {
       await refreshTokens(session, current.record.version);
     } catch (error) {
-      const stillValid = current.record.accessExpiresAt !== null && current.record.accessExpiresAt > session.now();
-      if (error instanceof ReauthRequiredError || !stillValid) throw error;
+      if (error instanceof ReauthRequiredError || session.hasExpired(current.record)) throw error;
       return current;
     }
     return session.readTokens();
@@ -51,7 +58,7 @@ export function createMcpOAuth(options: McpOAuthOptions): McpOAuth {
     return (await freshTokens())?.secrets.access_token;
   }
 
-  async function start(startOptions: { scope?: string } = {}): Promise<AuthorizationStart> {
+  async function start(startOptions: AuthorizationStartOptions = {}): Promise<AuthorizationStart> {
     const started = await startAuthorization(session, startOptions);
     await options.onAuthorizationUrl?.(started.url);
     return started;
@@ -64,7 +71,11 @@ export function createMcpOAuth(options: McpOAuthOptions): McpOAuth {
       return options.redirectUrl;
     },
     get clientMetadata() {
-      return { ...options.clientMetadata, redirect_uris: registrationRedirectUris(options.redirectUrl) };
+      return {
+        ...options.clientMetadata,
+        redirect_uris: registrationRedirectUris(options.redirectUrl),
+        application_type: options.clientMetadata.application_type ?? applicationTypeForRedirectUri(options.redirectUrl),
+      };
     },
     ...(options.clientMetadataUrl !== undefined ? { clientMetadataUrl: options.clientMetadataUrl } : {}),
 

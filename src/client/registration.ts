@@ -1,12 +1,13 @@
-import type { OAuthClientMetadata } from '@modelcontextprotocol/sdk/shared/auth.js';
 import * as oauth from 'oauth4webapi';
 import { z } from 'zod';
+import { applicationTypeForRedirectUri } from '../core/application-type.js';
+import { clientSecretBasic } from './client-secret-basic.js';
 import { ClientAuthError } from './errors.js';
 import { REQUEST_TIMEOUT_MS, assertAllowedServerUrl } from './http-policy.js';
 import type { AuthorizationServerMetadata } from './discovery.js';
 import { registrationRedirectKey, registrationRedirectUris } from './registration-redirect.js';
 import { openClientSecret, sealClientSecret } from './sealed-values.js';
-import type { ClientContext, PreRegisteredClient } from './types.js';
+import type { ClientContext, ClientMetadata, PreRegisteredClient } from './types.js';
 
 type AuthMethod = 'none' | 'client_secret_basic' | 'client_secret_post';
 
@@ -76,13 +77,13 @@ export async function findClientCredentials(context: ClientContext, issuer: stri
  * the app has one), then Dynamic Client Registration. What is obtained is stored per issuer and
  * redirect URI, a loopback IP literal without its port, so that a native app's logins on ports
  * the OS picks share one registration (and the consent given to it); the requests themselves
- * always carry the exact redirect URI with its port.
- * @see MCP Authorization (2026-07-28) "Client Registration"; RFC 7591 §3; RFC 8252 §7.3
+ * always carry the exact redirect URI with its port. DCR sends `application_type`.
+ * @see MCP Authorization (2026-07-28) "Client Registration"; RFC 7591 §3; RFC 8252 §7.3; OIDC Registration §2
  */
 export async function obtainClientCredentials(
   context: ClientContext,
   server: { issuer: string; metadata: AuthorizationServerMetadata },
-  app: { redirectUri: string; clientMetadata: OAuthClientMetadata; clientMetadataUrl?: string; scope?: string },
+  app: { redirectUri: string; clientMetadata: ClientMetadata; clientMetadataUrl?: string; scope?: string },
   now: number,
 ): Promise<ClientCredentials> {
   const known = await findClientCredentials(context, server.issuer, app.redirectUri, now);
@@ -106,7 +107,14 @@ export async function obtainClientCredentials(
     throw new ClientAuthError('registration_unavailable', `${server.issuer} offers neither Client ID Metadata Documents this app can use nor Dynamic Client Registration`);
   }
   const endpoint = assertAllowedServerUrl(metadata.registration_endpoint, 'registration_endpoint');
-  const body = { ...app.clientMetadata, redirect_uris: registrationRedirectUris(app.redirectUri), ...(app.scope !== undefined && app.scope !== '' ? { scope: app.scope } : {}) };
+  const body = {
+    ...app.clientMetadata,
+    redirect_uris: registrationRedirectUris(app.redirectUri),
+    // MCP "Client Registration": clients MUST send an appropriate application_type; the app's own
+    // wins, else it follows from the redirect URI (loopback or private-use scheme: native).
+    application_type: app.clientMetadata.application_type ?? applicationTypeForRedirectUri(app.redirectUri),
+    ...(app.scope !== undefined && app.scope !== '' ? { scope: app.scope } : {}),
+  };
   const response = await (context.fetch ?? fetch)(endpoint.href, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
@@ -136,5 +144,5 @@ export async function obtainClientCredentials(
 export function oauthClientOf(credentials: ClientCredentials): { client: oauth.Client; auth: oauth.ClientAuth } {
   const client: oauth.Client = { client_id: credentials.clientId };
   if (credentials.clientSecret === undefined || credentials.authMethod === 'none') return { client, auth: oauth.None() };
-  return { client, auth: credentials.authMethod === 'client_secret_post' ? oauth.ClientSecretPost(credentials.clientSecret) : oauth.ClientSecretBasic(credentials.clientSecret) };
+  return { client, auth: credentials.authMethod === 'client_secret_post' ? oauth.ClientSecretPost(credentials.clientSecret) : clientSecretBasic(credentials.clientSecret) };
 }

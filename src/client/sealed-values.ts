@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Keyring } from '../core/seal.js';
 
 /**
- * What the client seals at rest (DESIGN.md invariant 7), each bound by its context (AES-GCM
+ * What the client seals at rest (docs/design.md invariant 7), each bound by its context (AES-GCM
  * associated data) to the row it belongs to, so a sealed value copied into another row, another
  * user's or another server's, does not open.
  */

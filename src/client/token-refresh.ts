@@ -69,12 +69,18 @@ async function refreshOnce(session: ClientSession, record: { issuer: string; cli
     await mcpClient.clearTokens(session.userId, session.serverUrl, record.issuer, record.version);
     throw new ReauthRequiredError(session.userId, session.serverUrl);
   }
+  const discovered = await session.discover();
+  if (discovered.issuer !== record.issuer) {
+    // The resource now names another authorization server (MCP "Authorization Server Binding"):
+    // this grant cannot get tokens the resource accepts any more, and is never taken to the new one.
+    await mcpClient.clearTokens(session.userId, session.serverUrl, record.issuer, record.version);
+    throw new ReauthRequiredError(session.userId, session.serverUrl);
+  }
   const metadata = await session.authorizationServer(record.issuer);
   const now = session.now();
   const credentials = await findClientCredentials(session.context, record.issuer, session.redirectUrl, now);
   const { client, auth } = oauthClientOf(credentials?.clientId === record.clientId ? credentials : { clientId: record.clientId, authMethod: 'none', source: 'pre_registered' });
   const as: oauth.AuthorizationServer = { ...metadata, issuer: record.issuer };
-  const discovered = await session.discover();
   let tokens: oauth.TokenEndpointResponse;
   try {
     const response = await oauth.refreshTokenGrantRequest(as, client, auth, secrets.refresh_token, {

@@ -1,5 +1,6 @@
 import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
 import type { OAuthClientMetadata } from '@modelcontextprotocol/sdk/shared/auth.js';
+import type { ApplicationType } from '../core/application-type.js';
 import type { Keyring } from '../core/seal.js';
 import type { Store } from '../store/types.js';
 
@@ -24,6 +25,14 @@ export interface PreRegisteredClient {
   tokenEndpointAuthMethod?: 'none' | 'client_secret_basic' | 'client_secret_post';
 }
 
+/**
+ * The metadata the app registers with (RFC 7591 §2): the SDK's type, widened by OpenID Connect's
+ * `application_type`, which MCP requires at registration. Leave it out to have it follow from the
+ * redirect URI (loopback or private-use scheme: `native`; https: `web`).
+ * @see MCP Authorization (2026-07-28) "Client Registration"; OpenID Connect Dynamic Client Registration 1.0 §2
+ */
+export type ClientMetadata = OAuthClientMetadata & { application_type?: ApplicationType };
+
 /** What every client operation needs: where state is kept and how it is sealed. */
 export interface ClientContext {
   store: Store;
@@ -43,7 +52,7 @@ export interface McpOAuthOptions extends ClientContext {
   /** Where the authorization server sends the browser back. */
   redirectUrl: string;
   /** Metadata sent with Dynamic Client Registration. `redirect_uris` must include `redirectUrl`. */
-  clientMetadata: OAuthClientMetadata;
+  clientMetadata: ClientMetadata;
   /** An https URL of this client's Client ID Metadata Document, used where the AS supports them. */
   clientMetadataUrl?: string;
   /** Scope to ask for when neither the server's challenge nor its metadata says. */
@@ -53,10 +62,21 @@ export interface McpOAuthOptions extends ClientContext {
    * popup, or redirect to it. Without it, the URL is only returned by `start()`.
    */
   onAuthorizationUrl?: (url: URL) => void | Promise<void>;
-  /** Refresh this many seconds before the access token expires. Default 60. */
+  /**
+   * Refresh this many seconds before the access token expires. Default 60, and never more than
+   * half the token's lifetime, so short-lived tokens are not refreshed on every call.
+   */
   refreshSkewSeconds?: number;
   /** How long another process may hold the refresh lease before it is taken over. Default 30 s. */
   refreshLeaseSeconds?: number;
+}
+
+/** What a caller of `start()` may say about the scope. */
+export interface AuthorizationStartOptions {
+  /** Ask for this scope instead of the selected one (plus what is granted): a step-up. */
+  scope?: string;
+  /** Ask for this scope on top of the selected one (`portcullis login --scope`). */
+  extraScope?: string;
 }
 
 /** The start of an authorization: where to send the browser. */
@@ -76,10 +96,12 @@ export interface McpOAuth extends OAuthClientProvider {
   readonly userId: string;
   readonly serverUrl: string;
   /**
-   * Starts an authorization: discovery, registration, PKCE, a stored single-use `state`. With
-   * `scope`, asks for it together with the scope already granted (step-up).
+   * Starts an authorization: discovery (done again, so a change of authorization server is
+   * followed), registration, PKCE, a stored single-use `state`. The scope is the challenge's, else
+   * the resource's `scopes_supported`, else the `scope` option; with `scope` here, that instead
+   * (a step-up); `extraScope` is added on top; what is already granted is always kept.
    */
-  start(options?: { scope?: string }): Promise<AuthorizationStart>;
+  start(options?: AuthorizationStartOptions): Promise<AuthorizationStart>;
   /** Finishes an authorization from the redirect's query: checks `state` and `iss`, redeems the code. */
   callback(query: URLSearchParams | string | Record<string, string>): Promise<void>;
   /**
@@ -101,7 +123,7 @@ export interface AuthDetection {
   status: number;
   /** The `resource_metadata` address from `WWW-Authenticate`, if any. */
   resourceMetadataUrl?: string;
-  /** The protected resource (RFC 9728 `resource`), checked to equal the server URL. */
+  /** The protected resource (RFC 9728 `resource`), checked against where the metadata was found (RFC 9728 §3.3). */
   resource?: string;
   authorizationServers: string[];
   /** The authorization server a client would use (the first listed), its metadata checked. */

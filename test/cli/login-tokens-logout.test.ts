@@ -9,6 +9,7 @@ import { openStore } from '../../src/store/index.js';
 import { FormBrowser } from '../support/browser.js';
 import { eventually, runCli, startCli, urlRecordingBrowser } from '../support/cli-process.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { authorizationServerDocument, startScriptedServer } from '../client/scripted-oauth-server.js';
 
 const ALICE = { username: 'alice', password: 'alice has a long password' };
 const TOOLS_LIST = '{"jsonrpc":"2.0","id":1,"method":"tools/list"}';
@@ -215,6 +216,88 @@ describe('portcullis login, tokens and logout against a real server and gateway'
       const run = await runCli(['login', url, '--no-browser'], env);
       assert.equal(run.code, 1, url);
       assert.doesNotMatch(run.stderr, /\n\s+at /, 'no stack trace');
+    }
+  });
+});
+
+describe('portcullis login: what it asks for, and how it keeps its database', () => {
+  let gateway: TestGateway;
+  let dir: string;
+
+  before(async () => {
+    gateway = await startTestGateway();
+    await gateway.addUser(ALICE.username, ALICE.password);
+    dir = mkdtempSync(join(tmpdir(), 'portcullis-login-private-'));
+  });
+  after(async () => {
+    await gateway.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('asks for the scope of the server\'s challenge, not every scope it supports; --scope adds to it', async () => {
+    const home = join(dir, 'scope-home');
+    const env = { PORTCULLIS_HOME: home, PORTCULLIS_SECRET: '', BROWSER: '' };
+    const supported = ((await (await fetch(`${gateway.issuer}/.well-known/oauth-protected-resource/mcp`)).json()) as { scopes_supported: string[] }).scopes_supported;
+    assert.ok(supported.length > 1 && supported.includes('notes:write'), 'the resource supports more than its challenge asks for');
+    for (const [args, expected] of [[[], 'notes:read'], [['--scope', 'notes:write'], 'notes:read notes:write']] as const) {
+      const cli = startCli(['login', gateway.mcpUrl, '--no-browser', '--timeout', '2', ...args], env);
+      const [, url] = await cli.waitForStderr(/open this URL in your browser to log in:\n\s+(\S+)/);
+      assert.equal(new URL(url!).searchParams.get('scope'), expected, args.join(' ') || 'no --scope');
+      cli.child.kill('SIGINT');
+      await cli.exited;
+    }
+  });
+
+  it('creates the client database, its -wal and -shm private to the user (0600), like the secret next to them', async () => {
+    const home = join(dir, 'fresh-home');
+    const cli = startCli(['login', gateway.mcpUrl, '--no-browser', '--json'], { PORTCULLIS_HOME: home, PORTCULLIS_SECRET: '', BROWSER: '' });
+    const [, url] = await cli.waitForStderr(/open this URL in your browser to log in:\n\s+(\S+)/);
+    await cli.waitForStderr(/waiting for the redirect/);
+    await new FormBrowser(gateway.issuer).authorize(url!, ALICE).then((back) => fetch(back)).then((page) => page.text());
+    const run = await cli.exited;
+    assert.equal(run.code, 0, run.stderr);
+    const db = join(home, 'portcullis-client.db');
+    // While a process has it open, SQLite keeps its -wal and -shm beside it: look at them then.
+    const store = await openStore(`sqlite:${db}`);
+    try {
+      await store.mcpClient.findTokens('default', gateway.mcpUrl);
+      for (const file of [db, `${db}-wal`, `${db}-shm`, join(home, 'portcullis.secret')]) {
+        assert.ok(existsSync(file), `${file} exists`);
+        assert.equal(statSync(file).mode & 0o777, 0o600, `${file} is 0600`);
+      }
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('tokens and logout before any login answer without creating the client database or its secret', async () => {
+    const home = join(dir, 'untouched-home');
+    const fresh = { PORTCULLIS_HOME: home, PORTCULLIS_SECRET: '', BROWSER: '' };
+    const tokens = await runCli(['tokens', '--json'], fresh);
+    assert.equal(tokens.code, 0, tokens.stderr);
+    assert.deepEqual(JSON.parse(tokens.stdout), []);
+    const logout = await runCli(['logout', gateway.mcpUrl], fresh);
+    assert.equal(logout.code, 1);
+    assert.match(logout.stderr, /not logged in to/);
+    assert.equal(existsSync(home), false, `${home} was not created`);
+  });
+
+  it('registers as a native application (application_type)', async () => {
+    const server = await startScriptedServer();
+    try {
+      const issuer = `${server.origin}/as`;
+      server.serve('/.well-known/oauth-protected-resource/mcp', { resource: `${server.origin}/mcp`, authorization_servers: [issuer] });
+      server.serve('/.well-known/oauth-authorization-server/as', authorizationServerDocument(issuer));
+      server.serve('/as/register', { client_id: 'cli-client', token_endpoint_auth_method: 'none' });
+      const cli = startCli(['login', `${server.origin}/mcp`, '--no-browser', '--timeout', '1'], { PORTCULLIS_HOME: join(dir, 'typed-home'), PORTCULLIS_SECRET: '', BROWSER: '' });
+      await cli.waitForStderr(/open this URL in your browser/);
+      cli.child.kill('SIGINT');
+      await cli.exited;
+      const registration = server.requests.find((r) => r.path === '/as/register');
+      assert.ok(registration, 'the CLI registered');
+      assert.equal((JSON.parse(registration.body) as { application_type?: string }).application_type, 'native');
+    } finally {
+      await server.close();
     }
   });
 });

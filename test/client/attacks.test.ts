@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { ClientAuthError, type ClientAuthErrorCode, detectAuth } from '../../src/client/index.js';
-import { authorizationServerMetadataUrls, protectedResourceMetadataUrls } from '../../src/client/discovery.js';
+import { authorizationServerMetadataUrls, discoverAuthorizationServer, protectedResourceMetadataUrls } from '../../src/client/discovery.js';
 import { registrationRedirectKey } from '../../src/client/registration-redirect.js';
 import { FormBrowser } from '../support/browser.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
@@ -144,6 +144,36 @@ describe('hostile metadata is refused before anything is sent to an authorizatio
       assert.equal(authorizationUrls.length, 0, `${endpoint} never reached the app`);
     }
     assert.ok(!hostile.requested.includes('/register'));
+  });
+});
+
+describe('plain http endpoints are used only for a loopback http authorization server', () => {
+  // An https server's metadata arrives over TLS; a hostile or mistaken one could still name an
+  // http endpoint (even on loopback, where anything may listen). The fetch is the client's own
+  // injection point, standing in for the TLS server, so that no certificate is needed.
+  const metadataFor = (issuer: string, overrides: Record<string, unknown>) => async (input: string | URL | Request): Promise<Response> => {
+    const url = String(input instanceof Request ? input.url : input);
+    if (!url.startsWith(`${issuer}/.well-known/oauth-authorization-server`)) return new Response('not found', { status: 404 });
+    return Response.json({ issuer, authorization_endpoint: `${issuer}/authorize`, token_endpoint: `${issuer}/token`, code_challenge_methods_supported: ['S256'], ...overrides });
+  };
+
+  it('refuses an https authorization server that names an http endpoint, loopback included', async () => {
+    for (const name of ['token_endpoint', 'authorization_endpoint', 'registration_endpoint', 'revocation_endpoint']) {
+      for (const endpoint of ['http://127.0.0.1:9/token', 'http://as.example.com/token']) {
+        await assert.rejects(discoverAuthorizationServer('https://as.example.com', { fetch: metadataFor('https://as.example.com', { [name]: endpoint }) }), refusedWith('authorization_server_metadata_invalid'), `${name} ${endpoint}`);
+      }
+    }
+  });
+
+  it('refuses a loopback http authorization server that names an http endpoint off this machine', async () => {
+    await assert.rejects(discoverAuthorizationServer('http://127.0.0.1:9', { fetch: metadataFor('http://127.0.0.1:9', { token_endpoint: 'http://192.0.2.10/token' }) }), refusedWith('authorization_server_metadata_invalid'));
+  });
+
+  it('accepts https endpoints, and loopback http ones for a loopback http server (development)', async () => {
+    const secure = await discoverAuthorizationServer('https://as.example.com', { fetch: metadataFor('https://as.example.com', { token_endpoint: 'https://tokens.example.com/token' }) });
+    assert.equal(secure.token_endpoint, 'https://tokens.example.com/token');
+    const local = await discoverAuthorizationServer('http://127.0.0.1:9', { fetch: metadataFor('http://127.0.0.1:9', { token_endpoint: 'http://localhost:9/token' }) });
+    assert.equal(local.token_endpoint, 'http://localhost:9/token');
   });
 });
 

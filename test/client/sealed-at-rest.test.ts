@@ -1,5 +1,5 @@
 /**
- * Nothing secret is readable in the client store's files (DESIGN.md invariant 7): after a login,
+ * Nothing secret is readable in the client store's files (docs/design.md invariant 7): after a login,
  * a refresh and a pending login, the bytes of the SQLite database and its WAL hold no access
  * token, refresh token, PKCE verifier or `state`, only their sealed forms and the state's hash;
  * and the verifier of a finished login is gone from the store.

@@ -27,7 +27,7 @@ export function registerConnectCommand(program: Command): void {
     .description('be a stdio MCP server that relays to a remote OAuth-protected MCP server with the stored tokens (for stdio-only clients)')
     .option('--db <url>', CLIENT_DB_HELP)
     .option('--user <id>', CLIENT_USER_HELP, DEFAULT_CLIENT_USER)
-    .option('--scope <scope>', 'scope to ask for if a login is needed first')
+    .option('--scope <scope>', 'scope to ask for, on top of what the server asks for, if a login is needed first')
     .option('--no-login', 'fail with a message instead of logging in when there are no stored tokens')
     .option('--no-browser', 'if a login is needed, print its URL on stderr instead of starting a browser')
     .option('--timeout <seconds>', 'how long a login waits for the browser', '300')

@@ -38,7 +38,7 @@ export function registerLoginCommand(program: Command): void {
     .description('log in to an OAuth-protected MCP server from the terminal: opens the browser, takes the redirect on 127.0.0.1, stores the tokens sealed')
     .option('--db <url>', CLIENT_DB_HELP)
     .option('--user <id>', CLIENT_USER_HELP, DEFAULT_CLIENT_USER)
-    .option('--scope <scope>', 'scope to ask for (space-separated), on top of what the server asks')
+    .option('--scope <scope>', 'scope to ask for (space-separated) on top of what the server asks for (its challenge, else its scopes_supported)')
     .option('--no-browser', 'do not start a browser; print the URL to open instead')
     .option('--timeout <seconds>', 'how long to wait for the browser to come back', '300')
     .option('--json', 'print the stored login (server, issuer, scope, expiry; never a token) as JSON')

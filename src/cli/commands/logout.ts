@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { removeServer } from '../../client/index.js';
-import { CLIENT_DB_HELP, CLIENT_USER_HELP, DEFAULT_CLIENT_USER, defaultClientDb, openClientContext, parseServerUrl } from '../client-context.js';
+import { CLIENT_DB_HELP, CLIENT_USER_HELP, DEFAULT_CLIENT_USER, clientDatabaseMayHoldLogins, defaultClientDb, openClientContext, parseServerUrl } from '../client-context.js';
 import { CliError, printResult } from '../output.js';
 
 export function registerLogoutCommand(program: Command): void {
@@ -12,7 +12,9 @@ export function registerLogoutCommand(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(async (url: string, options: { db?: string; user: string; json?: boolean }) => {
       const serverUrl = parseServerUrl(url);
-      const context = await openClientContext(options.db ?? defaultClientDb(), (m) => process.stderr.write(`${m}\n`));
+      const db = options.db ?? defaultClientDb();
+      if (!clientDatabaseMayHoldLogins(db)) throw new CliError(`not logged in to ${serverUrl}; see portcullis tokens`);
+      const context = await openClientContext(db, (m) => process.stderr.write(`${m}\n`));
       try {
         const result = await removeServer(context, options.user, serverUrl);
         if (result.removed.length === 0) throw new CliError(`not logged in to ${serverUrl}; see portcullis tokens`);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { listStoredServers } from '../../client/index.js';
-import { CLIENT_DB_HELP, CLIENT_USER_HELP, DEFAULT_CLIENT_USER, defaultClientDb } from '../client-context.js';
+import { CLIENT_DB_HELP, CLIENT_USER_HELP, DEFAULT_CLIENT_USER, clientDatabaseMayHoldLogins, defaultClientDb } from '../client-context.js';
 import { printResult, table } from '../output.js';
 import { withStore } from '../with-store.js';
 import { describeStoredServer } from './login.js';
@@ -13,17 +13,17 @@ export function registerTokensCommand(program: Command): void {
     .option('--user <id>', CLIENT_USER_HELP, DEFAULT_CLIENT_USER)
     .option('--json', 'machine-readable output')
     .action(async (options: { db?: string; user: string; json?: boolean }) => {
-      await withStore(options.db ?? defaultClientDb(), async (store) => {
-        const list = (await listStoredServers(store, options.user)).map(describeStoredServer);
-        printResult(Boolean(options.json), list, () =>
-          list.length === 0
-            ? 'not logged in to any MCP server; log in with portcullis login URL'
-            : table(
-                ['SERVER', 'ISSUER', 'SCOPE', 'EXPIRES', 'REFRESH'],
-                list.map((s) => [s.server, s.issuer, s.scope, expiry(s.expires_at), s.refreshable ? 'yes' : 'no']),
-              ),
-        );
-      });
+      const db = options.db ?? defaultClientDb();
+      // Listing never creates the client database: none yet means no logins yet.
+      const list = clientDatabaseMayHoldLogins(db) ? await withStore(db, async (store) => (await listStoredServers(store, options.user)).map(describeStoredServer)) : [];
+      printResult(Boolean(options.json), list, () =>
+        list.length === 0
+          ? 'not logged in to any MCP server; log in with portcullis login URL'
+          : table(
+              ['SERVER', 'ISSUER', 'SCOPE', 'EXPIRES', 'REFRESH'],
+              list.map((s) => [s.server, s.issuer, s.scope, expiry(s.expires_at), s.refreshable ? 'yes' : 'no']),
+            ),
+      );
     });
 }
 
