@@ -37,30 +37,40 @@ export function checkRedirectUri(value: string): RedirectUriProblem | null {
 
 /**
  * Whether a redirect URI presented in a request matches one registered for the client.
- * Exact string comparison (OAuth 2.1 §4.1.3, RFC 9700 §4.1.3), with one exception: for a
- * loopback `http` redirect the port may differ, because native apps bind an ephemeral port
- * at run time (RFC 8252 §7.3).
+ * Exact string comparison (OAuth 2.1 §2.3.1 and §4.1.3, RFC 9700 §4.1.3), with one exception:
+ * for a loopback `http` redirect any port is accepted, because native apps bind an ephemeral
+ * port at run time (RFC 8252 §7.3). Any port includes the scheme's default, so
+ * `http://127.0.0.1:80/cb` matches a registered `http://127.0.0.1/cb`; everything but the port
+ * is still compared as a string, so `http://127.0.0.1/cb?` (an empty query) does not.
  */
 export function redirectUriMatches(presented: string, registered: string): boolean {
   if (presented === registered) return true;
-  const a = parseCanonical(presented);
-  const b = parseCanonical(registered);
+  const a = splitLoopbackRedirect(presented);
+  const b = splitLoopbackRedirect(registered);
   if (a === null || b === null) return false;
-  if (a.protocol !== 'http:' || b.protocol !== 'http:') return false;
-  if (!isLoopbackHost(b.hostname) || a.hostname !== b.hostname) return false;
-  if (a.username !== '' || a.password !== '' || a.hash !== '') return false;
-  return a.pathname === b.pathname && a.search === b.search;
+  return a.host === b.host && a.rest === b.rest;
 }
 
 /**
- * Parses a URL only if the string is already in the parser's canonical form, so that case,
- * dot-segments or percent-encoding tricks cannot make two different strings compare equal.
+ * Splits `http://<loopback host>[:<port>]<path and query>` into its host and the rest, working on
+ * the string itself: `new URL()` drops a default port (`:80`) and hides an empty query (`?`),
+ * so comparing parsed parts would equate strings that differ. Returns null for anything else,
+ * and for a string that is not already in the URL parser's canonical form (port aside), so that
+ * case, dot-segments or percent-encoding tricks cannot make two different strings match.
  */
-function parseCanonical(value: string): URL | null {
+function splitLoopbackRedirect(value: string): { host: string; rest: string } | null {
+  const parts = /^http:\/\/(\[[^\]]*\]|[^/?#:@\[\]]+)(?::([1-9]\d{0,4}))?([/?][^#]*)?$/.exec(value);
+  if (parts === null) return null;
+  const [, host = '', port, rest = ''] = parts;
+  if (port !== undefined && Number(port) > 65535) return null;
+  const withoutPort = `http://${host}${rest}`;
+  let url: URL;
   try {
-    const url = new URL(value);
-    return url.href === value || url.href === `${value}/` ? url : null;
+    url = new URL(withoutPort);
   } catch {
     return null;
   }
+  if (url.href !== withoutPort && url.href !== `${withoutPort}/`) return null;
+  if (url.port !== '' || !isLoopbackHost(url.hostname)) return null;
+  return { host, rest };
 }

@@ -134,6 +134,42 @@ describe('redirectUriMatches (authorization request)', () => {
     for (const [presented, registered] of pairs) assert.equal(redirectUriMatches(presented, registered), false, `${presented} vs ${registered}`);
   });
 
+  it('accepts the default port like any other on loopback (RFC 8252 §7.3: "any port")', () => {
+    // `new URL()` drops `:80`, so a parsed comparison saw a non-canonical string and refused it.
+    const pairs: [presented: string, registered: string][] = [
+      ['http://127.0.0.1:80/cb', 'http://127.0.0.1/cb'],
+      ['http://127.0.0.1/cb', 'http://127.0.0.1:80/cb'],
+      ['http://127.0.0.1:8080/cb', 'http://127.0.0.1:80/cb'],
+      ['http://[::1]:80/cb', 'http://[::1]/cb'],
+      ['http://localhost:80/cb?x=1', 'http://localhost/cb?x=1'],
+      ['http://127.0.0.1:80', 'http://127.0.0.1'],
+    ];
+    for (const [presented, registered] of pairs) assert.equal(redirectUriMatches(presented, registered), true, `${presented} vs ${registered}`);
+  });
+
+  it('treats an empty query as a different string from no query (OAuth 2.1 §2.3.1 exact match)', () => {
+    // `new URL()` gives `search === ''` for both, so a parsed comparison accepted `/cb?` as `/cb`.
+    const pairs: [presented: string, registered: string][] = [
+      ['http://127.0.0.1/cb?', 'http://127.0.0.1/cb'],
+      ['http://127.0.0.1:8080/cb?', 'http://127.0.0.1/cb'],
+      ['http://127.0.0.1:80/cb?', 'http://127.0.0.1/cb'],
+      ['http://127.0.0.1:8080/cb', 'http://127.0.0.1/cb?'],
+      ['http://[::1]:8080/cb?', 'http://[::1]/cb'],
+      ['https://app.example.com/cb?', 'https://app.example.com/cb'],
+      // No path and a bare authority are different strings too.
+      ['http://127.0.0.1:8080/', 'http://127.0.0.1'],
+    ];
+    for (const [presented, registered] of pairs) assert.equal(redirectUriMatches(presented, registered), false, `${presented} vs ${registered}`);
+    assert.equal(redirectUriMatches('http://127.0.0.1:8080/cb?', 'http://127.0.0.1/cb?'), true, 'an empty query registered as such still gets the port exception');
+  });
+
+  it('refuses a port that is not one (RFC 3986 §3.2.3, RFC 6335: 1-65535)', () => {
+    for (const presented of ['http://127.0.0.1:0/cb', 'http://127.0.0.1:65536/cb', 'http://127.0.0.1:99999/cb', 'http://127.0.0.1:/cb', 'http://127.0.0.1:8080:80/cb', 'http://127.0.0.1:+80/cb']) {
+      assert.equal(redirectUriMatches(presented, 'http://127.0.0.1/cb'), false, presented);
+    }
+    assert.equal(redirectUriMatches('http://127.0.0.1:65535/cb', 'http://127.0.0.1/cb'), true, 'the highest port (the control)');
+  });
+
   it('refuses strings that are not URLs unless identical', () => {
     assert.equal(redirectUriMatches('not a url', 'http://127.0.0.1/cb'), false);
     assert.equal(redirectUriMatches('http://127.0.0.1:8080/cb', 'not a url'), false);

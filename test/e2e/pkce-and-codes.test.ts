@@ -27,7 +27,7 @@ import { postgresSkipReason } from '../support/stores.js';
 
 /**
  * PKCE, authorization codes and refresh tokens from the attacker's side, over real HTTP on
- * loopback (DESIGN.md invariants 1–5). Every refusal is asserted by its OAuth `error` code and
+ * loopback (docs/design.md invariants 1–5). Every refusal is asserted by its OAuth `error` code and
  * HTTP status, never by message text.
  */
 
@@ -162,6 +162,7 @@ describe('invalid client or redirect URI: an error page, never a redirect', () =
   let as: ServerMetadata;
   let clientId: string;
   let loopbackClientId: string;
+  let portlessLoopbackClientId: string;
 
   before(async () => {
     server = await startTestServer({ settings: SETTINGS });
@@ -169,6 +170,7 @@ describe('invalid client or redirect URI: an error page, never a redirect', () =
     as = await discover(server.url);
     clientId = await registerPublicClient(as, { redirect_uris: ['https://app.example.com/cb'] });
     loopbackClientId = await registerPublicClient(as, { redirect_uris: ['http://127.0.0.1:1234/cb'] });
+    portlessLoopbackClientId = await registerPublicClient(as, { redirect_uris: ['http://127.0.0.1/cb'] });
   });
   after(() => server.close());
 
@@ -233,6 +235,24 @@ describe('invalid client or redirect URI: an error page, never a redirect', () =
   for (const redirectUri of ['http://127.0.0.1:5555/cb2', 'http://localhost:5555/cb', 'http://localhost:1234/cb', 'http://127.0.0.2:1234/cb', 'http://[::1]:1234/cb', 'https://127.0.0.1:1234/cb', 'http://127.0.0.1:5555/cb?x', 'http://u@127.0.0.1:5555/cb']) {
     it(`does not stretch the loopback exception to ${redirectUri}`, async () => {
       await assertErrorPage(await get(authorizationUrl(as, authorizationParams(loopbackClientId, { redirect_uri: redirectUri }))));
+    });
+  }
+
+  it('accepts the default port :80 like any other loopback port (RFC 8252 §7.3), end to end', async () => {
+    const response = await get(authorizationUrl(as, authorizationParams(portlessLoopbackClientId, { redirect_uri: 'http://127.0.0.1:80/cb' })));
+    assert.equal(response.status, 303);
+    assert.match(response.headers.get('location')!, /\/login\?request=/);
+
+    const obtained = await obtainCode(as, portlessLoopbackClientId, LOGIN, { redirectUri: 'http://127.0.0.1:80/cb' });
+    assert.equal(`${obtained.callback.origin}${obtained.callback.pathname}`, 'http://127.0.0.1/cb');
+    // The code is bound to the string the client sent, and the token request is held to it.
+    const tokens = await redeemCode(as, { clientId: portlessLoopbackClientId, code: obtained.code, verifier: obtained.verifier, redirectUri: 'http://127.0.0.1:80/cb' });
+    assertTokens(tokens);
+  });
+
+  for (const redirectUri of ['http://127.0.0.1/cb?', 'http://127.0.0.1:80/cb?', 'http://127.0.0.1:5555/cb?']) {
+    it(`shows a page for ${redirectUri} when http://127.0.0.1/cb is registered (an empty query is another string)`, async () => {
+      await assertErrorPage(await get(authorizationUrl(as, authorizationParams(portlessLoopbackClientId, { redirect_uri: redirectUri }))));
     });
   }
 });

@@ -1,4 +1,5 @@
 import * as oauth from 'oauth4webapi';
+import { isAllowedEndpoint, mayUsePlainHttp } from '../../core/plain-http.js';
 import type { UpstreamIdentity } from './access-policy.js';
 import type { UpstreamProviderConfig } from './upstream-settings.js';
 
@@ -78,8 +79,13 @@ export function createUpstreamProvider(config: UpstreamProviderConfig, callbackU
       : config.tokenEndpointAuthMethod === 'client_secret_post'
         ? oauth.ClientSecretPost(config.clientSecret!)
         : oauth.None();
-  // Settings allow http only on loopback hosts (development and tests).
-  const requestOptions = () => ({ signal: AbortSignal.timeout(config.timeoutMs), [oauth.allowInsecureRequests]: true });
+  const issuerUrl = new URL(config.issuer);
+  // oauth4webapi refuses plain http unless told otherwise; it is told so per request, only for a
+  // loopback target of a loopback http issuer (development), never for an https provider.
+  const requestOptions = (target: string | undefined) => ({
+    signal: AbortSignal.timeout(config.timeoutMs),
+    ...(target !== undefined && URL.canParse(target) && mayUsePlainHttp(new URL(target), issuerUrl) ? { [oauth.allowInsecureRequests]: true } : {}),
+  });
   let discovered: { as: oauth.AuthorizationServer; at: number } | undefined;
 
   async function metadata(): Promise<oauth.AuthorizationServer> {
@@ -92,8 +98,9 @@ export function createUpstreamProvider(config: UpstreamProviderConfig, callbackU
       };
     }
     if (discovered !== undefined && now() - discovered.at < DISCOVERY_CACHE_MS) return discovered.as;
-    const issuer = new URL(config.issuer);
-    const as = await upstreamCall('discovery', async () => oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { ...requestOptions(), algorithm: 'oidc' })));
+    const as = await upstreamCall('discovery', async () =>
+      oauth.processDiscoveryResponse(issuerUrl, await oauth.discoveryRequest(issuerUrl, { ...requestOptions(issuerUrl.href), algorithm: 'oidc' })),
+    );
     // RFC 7636 §4.3 / OAuth 2.1 §4.1.1: a provider that lists its methods without S256 cannot do PKCE with us.
     if (as.code_challenge_methods_supported !== undefined && !as.code_challenge_methods_supported.includes('S256')) {
       throw new UpstreamError('invalid_response', `${config.issuer} does not support PKCE S256`);
@@ -101,6 +108,7 @@ export function createUpstreamProvider(config: UpstreamProviderConfig, callbackU
     if (as.authorization_endpoint === undefined || as.token_endpoint === undefined) {
       throw new UpstreamError('invalid_response', `${config.issuer} publishes no authorization or token endpoint`);
     }
+    refuseInsecureEndpoints(as, issuerUrl);
     discovered = { as, at: now() };
     return as;
   }
@@ -120,7 +128,7 @@ export function createUpstreamProvider(config: UpstreamProviderConfig, callbackU
       const fields = config.oauth2;
       const info = await upstreamCall('user info', async () => {
         const headers = new Headers({ Accept: 'application/json', 'User-Agent': 'Portcullis' });
-        const answer = await oauth.protectedResourceRequest(response.access_token, 'GET', new URL(fields.userinfoEndpoint), headers, null, requestOptions());
+        const answer = await oauth.protectedResourceRequest(response.access_token, 'GET', new URL(fields.userinfoEndpoint), headers, null, requestOptions(fields.userinfoEndpoint));
         if (!answer.ok) throw new UpstreamError(answer.status >= 500 ? 'unavailable' : 'invalid_response', `user info answered ${answer.status}`);
         const body: unknown = await answer.json();
         if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new UpstreamError('invalid_response', 'user info is not a JSON object');
@@ -138,7 +146,7 @@ export function createUpstreamProvider(config: UpstreamProviderConfig, callbackU
     if (as.userinfo_endpoint !== undefined) {
       // OpenID Connect Core §5.3.2: the user info `sub` must equal the ID token's.
       const info = await upstreamCall('user info', async () =>
-        oauth.processUserInfoResponse(as, client, idToken.sub, await oauth.userInfoRequest(as, client, response.access_token, requestOptions())),
+        oauth.processUserInfoResponse(as, client, idToken.sub, await oauth.userInfoRequest(as, client, response.access_token, requestOptions(as.userinfo_endpoint))),
       );
       claims = { ...claims, ...info };
     }
@@ -197,7 +205,7 @@ export function createUpstreamProvider(config: UpstreamProviderConfig, callbackU
         oauth.processAuthorizationCodeResponse(
           as,
           client,
-          await oauth.authorizationCodeGrantRequest(as, client, clientAuth, parameters, callbackUrl, attempt.codeVerifier, requestOptions()),
+          await oauth.authorizationCodeGrantRequest(as, client, clientAuth, parameters, callbackUrl, attempt.codeVerifier, requestOptions(as.token_endpoint)),
           attempt.nonce !== undefined ? { expectedNonce: attempt.nonce, requireIdToken: true } : undefined,
         ),
       );
@@ -206,7 +214,7 @@ export function createUpstreamProvider(config: UpstreamProviderConfig, callbackU
     async refresh(refreshToken) {
       const as = await metadata();
       const response = await upstreamCall('refresh', async () =>
-        oauth.processRefreshTokenResponse(as, client, await oauth.refreshTokenGrantRequest(as, client, clientAuth, refreshToken, requestOptions())),
+        oauth.processRefreshTokenResponse(as, client, await oauth.refreshTokenGrantRequest(as, client, clientAuth, refreshToken, requestOptions(as.token_endpoint))),
       );
       return tokenSet(response, refreshToken);
     },
@@ -214,11 +222,30 @@ export function createUpstreamProvider(config: UpstreamProviderConfig, callbackU
       const as = await metadata();
       if (as.revocation_endpoint === undefined) return false;
       await upstreamCall('revocation', async () =>
-        oauth.processRevocationResponse(await oauth.revocationRequest(as, client, clientAuth, token, { ...requestOptions(), additionalParameters: { token_type_hint: hint } })),
+        oauth.processRevocationResponse(await oauth.revocationRequest(as, client, clientAuth, token, { ...requestOptions(as.revocation_endpoint), additionalParameters: { token_type_hint: hint } })),
       );
       return true;
     },
   };
+}
+
+/** The discovered endpoints Portcullis uses: the browser is sent to one, the others get codes, secrets and tokens. */
+const USED_ENDPOINTS = ['authorization_endpoint', 'token_endpoint', 'userinfo_endpoint', 'revocation_endpoint'] as const;
+
+/**
+ * Refuses a discovery document naming an endpoint Portcullis may not use for this issuer (plain
+ * http anywhere for an https provider; off this machine for a loopback one), before the browser is
+ * sent anywhere, so neither the user nor a code ever reaches it.
+ * @see OAuth 2.1 §1.5; OpenID Connect Discovery §3
+ */
+function refuseInsecureEndpoints(as: oauth.AuthorizationServer, issuer: URL): void {
+  for (const name of USED_ENDPOINTS) {
+    const value = as[name];
+    if (value === undefined) continue;
+    if (!URL.canParse(value) || !isAllowedEndpoint(new URL(value), issuer)) {
+      throw new UpstreamError('invalid_response', `${issuer.href} names ${name} ${JSON.stringify(value.slice(0, 200))}: ${issuer.protocol === 'https:' ? 'an https provider must use https endpoints' : 'plain http is allowed only on loopback'}`);
+    }
+  }
 }
 
 /**

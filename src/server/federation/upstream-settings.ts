@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isLoopbackHost } from '../../core/loopback.js';
+import { isAllowedEndpoint, isLoopbackHttpUrl } from '../../core/plain-http.js';
 import { parseScope } from '../../core/scopes.js';
 
 const scopeToken = z.string().refine((s) => parseScope(s)?.length === 1, 'a single scope token (RFC 6749 §3.3)');
@@ -164,9 +164,16 @@ function resolveProvider(p: ProviderSettings, env: Readonly<Record<string, strin
     if (!scopes.includes('openid')) throw new TypeError(`${where}.scopes: an OpenID Connect provider needs the openid scope`);
     return { ...base, issuer: p.issuer, scopes: Object.freeze(scopes) };
   }
+  const issuer = p.issuer ?? new URL(p.authorizationEndpoint).origin;
+  const endpoints = { authorizationEndpoint: p.authorizationEndpoint, tokenEndpoint: p.tokenEndpoint, userinfoEndpoint: p.userinfoEndpoint, revocationEndpoint: p.revocationEndpoint };
+  for (const [name, value] of Object.entries(endpoints)) {
+    if (value !== undefined && !isAllowedEndpoint(new URL(value), new URL(issuer))) {
+      throw new TypeError(`${where}.${name}: use https; plain http is allowed only when the provider's issuer is http on loopback too (${issuer})`);
+    }
+  }
   return {
     ...base,
-    issuer: p.issuer ?? new URL(p.authorizationEndpoint).origin,
+    issuer,
     scopes: Object.freeze(p.scopes ?? []),
     oauth2: Object.freeze({
       authorizationEndpoint: p.authorizationEndpoint,
@@ -197,5 +204,5 @@ function isSecureUrl(value: string): boolean {
     return false;
   }
   if (url.username !== '' || url.password !== '' || url.hash !== '') return false;
-  return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname));
+  return url.protocol === 'https:' || isLoopbackHttpUrl(url);
 }

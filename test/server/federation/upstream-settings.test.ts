@@ -56,6 +56,22 @@ describe('federation settings', () => {
     }
   });
 
+  it('refuses a plain OAuth 2.0 provider whose endpoints are http unless its issuer is http on loopback too (issue 11 §4)', () => {
+    const local = 'http://127.0.0.1:9000';
+    const refused: Array<[Record<string, unknown>, RegExp]> = [
+      // An https provider never has an http endpoint used, loopback included.
+      [{ tokenEndpoint: `${local}/token` }, /tokenEndpoint: use https/],
+      [{ userinfoEndpoint: `${local}/user` }, /userinfoEndpoint: use https/],
+      [{ revocationEndpoint: `${local}/revoke` }, /revocationEndpoint: use https/],
+      [{ issuer: 'https://github.com', authorizationEndpoint: `${local}/authorize`, tokenEndpoint: `${local}/token`, userinfoEndpoint: `${local}/user` }, /authorizationEndpoint: use https/],
+    ];
+    for (const [change, message] of refused) {
+      assert.throws(() => resolveFederationConfig({ providers: [{ ...github, ...change }] }, { GITHUB_SECRET: 's' }), message, JSON.stringify(change));
+    }
+    const development = { authorizationEndpoint: `${local}/authorize`, tokenEndpoint: `http://localhost:9001/token`, userinfoEndpoint: `${local}/user`, revocationEndpoint: 'https://github.com/revoke' };
+    assert.equal(resolveFederationConfig({ providers: [{ ...github, ...development }] }, { GITHUB_SECRET: 's' }).providers[0]!.issuer, local, 'all on loopback (and https anywhere) is fine');
+  });
+
   it('is part of the server config, as a ConfigError', () => {
     const config = resolveServerConfig({ issuer: 'http://127.0.0.1:8080', federation: { localUsers: false, providers: [oidc] } }, {});
     assert.equal(config.federation?.localUsers, false);
