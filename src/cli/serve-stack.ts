@@ -2,9 +2,9 @@ import type { Logger } from 'pino';
 import { createKeyring } from '../core/seal.js';
 import { canonicalResource } from '../core/resource-uri.js';
 import { createGateway, type Gateway } from '../resource/gateway.js';
-import { gatewaySettingsSchema, type GatewaySettings } from '../resource/gateway-settings.js';
+import type { GatewaySettings } from '../resource/gateway-settings.js';
 import { createJwtVerifier } from '../resource/jwt-verifier.js';
-import { parseScopePolicy } from '../resource/scope-policy.js';
+import { probeUpstream } from '../resource/upstream-probe.js';
 import type { VerifiedIdentity } from '../resource/types.js';
 import { createAuthorizationServer, type AuthorizationServer } from '../server/app.js';
 import type { Clock } from '../server/clock.js';
@@ -12,6 +12,7 @@ import { ConfigError, type ServerSettings } from '../server/config.js';
 import { listen, type RunningHttpServer } from '../server/listen.js';
 import type { NodeRoute } from '../server/node-token-route.js';
 import type { Store } from '../store/types.js';
+import { assertHostNeedsNoIssuer, checkGatewaySettings, parseGatewaySettings } from './serve-settings.js';
 
 export interface ServeStackOptions {
   store: Store;
@@ -68,6 +69,7 @@ export async function startServeStack(options: ServeStackOptions): Promise<Serve
     const gateway = gatewaySettings === undefined ? undefined : buildGateway(server, gatewaySettings, resource!, options);
     handler = (request, env) => gateway?.handle(request, env) ?? server.app.fetch(request, env);
     nodeRoute = server.nodeRoute;
+    if (gatewaySettings !== undefined) await warnIfUpstreamUnreachable(new URL(gatewaySettings.upstream), options.logger);
     return {
       http,
       server,
@@ -84,24 +86,9 @@ export async function startServeStack(options: ServeStackOptions): Promise<Serve
   }
 }
 
-function parseGatewaySettings(settings: GatewaySettings): GatewaySettings {
-  const parsed = gatewaySettingsSchema.safeParse(settings);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new ConfigError(`config gateway.${issue.path.join('.')}: ${issue.message}`);
-  }
-  return parsed.data;
-}
-
 function buildGateway(server: AuthorizationServer, settings: GatewaySettings, resource: string, options: ServeStackOptions): Gateway {
   const { config, paths } = server;
-  const policy = parseScopePolicy(settings.scopes ?? { required: [...config.defaultScopes] });
-  for (const scope of [...policy.required, ...Object.values(policy.methods).flat(), ...Object.values(policy.tools).flat()]) {
-    if (!(scope in config.scopes)) throw new ConfigError(`gateway.scopes names "${scope}", which is not in scopes; add it there so clients can ask for it`);
-  }
-  if (settings.upstreamTokenHeader !== undefined && config.federation === undefined) {
-    throw new ConfigError('gateway.upstreamTokenHeader needs federation providers: only users signed in through one have an upstream token');
-  }
+  const { policy } = checkGatewaySettings(settings, config);
   const clock = options.clock;
   const verifier = createJwtVerifier({
     issuer: config.issuer,
@@ -119,6 +106,7 @@ function buildGateway(server: AuthorizationServer, settings: GatewaySettings, re
     authorizationServers: [config.issuer],
     scopesSupported: Object.keys(config.scopes),
     scopePolicy: policy,
+    ...(settings.challengeAllScopes !== undefined ? { challengeAllScopes: settings.challengeAllScopes } : {}),
     verifier,
     upstream: settings.upstream,
     ...(settings.upstreamTimeoutSeconds !== undefined ? { upstreamTimeoutMs: settings.upstreamTimeoutSeconds * 1000 } : {}),
@@ -132,9 +120,20 @@ function buildGateway(server: AuthorizationServer, settings: GatewaySettings, re
   });
 }
 
+/**
+ * Says at start when nothing answers at the upstream, rather than letting the user sign in only
+ * to get a 502. A warning, not a failure: the upstream may start after the gateway.
+ */
+async function warnIfUpstreamUnreachable(upstream: URL, logger: Logger): Promise<void> {
+  const problem = await probeUpstream(upstream);
+  if (problem === undefined) return;
+  logger.warn(
+    { event: 'upstream_unreachable', upstream: upstream.origin, problem },
+    `nothing accepts connections at the upstream MCP server ${upstream.origin} (${problem}); MCP calls will get 502 until it does`,
+  );
+}
+
 function defaultIssuer(host: string, port: number): string {
-  if (host === '0.0.0.0' || host === '::') {
-    throw new ConfigError(`listening on ${host} needs --issuer with the public https URL clients use (see README: behind a TLS proxy)`);
-  }
+  assertHostNeedsNoIssuer(host);
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }

@@ -6,7 +6,7 @@ import type { VerifiedIdentity } from './types.js';
  * Whether `aud` names this resource and only it. A token whose `aud` lists several resources is
  * refused even when this one is among them: any of the others could replay it here, and MCP
  * requires tokens issued "specifically" for the server (MCP Authorization, "Token Audience Binding
- * and Validation"; DESIGN.md invariant 6). The comparison is exact; `audience` is canonical.
+ * and Validation"; docs/design.md invariant 6). The comparison is exact; `audience` is canonical.
  * @see RFC 8707 §2; RFC 9068 §4 (the `aud` check); RFC 7662 §2.2
  */
 export function isAudienceExactly(aud: unknown, audience: string): boolean {

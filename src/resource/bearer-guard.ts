@@ -13,6 +13,13 @@ export interface BearerGuardOptions {
   resourceMetadataUrl?: string;
   /** Scopes per call. Default: none required. */
   scopePolicy?: ScopePolicy;
+  /**
+   * The `scope` of every 401 challenge (no token, or an invalid one), instead of the scopes the
+   * refused call needs: e.g. every scope of the policy, so that a client asks for all of them at
+   * sign-in and never has to step up (for clients whose step-up fails, docs/gateway.md). A 403
+   * `insufficient_scope` still names the scopes the call needs.
+   */
+  challengeScopes?: readonly string[];
   /** Told of every refusal, with the private detail, for logs. */
   onRefusal?: (refusal: BearerRefusal) => void;
 }
@@ -73,7 +80,7 @@ const AUTH_SCHEME = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+)(?: |$)/;
  * The framework-agnostic bearer check of the gateway and the middleware. In order:
  * - a token in the query (`access_token`, RFC 6750 §2.3) or a form body (§2.2) → 400
  *   `invalid_request`, even next to a valid header: OAuth 2.1 §5.2 allows the header only and a
- *   URL leaks into logs and histories (DESIGN.md invariant 6);
+ *   URL leaks into logs and histories (docs/design.md invariant 6);
  * - no `Authorization` header, or another scheme than Bearer → 401 with no error code (RFC 6750 §3.1);
  * - malformed Bearer credentials, or a token the verifier refuses (bad signature, foreign key,
  *   expired, wrong issuer, type or audience, revoked) → 401 `invalid_token`;
@@ -89,7 +96,11 @@ export function createBearerGuard(options: BearerGuardOptions): BearerGuard {
   const resourceMetadataUrl = options.resourceMetadataUrl ?? protectedResourceMetadataUrl(resource);
   const policy = options.scopePolicy ?? EMPTY_SCOPE_POLICY;
 
-  function refuse(scopes: readonly string[], error: OAuthError | undefined): BearerCheck {
+  const challengeScopes = options.challengeScopes === undefined ? undefined : [...new Set(options.challengeScopes)].sort();
+
+  function refuse(callScopes: readonly string[], error: OAuthError | undefined): BearerCheck {
+    const unauthenticated = error === undefined || error.code === 'invalid_token';
+    const scopes = unauthenticated && challengeScopes !== undefined ? challengeScopes : callScopes;
     const params = { resourceMetadataUrl, scopes };
     const response = error === undefined ? missingTokenResponse(params) : bearerErrorResponse(error, params);
     const refusal: BearerRefusal = { status: response.status, error: error?.code, detail: error === undefined ? 'no bearer credentials' : error.detail };

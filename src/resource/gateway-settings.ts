@@ -1,8 +1,6 @@
 import { z } from 'zod';
+import { foldHeaderName, HOP_BY_HOP_HEADERS, RESERVED_HEADERS } from './forwarded-header-names.js';
 import { scopePolicySchema } from './scope-policy.js';
-
-/** Headers that carry the client's credentials, HTTP framing or MCP's own session state. */
-const RESERVED_HEADERS = new Set(['authorization', 'cookie', 'host', 'connection', 'content-length', 'content-type', 'transfer-encoding', 'mcp-session-id', 'mcp-protocol-version', 'accept', 'x-portcullis-subject', 'x-portcullis-client-id', 'x-portcullis-scope', 'x-portcullis-identity']);
 
 /**
  * The `gateway` section of the config file (docs/gateway.md). `--upstream` and `--resource` on
@@ -17,6 +15,14 @@ export const gatewaySettingsSchema = z
     resourceName: z.string().min(1).max(200).optional(),
     /** Scopes per MCP method and tool. Default: every call needs the server's default scopes. */
     scopes: scopePolicySchema.optional(),
+    /**
+     * Off by default. On: a call without a valid token is challenged with every scope in `scopes`,
+     * so a client asks for all of them at its first sign-in and one consent covers every tool.
+     * For clients that cannot step up: the MCP SDK 1.x transport (Claude Code, Cursor, the MCP
+     * Inspector, mcp-remote) answers `403 insufficient_scope` by refreshing its token, which
+     * cannot add a scope (RFC 6749 §6), and then gives up. A 403 still names the scopes the call needs.
+     */
+    challengeAllScopes: z.boolean().optional(),
     /** Time to the upstream's response headers before answering 504. */
     upstreamTimeoutSeconds: z.number().int().min(1).max(3600).optional(),
     /** Largest request body passed on; larger gets 413. */
@@ -35,7 +41,7 @@ export const gatewaySettingsSchema = z
     upstreamTokenHeader: z
       .string()
       .regex(/^[A-Za-z0-9][A-Za-z0-9-]*$/, 'a header name such as X-Upstream-Token')
-      .refine((name) => !RESERVED_HEADERS.has(name.toLowerCase()), 'a header the gateway or HTTP already uses')
+      .refine((name) => !RESERVED_HEADERS.has(foldHeaderName(name)) && !HOP_BY_HOP_HEADERS.has(foldHeaderName(name)), 'a header the gateway or HTTP already uses')
       .optional(),
   })
   .strict();

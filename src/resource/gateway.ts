@@ -6,6 +6,7 @@ import { createIdentityHeaders, type IdentitySigner } from './identity-headers.j
 import { mustReadBody, parseBodyForGuard } from './middleware/request-body.js';
 import { buildProtectedResourceMetadata, protectedResourceMetadataResponse } from './protected-resource-metadata.js';
 import { createUpstreamProxy, mcpTransportErrorResponse, readRequestBodyWithin, requestTooLargeResponse, type ClientWatcher } from './proxy.js';
+import { scopesOfPolicy } from './scope-policy.js';
 import { createSessionBinding, sessionNotFoundResponse } from './session-binding.js';
 import type { ScopePolicy, TokenVerifier, VerifiedIdentity } from './types.js';
 import { OAuthError } from '../core/errors.js';
@@ -19,6 +20,11 @@ export interface GatewayOptions {
   authorizationServers: readonly string[];
   scopesSupported?: readonly string[];
   scopePolicy: ScopePolicy;
+  /**
+   * Name every scope of `scopePolicy` in 401 challenges, so clients ask for all of them at sign-in
+   * and need no step-up (docs/gateway.md, `challengeAllScopes`). Default false: the scopes the call needs.
+   */
+  challengeAllScopes?: boolean;
   verifier: TokenVerifier;
   /** The protected MCP server's Streamable HTTP endpoint. */
   upstream: string;
@@ -69,7 +75,7 @@ const SESSION_HEADER = 'mcp-session-id';
  * The protected-resource gateway: RFC 9728 metadata, then for every call to the MCP endpoint the
  * bearer check (audience, expiry, revocation, scopes per method and tool), the session bound to
  * the caller, and the request passed to the upstream with the caller's identity in signed headers
- * and never the caller's token (DESIGN.md invariants 6 and 9).
+ * and never the caller's token (docs/design.md invariants 6 and 9).
  * @see RFC 9728; RFC 6750 §3; MCP Authorization (2026-07-28); MCP security best practices, "Session Hijacking"
  */
 export function createGateway(options: GatewayOptions): Gateway {
@@ -81,10 +87,13 @@ export function createGateway(options: GatewayOptions): Gateway {
     ...(options.resourceName !== undefined ? { resourceName: options.resourceName } : {}),
   });
   const endpointPath = new URL(metadata.resource).pathname;
+  // Logs name the upstream by its origin: its path may carry something private.
+  const upstreamOrigin = new URL(options.upstream).origin;
   const guard = createBearerGuard({
     verifier: options.verifier,
     resource: metadata.resource,
     scopePolicy: options.scopePolicy,
+    ...(options.challengeAllScopes === true ? { challengeScopes: scopesOfPolicy(options.scopePolicy) } : {}),
     onRefusal: (refusal) => logger?.info({ event: 'bearer_refused', status: refusal.status, error: refusal.error, detail: refusal.detail }, 'request refused'),
   });
   const proxy = createUpstreamProxy({
@@ -92,6 +101,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     ...(options.upstreamTimeoutMs !== undefined ? { timeoutMs: options.upstreamTimeoutMs } : {}),
     ...(options.maxRequestBytes !== undefined ? { maxRequestBytes: options.maxRequestBytes } : {}),
     ...(options.upstreamToken !== undefined ? { reservedHeaders: [options.upstreamToken.header] } : {}),
+    onUpstreamFailure: (failure) =>
+      logger?.warn({ event: 'upstream_failed', upstream: upstreamOrigin, reason: failure.reason, code: failure.code }, `the upstream MCP server ${upstreamOrigin} failed: ${failure.reason}${failure.code !== undefined ? ` (${failure.code})` : ''}`),
   });
   const sessions = createSessionBinding(options.keyring);
   const identityHeaders = createIdentityHeaders({ sign: options.sign, upstreamUrl: proxy.upstream.href });
@@ -158,7 +169,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     const started = performance.now();
     const response = await callUpstream(request, socketWatcher(env));
     for (const [name, value] of Object.entries(MCP_CORS)) response.headers.set(name, value);
-    // Path and status only: no token, no body (DESIGN.md invariant 7).
+    // Path and status only: no token, no body (docs/design.md invariant 7).
     logger?.info({ event: 'mcp_request', method: request.method, path: endpointPath, status: response.status, ms: Math.round(performance.now() - started) }, 'mcp request');
     return response;
   }

@@ -7,7 +7,7 @@ import type { VerifiedIdentity } from './types.js';
  * can trust them only if nothing but the gateway can reach it. `X-Portcullis-Identity` is the
  * proof: an ES256 JWT signed with the authorization server's current key, verifiable against the
  * published JWKS, for this upstream only (`aud`) and for 60 seconds. Its `typ` and `aud` differ
- * from an access token's, so it can never be replayed as one (DESIGN.md invariant 9 stays true:
+ * from an access token's, so it can never be replayed as one (docs/design.md invariant 9 stays true:
  * the client's token never reaches the upstream).
  * @see RFC 8725 §3.11 (explicit typing), §3.9 (audience); RFC 7519 §4.1
  */

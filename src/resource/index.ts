@@ -1,5 +1,5 @@
 /**
- * `portcullis/resource`: protect an MCP server with OAuth bearer tokens (DESIGN.md
+ * `portcullis/resource`: protect an MCP server with OAuth bearer tokens (docs/design.md
  * `src/resource/`): token verifiers, the scope policy, RFC 9728 metadata, the framework-agnostic
  * bearer guard and its adapters for Hono, Express and plain `node:http`; the gateway (proxy,
  * session binding, signed identity headers) and what an upstream uses to verify those headers.
@@ -8,7 +8,7 @@ export type { ScopePolicy, TokenVerifier, VerifiedIdentity } from './types.js';
 export { createJwtVerifier, DEFAULT_CLOCK_SKEW_SECONDS, DEFAULT_JWKS_COOLDOWN_SECONDS, type JwtAccessTokenAlgorithm, type JwtVerifierOptions } from './jwt-verifier.js';
 export { createIntrospectionVerifier, type IntrospectionVerifierOptions } from './introspection-verifier.js';
 export { DEFAULT_CACHE_MAX_ENTRIES, DEFAULT_CACHE_MAX_SECONDS, type VerifiedTokenCacheOptions } from './verified-token-cache.js';
-export { EMPTY_SCOPE_POLICY, parseScopePolicy, policyReadsBody, scopePolicySchema, scopesForMessage, type ScopePolicySettings } from './scope-policy.js';
+export { EMPTY_SCOPE_POLICY, parseScopePolicy, policyReadsBody, scopePolicySchema, scopesForMessage, scopesOfPolicy, type ScopePolicySettings } from './scope-policy.js';
 export {
   buildProtectedResourceMetadata,
   PROTECTED_RESOURCE_WELL_KNOWN,

@@ -48,7 +48,7 @@ const introspectionResponseSchema = z.object({
  * does, so revocation takes effect here within `cache.maxSeconds` (default 30 s).
  *
  * Beyond `active`, the answer must show an access token (`token_type` absent or `Bearer`: a live
- * refresh token is also "active", RFC 7662 §2.2), `aud` exactly this resource (RFC 8707; DESIGN.md
+ * refresh token is also "active", RFC 7662 §2.2), `aud` exactly this resource (RFC 8707; docs/design.md
  * invariant 6), `iss` when configured, `sub`, `client_id`, and `exp` in the future; `nbf` is checked
  * when present. RFC 7662 makes those members optional; without them there is no identity to give.
  * @see RFC 7662 §2; RFC 6750 §3.1

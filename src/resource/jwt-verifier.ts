@@ -54,7 +54,7 @@ const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
  * jose and re-fetched on an unknown `kid` at most once per cooldown; `typ` is `at+jwt`
  * (`application/at+jwt` too; RFC 9068 §2.1, RFC 8725 §3.11: an ID token or other JWT of the same
  * issuer is not an access token); `iss` exactly; `exp` (required) and `nbf` with `clockSkewSeconds`
- * of tolerance; `aud` exactly this resource (RFC 8707, DESIGN.md invariant 6); `sub`, `client_id`,
+ * of tolerance; `aud` exactly this resource (RFC 8707, docs/design.md invariant 6); `sub`, `client_id`,
  * `iat`, `jti` present; then `isTokenLive`, if given.
  *
  * Skew: 30 s absorbs the drift of hosts that run NTP (normally well under a second) with a wide

@@ -27,7 +27,7 @@ export interface ProtectedResourceMetadata {
  * The protected resource metadata document: `resource` is the MCP endpoint's URL (canonical form,
  * as the authorization server compares it; RFC 9728 §3.3 requires clients to check it equals the
  * URL they derived the metadata URL from), and tokens are accepted in the header only (OAuth 2.1
- * §5.2; DESIGN.md invariant 6).
+ * §5.2; docs/design.md invariant 6).
  * @see RFC 9728 §2; MCP Authorization (2026-07-28), "Authorization Server Discovery"
  */
 export function buildProtectedResourceMetadata(options: ProtectedResourceMetadataOptions): ProtectedResourceMetadata {

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import { foldHeaderName, HOP_BY_HOP_HEADERS, isDroppedClientHeader } from './forwarded-header-names.js';
 
 /**
  * The gateway's reverse proxy to one upstream Streamable HTTP MCP endpoint (issue 3). Request
@@ -24,6 +25,14 @@ export interface UpstreamProxyOptions {
   readonly maxRequestBytes?: number;
   /** More header names never taken from the client, because the gateway sets them (e.g. the upstream-token header). */
   readonly reservedHeaders?: readonly string[];
+  /** Told of each request the upstream failed (502, 504), for logs. */
+  readonly onUpstreamFailure?: (failure: UpstreamFailure) => void;
+}
+
+/** Why a request did not reach the upstream or got no usable answer. `code` is the socket error's (e.g. `ECONNREFUSED`). */
+export interface UpstreamFailure {
+  readonly reason: 'upstream_unavailable' | 'upstream_timeout' | 'upstream_invalid_response' | 'upstream_request_invalid';
+  readonly code?: string | undefined;
 }
 
 /** Calls `onGone` if the client disconnects; returns a function that stops watching. */
@@ -57,16 +66,7 @@ export interface UpstreamProxy {
   close(): void;
 }
 
-/**
- * Hop-by-hop headers, dropped both ways, plus those named in `Connection`.
- * @see RFC 9110 §7.6.1 (Connection), RFC 9112 §6.1 (Transfer-Encoding), RFC 9110 §10.1.1 (Expect)
- */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'proxy-connection', 'host', 'content-length', 'expect', 'http2-settings']);
 const SMALL_MESSAGE_BYTES = 64 * 1024;
-/** Never sent upstream: the client's credentials (DESIGN.md invariant 9, no token passthrough). */
-const CLIENT_CREDENTIALS = new Set(['authorization', 'cookie']);
-/** Identity headers are the gateway's to set; a client's own would be forged. */
-const GATEWAY_HEADER_PREFIX = 'x-portcullis-';
 
 /**
  * The JSON-RPC error the MCP Streamable HTTP transport answers with outside a request (`id: null`),
@@ -114,7 +114,12 @@ function connectionOptions(value: string | null | undefined): Set<string> {
   return new Set((value ?? '').split(',').map((name) => name.trim().toLowerCase()).filter((name) => name !== ''));
 }
 
-/** The headers sent upstream: end-to-end headers of the client (MCP's `Mcp-Session-Id`, `MCP-Protocol-Version`, `Last-Event-ID`, `Accept`, `Content-Type`, …) minus credentials and forged identity, then `extraHeaders`. */
+/**
+ * The headers sent upstream: end-to-end headers of the client (MCP's `Mcp-Session-Id`,
+ * `MCP-Protocol-Version`, `Last-Event-ID`, `Accept`, `Content-Type`, …) minus credentials and
+ * forged identity in any spelling an upstream might fold onto them (forwarded-header-names.ts),
+ * then `extraHeaders`.
+ */
 function upstreamRequestHeaders(
   request: Request,
   upstream: URL,
@@ -125,8 +130,7 @@ function upstreamRequestHeaders(
   const named = connectionOptions(request.headers.get('connection'));
   const headers: http.OutgoingHttpHeaders = {};
   request.headers.forEach((value, name) => {
-    if (HOP_BY_HOP.has(name) || named.has(name) || CLIENT_CREDENTIALS.has(name) || reserved.has(name)) return;
-    if (name.startsWith('proxy-') || name.startsWith(GATEWAY_HEADER_PREFIX)) return;
+    if (isDroppedClientHeader(name, named, reserved)) return;
     headers[name] = value;
   });
   for (const [name, value] of Object.entries(extraHeaders)) headers[name.toLowerCase()] = value;
@@ -142,7 +146,7 @@ function clientResponseHeaders(response: http.IncomingMessage): Headers {
   const raw = response.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i]!.toLowerCase();
-    if (HOP_BY_HOP.has(name) && name !== 'content-length') continue;
+    if (HOP_BY_HOP_HEADERS.has(name) && name !== 'content-length') continue;
     if (named.has(name) || name === 'set-cookie' || name.startsWith('proxy-')) continue;
     headers.append(name, raw[i + 1]!);
   }
@@ -193,7 +197,7 @@ function isStaleKeepAliveSocket(request: http.ClientRequest, error: NodeJS.Errno
 
 /**
  * Builds the reverse proxy. The upstream URL is validated here, at configuration time.
- * @see RFC 9110 §7.6 (message forwarding), DESIGN.md invariant 9
+ * @see RFC 9110 §7.6 (message forwarding), docs/design.md invariant 9
  */
 export function createUpstreamProxy(options: UpstreamProxyOptions): UpstreamProxy {
   const upstream = new URL(options.upstream);
@@ -204,8 +208,17 @@ export function createUpstreamProxy(options: UpstreamProxyOptions): UpstreamProx
   if (!(timeoutMs > 0) || !(maxRequestBytes > 0)) throw new RangeError('timeoutMs and maxRequestBytes must be positive');
   const transport = upstream.protocol === 'https:' ? https : http;
   const hostname = upstream.hostname.replace(/^\[(.*)\]$/, '$1');
-  const reserved = new Set((options.reservedHeaders ?? []).map((name) => name.toLowerCase()));
+  const reserved = new Set((options.reservedHeaders ?? []).map(foldHeaderName));
   const agent = new transport.Agent({ keepAlive: true, scheduling: 'lifo', maxFreeSockets: 256 });
+  // Named in every 502 and 504, so the person at the client knows which server is down. The origin
+  // only: the path may carry something private, and the URL has no userinfo (refused above).
+  const upstreamName = upstream.origin;
+
+  /** The JSON-RPC error for a failed upstream, reported to `onUpstreamFailure`. */
+  function upstreamFailed(status: number, message: string, reason: UpstreamFailure['reason'], code?: string): Response {
+    options.onUpstreamFailure?.({ reason, code });
+    return mcpTransportErrorResponse(status, message, reason);
+  }
 
   /** The upstream's path, with the client's query string verbatim (after the upstream's own, if any). */
   function upstreamPath(request: Request): string {
@@ -234,7 +247,7 @@ export function createUpstreamProxy(options: UpstreamProxyOptions): UpstreamProx
       };
       const timer = setTimeout(() => {
         abortUpstream();
-        finish(mcpTransportErrorResponse(504, 'Gateway Timeout: the upstream MCP server did not answer in time', 'upstream_timeout'));
+        finish(upstreamFailed(504, `Gateway Timeout: the upstream MCP server ${upstreamName} did not answer in time`, 'upstream_timeout'));
       }, timeoutMs);
       const stopWatching = watchClient(onClientAbort);
       upstreamRequest.once('close', stopWatching);
@@ -247,13 +260,13 @@ export function createUpstreamProxy(options: UpstreamProxyOptions): UpstreamProx
           resolve(send(request, headers, body, watchClient, true));
           return;
         }
-        finish(mcpTransportErrorResponse(502, 'Bad Gateway: the upstream MCP server is unavailable', 'upstream_unavailable'));
+        finish(upstreamFailed(502, `Bad Gateway: the upstream MCP server ${upstreamName} is unavailable`, 'upstream_unavailable', error.code));
       });
       upstreamRequest.once('response', (upstreamResponse) => {
         const status = upstreamResponse.statusCode ?? 0;
         if (status < 200 || status > 599) {
           abortUpstream();
-          return finish(mcpTransportErrorResponse(502, 'Bad Gateway: the upstream MCP server sent an invalid status', 'upstream_invalid_response'));
+          return finish(upstreamFailed(502, `Bad Gateway: the upstream MCP server ${upstreamName} sent an invalid status`, 'upstream_invalid_response'));
         }
         const headers = clientResponseHeaders(upstreamResponse);
         if (request.method === 'HEAD' || status === 204 || status === 304) {
@@ -265,7 +278,7 @@ export function createUpstreamProxy(options: UpstreamProxyOptions): UpstreamProx
           upstreamResponse.on('data', (chunk: Buffer) => chunks.push(chunk));
           upstreamResponse.once('end', () => finish(new Response(Buffer.concat(chunks), { status, headers })));
           upstreamResponse.once('close', () => {
-            if (!upstreamResponse.complete) finish(mcpTransportErrorResponse(502, 'Bad Gateway: the upstream MCP server closed the response early', 'upstream_unavailable'));
+            if (!upstreamResponse.complete) finish(upstreamFailed(502, `Bad Gateway: the upstream MCP server ${upstreamName} closed the response early`, 'upstream_unavailable'));
           });
         } else {
           finish(new Response(streamResponseBody(upstreamResponse, abortUpstream), { status, headers }));
@@ -289,7 +302,7 @@ export function createUpstreamProxy(options: UpstreamProxyOptions): UpstreamProx
         return await send(request, upstreamRequestHeaders(request, upstream, extraHeaders, requestBody, reserved), requestBody, watchClient ?? watchSignal(request), false);
       } catch {
         // node:http refuses a header value it cannot send (CR, LF): the request cannot be forwarded as is.
-        return mcpTransportErrorResponse(502, 'Bad Gateway: the request could not be forwarded', 'upstream_request_invalid');
+        return upstreamFailed(502, 'Bad Gateway: the request could not be forwarded', 'upstream_request_invalid');
       }
     },
     close() {

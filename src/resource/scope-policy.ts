@@ -39,6 +39,11 @@ export function parseScopePolicy(settings: unknown): ScopePolicy {
   });
 }
 
+/** Every scope the policy names (required, per method, per tool), sorted: all a client may ever need for this resource. */
+export function scopesOfPolicy(policy: ScopePolicy): string[] {
+  return [...new Set([...policy.required, ...Object.values(policy.methods).flat(), ...Object.values(policy.tools).flat()])].sort();
+}
+
 /** Whether the scopes a call needs can depend on its body (so an adapter must read it). */
 export function policyReadsBody(policy: ScopePolicy): boolean {
   return Object.keys(policy.methods).length > 0 || Object.keys(policy.tools).length > 0;

@@ -1,5 +1,5 @@
 /**
- * The contracts inside the protected-resource part (DESIGN.md `src/resource/`): what a verified
+ * The contracts inside the protected-resource part (docs/design.md `src/resource/`): what a verified
  * token says, how a token is checked, and how an MCP call maps to the scopes it needs.
  */
 

@@ -43,7 +43,7 @@ export interface VerifiedTokenCache {
 
 /**
  * Bounded cache of verified access tokens, so steady traffic does not pay a signature check or an
- * introspection call per request (DESIGN.md "Performance"). Failures are not cached (no negative
+ * introspection call per request (docs/design.md "Performance"). Failures are not cached (no negative
  * cache): a forger can vary the token at will, so remembering failures saves nothing, and a
  * transient failure (JWKS unreachable) must not outlive its cause.
  *

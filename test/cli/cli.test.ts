@@ -188,7 +188,7 @@ describe('portcullis CLI', () => {
       assert.ok(summary.demoUser.password.length >= 12);
       const unauthenticated = await fetch(summary.mcp, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"jsonrpc":"2.0","id":1,"method":"tools/list"}' });
       assert.equal(unauthenticated.status, 401);
-      assert.match(unauthenticated.headers.get('www-authenticate') ?? '', /resource_metadata="[^"]+\/\.well-known\/oauth-protected-resource\/mcp", scope="notes:read"/);
+      assert.match(unauthenticated.headers.get('www-authenticate') ?? '', /resource_metadata="[^"]+\/\.well-known\/oauth-protected-resource\/mcp", scope="notes:read notes:write"/);
       const store = await openStore(`sqlite:${join(demoDir, 'portcullis.db')}`);
       try {
         assert.equal(await verifyPassword(summary.demoUser.password, (await store.users.findByUsername('demo'))!.passwordHash), true);

@@ -33,7 +33,7 @@ async function firstMessage(response: Response): Promise<Record<string, unknown>
 
 /**
  * Every refusal of the gateway, over loopback HTTP against `portcullis demo`'s stack, with tokens
- * from the real flow: DESIGN.md invariants 6 and 9, RFC 6750 §3.1, RFC 9728, MCP session binding.
+ * from the real flow: docs/design.md invariants 6 and 9, RFC 6750 §3.1, RFC 9728, MCP session binding.
  */
 describe('gateway refusals', () => {
   const clock = new TestClock();

@@ -123,4 +123,18 @@ describe('bearer guard', () => {
     }
     assert.ok(refusals.some((r) => r.error === 'insufficient_scope' && r.detail === 'missing write'));
   });
+
+  it('with challengeScopes, names them in every 401 challenge, and the call’s own scopes in a 403', async () => {
+    const verifier = createJwtVerifier({ issuer: issuer.server.url, audience: RESOURCE_A, jwksUri: issuer.as.jwks_uri });
+    const allScopes = createBearerGuard({
+      verifier,
+      resource: RESOURCE_A,
+      scopePolicy: parseScopePolicy({ required: ['read'], methods: { 'resources/read': ['admin'] }, tools: { delete_note: ['write'] } }),
+      challengeScopes: ['write', 'read', 'admin'],
+    });
+    const check = (headers: Record<string, string>, body: unknown) => allScopes.check({ url: '/mcp', headers: new Headers(headers), body });
+    assert.equal(assertChallenge(refusal(await check({}, listTools)), 401, undefined)['scope'], 'admin read write');
+    assert.equal(assertChallenge(refusal(await check({ Authorization: 'Bearer not.a.token' }, listTools)), 401, 'invalid_token')['scope'], 'admin read write');
+    assert.equal(assertChallenge(refusal(await check({ Authorization: `Bearer ${readToken}` }, deleteNote)), 403, 'insufficient_scope')['scope'], 'read write');
+  });
 });

@@ -8,7 +8,7 @@ import { accessTokenClaims, countingFetch, RESOURCE_A, RESOURCE_B, startTokenIss
 
 /**
  * The JWT access-token verifier against a real Portcullis authorization server and its JWKS over
- * loopback HTTP (RFC 9068 §4; DESIGN.md invariant 6). Refusals are asserted by OAuth error code.
+ * loopback HTTP (RFC 9068 §4; docs/design.md invariant 6). Refusals are asserted by OAuth error code.
  */
 
 async function assertRefused(promise: Promise<unknown>, code = 'invalid_token'): Promise<void> {

@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
@@ -27,7 +28,9 @@ export interface TestGateway {
 
 /**
  * What `portcullis demo` runs, on loopback: the authorization server and the gateway on one port,
- * in front of the example notes MCP server, on a fresh database.
+ * in front of the example notes MCP server, on a fresh database. Except that the first challenge
+ * names only the scopes a call needs (`challengeAllScopes: false`, unless `options.gateway` says
+ * otherwise), so that tests exercise step-up.
  */
 export async function startTestGateway(
   options: {
@@ -52,7 +55,7 @@ export async function startTestGateway(
     port: options.port ?? 0,
     host: '127.0.0.1',
     settings: { ...DEMO_SERVER_SETTINGS, ...options.settings },
-    gateway: { ...demoGatewaySettings(notes.url), ...options.gateway },
+    gateway: { ...demoGatewaySettings(notes.url), challengeAllScopes: false, ...options.gateway },
     sweepIntervalMs: false,
     ...(options.clock !== undefined ? { clock: options.clock } : {}),
   });
@@ -86,4 +89,49 @@ export async function freePort(): Promise<number> {
   const { port } = probe.address() as AddressInfo;
   await new Promise((resolve) => probe.close(resolve));
   return port;
+}
+
+/** What a CGI-style upstream saw: its environment's `HTTP_*` variables. */
+export type CgiEnvironment = Record<string, string>;
+
+export interface CgiStyleUpstream {
+  /** Its endpoint, `http://127.0.0.1:PORT/mcp`. */
+  readonly url: string;
+  /** The environment of each request, in order. */
+  readonly seen: CgiEnvironment[];
+  close(): Promise<void>;
+}
+
+/**
+ * A real node:http upstream that reads header names the way CGI, WSGI, Rack and PHP do: upper
+ * case, every character other than a letter or digit as `_` (RFC 3875 §4.1.18 says `-`; Apache
+ * httpd's `http2env` maps every non-alphanumeric one), prefixed `HTTP_`, and duplicates joined
+ * with `, `. It answers each request with the environment it built, and opens a session
+ * (`Mcp-Session-Id: cgi-session-1`) so session binding can be exercised.
+ */
+export async function startCgiStyleUpstream(): Promise<CgiStyleUpstream> {
+  const seen: CgiEnvironment[] = [];
+  const server = http.createServer((req, res) => {
+    req.resume().on('end', () => {
+      const environment: CgiEnvironment = {};
+      for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+        const variable = `HTTP_${req.rawHeaders[i]!.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+        const value = req.rawHeaders[i + 1]!;
+        environment[variable] = variable in environment ? `${environment[variable]}, ${value}` : value;
+      }
+      seen.push(environment);
+      const body = JSON.stringify({ jsonrpc: '2.0', id: 1, result: { environment } });
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Mcp-Session-Id': 'cgi-session-1' }).end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`,
+    seen,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
 }

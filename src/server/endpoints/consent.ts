@@ -3,6 +3,7 @@ import { authorizationResponseUrl, type AuthorizationRequest } from '../authoriz
 import { csrfTokenFor, ensureCsrfCookie } from '../browser-cookies.js';
 import { currentUser } from '../browser-session.js';
 import { nowSeconds } from '../clock.js';
+import { findResource } from '../config.js';
 import { consentCovers } from '../consent.js';
 import type { ServerContext } from '../context.js';
 import { providerOfUser } from '../federation/federated-user.js';
@@ -11,7 +12,7 @@ import type { UpstreamProvider } from '../federation/upstream-provider.js';
 import { issueAuthorizationCode } from '../issue-authorization-code.js';
 import { expiredRequestPage, readPageForm, seeOther } from '../page-form.js';
 import { errorPageResponse, formTargetFor, pageResponse } from '../page-response.js';
-import { renderConsentPage } from '../pages/index.js';
+import { renderConsentPage, type ConsentScope } from '../pages/index.js';
 import type { ServerPaths } from '../paths.js';
 import { findPendingAuthorization, takePendingAuthorization } from '../pending-authorization.js';
 
@@ -61,7 +62,8 @@ export function consentEndpoint(ctx: ServerContext, paths: ServerPaths) {
         clientUri: typeof client.metadata['client_uri'] === 'string' ? client.metadata['client_uri'] : null,
         redirectHost: new URL(request.redirectUri).host || new URL(request.redirectUri).protocol,
         resource: request.resource,
-        scopes: request.scope.map((name) => ({ name, description: ctx.config.scopes[name] ?? '' })),
+        resourceName: resourceNameOf(ctx, request.resource),
+        scopes: await scopesToShow(ctx, request.scope, user?.id, client.clientId),
         username: user?.username ?? null,
         signInWith: upstream?.config.name,
         isDynamicallyRegistered: client.source !== 'static',
@@ -96,4 +98,20 @@ export function consentEndpoint(ctx: ServerContext, paths: ServerPaths) {
     ctx.logger.info({ event: 'consent_granted', client_id: request.clientId, user_id: user!.id }, 'user approved client');
     return seeOther(await issueAuthorizationCode(ctx, request, user!.id));
   };
+}
+
+/** The configured name of the resource (`gateway.resourceName`), unless it is only its URL. */
+function resourceNameOf(ctx: ServerContext, resource: string): string | undefined {
+  const name = findResource(ctx.config, resource)?.name;
+  return name === undefined || name === resource ? undefined : name;
+}
+
+/**
+ * The scopes asked for, with their descriptions. When the user approved this client before, the
+ * page is a step-up: each scope not approved then is marked new, so the user sees what changes.
+ */
+async function scopesToShow(ctx: ServerContext, scope: readonly string[], userId: string | undefined, clientId: string): Promise<ConsentScope[]> {
+  const previous = userId === undefined ? undefined : await ctx.store.consents.find(userId, clientId);
+  const approved = new Set(previous?.scope ?? []);
+  return scope.map((name) => ({ name, description: ctx.config.scopes[name] ?? '', ...(previous !== undefined ? { isNew: !approved.has(name) } : {}) }));
 }

@@ -6,6 +6,8 @@ export interface ConsentScope {
   name: string;
   /** What the scope lets the application do, in plain words. */
   description?: string | undefined;
+  /** Set only when the user approved this client before (a step-up): a scope not approved then, marked "New". */
+  isNew?: boolean | undefined;
 }
 
 export interface ConsentPageOptions {
@@ -22,6 +24,8 @@ export interface ConsentPageOptions {
   redirectHost: string;
   /** The RFC 8707 resource (the MCP server) the token will be for. */
   resource: string;
+  /** The resource's configured name (`gateway.resourceName`), shown above its URL. */
+  resourceName?: string | undefined;
   scopes: readonly ConsentScope[];
   /** The signed-in user; null before an upstream sign-in, when `signInWith` says where it happens. */
   username: string | null;
@@ -39,7 +43,7 @@ export const UNVERIFIED_CLIENT_WARNING =
 export const UNNAMED_CLIENT = 'An unnamed application';
 
 /**
- * The consent page. Contract (DESIGN.md): a `<form method="post">` whose submit buttons are
+ * The consent page. Contract (docs/design.md): a `<form method="post">` whose submit buttons are
  * `name="decision"` with values `approve` and `deny`.
  *
  * A self-registered client gets a warning: anyone can register a client named after a trusted
@@ -53,6 +57,7 @@ export function renderConsentPage(options: ConsentPageOptions): string {
   const unverified = options.isDynamicallyRegistered;
   const displayName = clientName === null ? UNNAMED_CLIENT : html`<bdi>${clientName}</bdi>`;
   const website = safeHttpUrl(options.clientUri);
+  const isStepUp = scopes.some((scope) => scope.isNew === true);
   const body = html`<h1>${displayName} <span class="subtitle">wants to access your account</span></h1>
 ${username !== null ? html`<p class="lead">Signed in as <strong><bdi>${username}</bdi></strong></p>` : null}
 ${options.signInWith !== undefined ? html`<p class="lead">After you approve, you sign in with <strong><bdi>${options.signInWith}</bdi></strong>.</p>` : null}
@@ -61,9 +66,10 @@ ${unverified ? html`<div class="notice notice-warning"><p><strong>${UNVERIFIED_C
 <div><dt>Application</dt><dd>${displayName}</dd></div>
 <div><dt>Client ID</dt><dd><code>${clientId}</code></dd></div>
 ${website ? html`<div><dt>Website</dt><dd><a href="${website}" rel="noopener noreferrer nofollow">${website}</a>${unverified ? ' (not verified)' : null}</dd></div>` : null}
-<div><dt>MCP server</dt><dd><code>${resource}</code></dd></div>
+<div><dt>MCP server</dt><dd>${options.resourceName !== undefined ? html`<strong class="resource-name"><bdi>${options.resourceName}</bdi></strong><br>` : null}<code>${resource}</code></dd></div>
 </dl>
 <h2 id="scopes-heading">${scopes.length > 0 ? 'It will be able to' : 'Permissions'}</h2>
+${isStepUp ? html`<p class="lead">You approved this application before. It now also asks for the permissions marked <strong>New</strong>.</p>` : null}
 ${renderScopes(scopes)}
 <p class="redirect">After you approve, you will be sent to <strong>${redirectHost}</strong></p>
 <form method="post" action="${action}">
@@ -80,5 +86,5 @@ function renderScopes(scopes: readonly ConsentScope[]): SafeHtml {
     return html`<p class="muted">No specific permissions were requested; the MCP server decides what the application may do.</p>`;
   }
   return html`<ul class="scopes" aria-labelledby="scopes-heading">
-${scopes.map((scope) => html`<li><code>${scope.name}</code>${scope.description ? html`<span>${scope.description}</span>` : null}</li>\n`)}</ul>`;
+${scopes.map((scope) => html`<li${scope.isNew === true ? html` class="scope-new"` : null}><code>${scope.name}</code>${scope.isNew === true ? html` <strong class="scope-new-label">New</strong>` : null}${scope.description ? html`<span>${scope.description}</span>` : null}</li>\n`)}</ul>`;
 }

@@ -92,7 +92,8 @@ function consentWith(value: string): ConsentPageOptions {
     clientUri: `https://client.example/${value}`,
     redirectHost: value,
     resource: value,
-    scopes: [{ name: value, description: value }, { name: value }],
+    resourceName: value,
+    scopes: [{ name: value, description: value, isNew: false }, { name: value, isNew: true }],
     username: value,
     isDynamicallyRegistered: true,
   };
@@ -307,6 +308,29 @@ describe('consent page', () => {
     assert.ok(doc.includes('<code>mcp:tools</code><span>Call tools</span>'));
     assert.ok(doc.includes('<code>offline_access</code></li>'));
     assert.match(doc, /Signed in as <strong><bdi>alice<\/bdi><\/strong>/);
+  });
+
+  it('shows the protected server’s name, escaped, above its URL, and nothing when it has none', () => {
+    const doc = renderConsentPage({ ...baseConsent, resourceName: 'Notes <b>&</b>' });
+    const [name, ...others] = tagsWhere(doc, 'strong', { class: 'resource-name' });
+    assert.ok(name !== undefined && others.length === 0);
+    assert.ok(doc.includes('<dd><strong class="resource-name"><bdi>Notes &lt;b&gt;&amp;&lt;/b&gt;</bdi></strong><br><code>https://mcp.example.com/mcp</code></dd>'));
+    assert.equal(tagsWhere(doc, 'b').length, 0);
+    assert.equal(tagsWhere(renderConsentPage(baseConsent), 'strong', { class: 'resource-name' }).length, 0);
+  });
+
+  it('on a step-up, marks each scope not approved before as new, and says so', () => {
+    const doc = renderConsentPage({
+      ...baseConsent,
+      scopes: [{ name: 'notes:read', description: 'Read', isNew: false }, { name: 'notes:write', description: 'Delete', isNew: true }],
+    });
+    const items = [...doc.matchAll(/<li( class="scope-new")?><code>([^<]*)<\/code>/g)].map((m) => [m[2], m[1] !== undefined]);
+    assert.deepEqual(items, [['notes:read', false], ['notes:write', true]]);
+    assert.ok(doc.includes('<li class="scope-new"><code>notes:write</code> <strong class="scope-new-label">New</strong><span>Delete</span></li>'));
+    assert.match(doc, /You approved this application before/);
+    const first = renderConsentPage({ ...baseConsent, scopes: [{ name: 'notes:read' }, { name: 'notes:write' }] });
+    assert.equal(tagsWhere(first, 'li', { class: 'scope-new' }).length, 0, 'a first consent marks nothing');
+    assert.doesNotMatch(first, /approved this application before/);
   });
 
   it('names an unnamed application and says when no scopes were requested', () => {
