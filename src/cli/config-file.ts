@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { GatewaySettings } from '../resource/gateway-settings.js';
 import type { ServerSettings } from '../server/config.js';
+import { parseDatabaseUrl } from '../store/index.js';
 import { CliError } from './output.js';
 
 /** The `--config` file: server settings plus what the CLI flags can also set. */
@@ -16,6 +17,11 @@ export interface ConfigFile extends Partial<ServerSettings> {
 
 const CLI_KEYS = ['port', 'host', 'db', 'secret', 'gateway'] as const;
 
+/**
+ * Reads and parses the file, and checks the keys the flags can also set, naming them as the file
+ * does (`"port" in FILE`), not as the flag. The server settings are checked by `serve` before it
+ * creates anything (serve-settings.ts).
+ */
 export function readConfigFile(path: string | undefined): ConfigFile {
   if (path === undefined) return {};
   let text: string;
@@ -31,7 +37,29 @@ export function readConfigFile(path: string | undefined): ConfigFile {
     throw new CliError(`--config ${path} is not valid JSON: ${(error as Error).message}`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new CliError(`--config ${path} must hold a JSON object`);
+  checkCliKeys(value as Record<string, unknown>, path);
   return value as ConfigFile;
+}
+
+function checkCliKeys(config: Record<string, unknown>, path: string): void {
+  const { port, host, db, secret, gateway } = config;
+  const key = (name: string) => `"${name}" in ${path}`;
+  if (port !== undefined && !(Number.isInteger(port) && (port as number) >= 0 && (port as number) <= 65535)) {
+    throw new CliError(`${key('port')} must be a whole number from 0 to 65535 (0 picks a free one), not ${JSON.stringify(port)}`);
+  }
+  if (host !== undefined && (typeof host !== 'string' || host === '')) throw new CliError(`${key('host')} must be an address to listen on, such as "127.0.0.1"`);
+  if (db !== undefined) {
+    if (typeof db !== 'string') throw new CliError(`${key('db')} must be a string: sqlite:PATH or a postgres:// URL`);
+    try {
+      parseDatabaseUrl(db, key('db'));
+    } catch (error) {
+      throw new CliError((error as Error).message);
+    }
+  }
+  if (secret !== undefined && typeof secret !== 'string') throw new CliError(`${key('secret')} must be a string (better: leave it out and set PORTCULLIS_SECRET)`);
+  if (gateway !== undefined && (typeof gateway !== 'object' || gateway === null || Array.isArray(gateway))) {
+    throw new CliError(`${key('gateway')} must be an object; see docs/gateway.md`);
+  }
 }
 
 /** The server settings part of a config file (without the CLI-only keys). */

@@ -113,10 +113,7 @@ function parseIssuer(value: string): URL {
 /** Validates settings, applies defaults and freezes the result. Throws ConfigError with what to fix. */
 export function resolveServerConfig(settings: ServerSettings, env: Readonly<Record<string, string | undefined>> = process.env): ServerConfig {
   const parsed = serverSettingsSchema.safeParse(settings);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new ConfigError(`config ${issue.path.join('.') || '(root)'}: ${issue.message}`);
-  }
+  if (!parsed.success) throw new ConfigError(describeSettingsIssue(parsed.error.issues[0]!));
   const s = parsed.data;
   const issuerUrl = parseIssuer(s.issuer);
   const issuer = issuerUrl.href.replace(/\/$/, '');
@@ -138,7 +135,7 @@ export function resolveServerConfig(settings: ServerSettings, env: Readonly<Reco
     defaultScopes: Object.freeze([...defaultScopes]),
     accessTokenTtlSeconds: s.accessTokenTtlSeconds ?? 600,
     refreshTokenTtlSeconds: s.refreshTokenTtlSeconds ?? 30 * 86_400,
-    // Codes live at most 60 s (DESIGN.md invariant 2; OAuth 2.1 §4.1.2 recommends ≤ 10 minutes).
+    // Codes live at most 60 s (docs/design.md invariant 2; OAuth 2.1 §4.1.2 recommends ≤ 10 minutes).
     codeTtlSeconds: 60,
     pendingAuthorizationTtlSeconds: 600,
     sessionTtlSeconds: s.sessionTtlSeconds ?? 12 * 3600,
@@ -151,6 +148,16 @@ export function resolveServerConfig(settings: ServerSettings, env: Readonly<Reco
     trustProxy: s.trustProxy ?? false,
     federation: s.federation === undefined ? undefined : federationConfig(s.federation, env),
   });
+}
+
+/** A schema issue as one line naming the key as the config file spells it. */
+function describeSettingsIssue(issue: z.core.$ZodIssue): string {
+  const where = issue.path.join('.');
+  if (issue.code === 'unrecognized_keys') {
+    const keys = issue.keys.map((key) => `"${where === '' ? key : `${where}.${key}`}"`).join(', ');
+    return `config: unknown key${issue.keys.length > 1 ? 's' : ''} ${keys}; the keys are listed in docs/configuration.md`;
+  }
+  return `config ${where || '(root)'}: ${issue.message}`;
 }
 
 /** Finds the configured resource a `resource` parameter names, comparing canonical forms. */

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { createAuthorizationCodeStore } from './authorization-code-store.js';
 import { createClientStore } from './client-store.js';
 import { createConsentStore } from './consent-store.js';
-import { type DatabaseUrl, type SqliteOptions, migrateToLatest, openDatabase, parseDatabaseUrl } from './database.js';
+import { type DatabaseUrl, type OpenOptions, checkDatabase, migrateToLatest, openDatabase, parseDatabaseUrl } from './database.js';
 import { createFederationStore } from './federation-store.js';
 import { createGrantStore } from './grant-store.js';
 import { createMcpClientStore } from './mcp-client-store.js';
@@ -15,13 +15,17 @@ import type { Store } from './types.js';
 import { createUserStore } from './user-store.js';
 
 export * from './types.js';
-export { parseDatabaseUrl, type DatabaseUrl } from './database.js';
+export { DatabaseUnavailableError, databaseLocation, parseDatabaseUrl, type DatabaseProblem, type DatabaseUrl, type OpenOptions } from './database.js';
 
-/** Opens the database named by `--db`, applies migrations, and returns the store. */
-export async function openStore(url: string | DatabaseUrl, options: SqliteOptions = {}): Promise<Store> {
+/**
+ * Opens the database named by `--db`, applies migrations, and returns the store. Throws
+ * DatabaseUnavailableError when it cannot be reached, or with `mustExist` when it is not there.
+ */
+export async function openStore(url: string | DatabaseUrl, options: OpenOptions = {}): Promise<Store> {
   const parsed = typeof url === 'string' ? parseDatabaseUrl(url) : url;
   const { db, sqlite } = openDatabase(parsed, options);
   try {
+    await checkDatabase(db, parsed, options);
     await migrateToLatest(db);
   } catch (error) {
     await db.destroy();

@@ -208,7 +208,7 @@ export interface AuthorizationCodeStore {
   create(code: AuthorizationCodeRecord): Promise<void>;
   /**
    * Marks the code consumed in one conditional statement and returns it. Exactly one of any
-   * number of concurrent calls for one code sees `redeemed` (DESIGN.md invariant 2).
+   * number of concurrent calls for one code sees `redeemed` (docs/design.md invariant 2).
    */
   consume(codeHash: string, now: number): Promise<CodeRedemption>;
 }
@@ -243,7 +243,7 @@ export interface GrantStore {
    * Rotates the grant's refresh token from `generation` to the next, in one conditional
    * `UPDATE … RETURNING` that also requires the client, a live grant, an unexpired token and, when
    * given, the grant's resource: exactly one of any number of concurrent callers (processes and
-   * machines too) gets the updated grant; the others get undefined (DESIGN.md invariant 5;
+   * machines too) gets the updated grant; the others get undefined (docs/design.md invariant 5;
    * RFC 9700 §4.14.2).
    */
   rotateRefreshToken(rotation: RefreshRotation): Promise<GrantRecord | undefined>;

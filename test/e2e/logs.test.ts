@@ -8,7 +8,7 @@ import { FormBrowser } from '../support/browser.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 /**
- * Logs are structured and never hold a secret (DESIGN.md invariant 7): run every flow with the
+ * Logs are structured and never hold a secret (docs/design.md invariant 7): run every flow with the
  * real logger at debug level and search what it wrote for each secret that crossed the wire.
  */
 describe('logs', () => {

@@ -28,4 +28,9 @@ describe('parseDatabaseUrl (--db)', () => {
     assert.throws(() => parseDatabaseUrl('./portcullis.db'));
     assert.throws(() => parseDatabaseUrl(''));
   });
+
+  it('suggests sqlite:PATH for a bare path, and names the setting as it was given', () => {
+    assert.throws(() => parseDatabaseUrl('data/x.db'), /^Error: --db .*write sqlite:data\/x\.db$/);
+    assert.throws(() => parseDatabaseUrl('x.db', '"db" in portcullis.json'), /^Error: "db" in portcullis\.json .*write sqlite:x\.db$/);
+  });
 });

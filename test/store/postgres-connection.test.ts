@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import type { Store } from '../../src/store/index.js';
+import { DatabaseUnavailableError, openStore, type Store } from '../../src/store/index.js';
 import { userRecord } from '../support/store-records.js';
 import { POSTGRES_ADMIN_URL, type TestDatabase, createPostgresDatabase, postgresSkipReason } from '../support/stores.js';
 
@@ -46,5 +46,23 @@ describe('store on PostgreSQL: server-closed connections', { skip }, () => {
     // Let the pool's clients read the FATAL message; before the fix, this crashed the process.
     await delay(100);
     assert.deepEqual(await store.users.findById(user.id), user);
+  });
+});
+
+describe('store on PostgreSQL: a server or database that is not there', () => {
+  it('an unreachable server is an "unreachable" error whose location has no password', async () => {
+    await assert.rejects(openStore('postgres://portcullis:hunter2@127.0.0.1:1/portcullis?password=hunter2'), (error: unknown) => {
+      assert.ok(error instanceof DatabaseUnavailableError);
+      assert.equal(error.problem, 'unreachable');
+      assert.equal(error.location, 'postgres://portcullis@127.0.0.1:1/portcullis');
+      assert.ok(!error.message.includes('hunter2'));
+      return true;
+    });
+  });
+
+  it('a database that does not exist is "no-such-database"', { skip }, async () => {
+    const url = new URL(POSTGRES_ADMIN_URL);
+    url.pathname = '/portcullis_no_such_database';
+    await assert.rejects(openStore(url.href), (error: unknown) => error instanceof DatabaseUnavailableError && error.problem === 'no-such-database');
   });
 });

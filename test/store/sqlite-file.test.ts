@@ -1,11 +1,11 @@
 /** SQLite-only behaviour of the store: the database file across restarts. */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
-import { openStore } from '../../src/store/index.js';
+import { DatabaseUnavailableError, openStore } from '../../src/store/index.js';
 import { T0, clientRecord, codeRecord, grantRecord, rotationOf, userRecord } from '../support/store-records.js';
 
 describe('store on a SQLite file', () => {
@@ -72,5 +72,28 @@ describe('store on a SQLite file', () => {
     await store.close();
     // Rotation was written to the file, not only to a connection's cache.
     assert.equal(inspect(path, (db) => (db.prepare('SELECT refresh_generation FROM grants WHERE id = ?').get(grant.id) as { refresh_generation: number }).refresh_generation), 1);
+  });
+
+  it('with mustExist, refuses a missing file or one without Portcullis tables, and creates nothing', async () => {
+    const missing = join(dir, 'absent', 'portcullis.db');
+    await assert.rejects(openStore(`sqlite:${missing}`, { mustExist: true }), (error: unknown) => {
+      assert.ok(error instanceof DatabaseUnavailableError);
+      assert.equal(error.problem, 'missing');
+      assert.equal(error.location, missing);
+      return true;
+    });
+    assert.equal(existsSync(join(dir, 'absent')), false);
+    const empty = join(dir, 'empty.db');
+    writeFileSync(empty, '');
+    await assert.rejects(openStore(`sqlite:${empty}`, { mustExist: true }), (error: unknown) => error instanceof DatabaseUnavailableError && error.problem === 'not-portcullis');
+    assert.ok(!readdirSync(dir).some((name) => name.startsWith('empty.db-')), 'no WAL files left');
+    // An existing database opens as before.
+    const path = join(dir, 'existing.db');
+    await (await openStore(`sqlite:${path}`)).close();
+    await (await openStore(`sqlite:${path}`, { mustExist: true })).close();
+  });
+
+  it('a path that cannot be a database is a cannot-open error naming it', async () => {
+    await assert.rejects(openStore(`sqlite:${dir}`), (error: unknown) => error instanceof DatabaseUnavailableError && error.problem === 'cannot-open' && error.location === dir);
   });
 });

@@ -22,9 +22,20 @@ export interface RunningCli {
   exited: Promise<CliRun>;
 }
 
+export interface CliOptions {
+  /** The working directory (default: the test's), for what a command creates relative to it. */
+  cwd?: string;
+}
+
 /** Starts the real CLI in a child process, as a user would. */
-export function startCli(args: string[], env: Record<string, string | undefined> = {}): RunningCli {
-  const child = spawn(process.execPath, [...CLI_NODE_ARGS, ...args], { env: { ...process.env, ...env } as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+export function startCli(args: string[], env: Record<string, string | undefined> = {}, options: CliOptions = {}): RunningCli {
+  // From another directory, `--import tsx` would be looked up there: name tsx by its path.
+  const nodeArgs = options.cwd === undefined ? CLI_NODE_ARGS : ['--import', import.meta.resolve('tsx'), CLI_MAIN];
+  const child = spawn(process.execPath, [...nodeArgs, ...args], {
+    env: { ...process.env, ...env } as NodeJS.ProcessEnv,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
+  });
   let stdout = '';
   let stderr = '';
   const listeners = new Set<() => void>();
@@ -65,8 +76,8 @@ export function startCli(args: string[], env: Record<string, string | undefined>
 }
 
 /** Runs the CLI to completion. */
-export function runCli(args: string[], env: Record<string, string | undefined> = {}, stdin = ''): Promise<CliRun> {
-  const running = startCli(args, env);
+export function runCli(args: string[], env: Record<string, string | undefined> = {}, stdin = '', options: CliOptions = {}): Promise<CliRun> {
+  const running = startCli(args, env, options);
   running.child.stdin.end(stdin);
   return running.exited;
 }

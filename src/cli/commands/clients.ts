@@ -2,11 +2,11 @@ import type { Command } from 'commander';
 import { checkRedirectUri } from '../../core/redirect-uri.js';
 import { parseScope } from '../../core/scopes.js';
 import { hashSecret, randomSecret } from '../../core/secrets.js';
-import { withStore } from '../with-store.js';
+import { DEFAULT_SERVER_DB, SERVER_DB_HELP } from '../database-option.js';
+import { withExistingStore, withStore } from '../with-store.js';
 import { UniqueViolation, type ClientRecord } from '../../store/index.js';
 import { CliError, printResult, table } from '../output.js';
 
-const DB_HELP = 'sqlite:PATH or postgres://… (default sqlite:./portcullis.db)';
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 interface AddOptions {
@@ -32,7 +32,7 @@ export function registerClientsCommand(program: Command): void {
     .option('--auth-method <method>', 'client_secret_basic (default) or client_secret_post for confidential clients')
     .option('--scope <scopes>', 'space-separated scopes the client may request (default: all)')
     .option('--client-id <id>', 'use this client id instead of a random one')
-    .option('--db <url>', DB_HELP, 'sqlite:./portcullis.db')
+    .option('--db <url>', SERVER_DB_HELP, DEFAULT_SERVER_DB)
     .option('--json', 'machine-readable output')
     .action(async (options: AddOptions) => {
       for (const uri of options.redirectUri) {
@@ -74,10 +74,10 @@ export function registerClientsCommand(program: Command): void {
   clients
     .command('list')
     .description('list registered clients (no secrets)')
-    .option('--db <url>', DB_HELP, 'sqlite:./portcullis.db')
+    .option('--db <url>', SERVER_DB_HELP, DEFAULT_SERVER_DB)
     .option('--json', 'machine-readable output')
     .action(async (options: { db: string; json?: boolean }) => {
-      await withStore(options.db, async (store) => {
+      await withExistingStore(options.db, async (store) => {
         const list = (await store.clients.list()).map((c) => ({
           client_id: c.clientId,
           client_name: c.clientName,
@@ -96,10 +96,10 @@ export function registerClientsCommand(program: Command): void {
   clients
     .command('remove <clientId>')
     .description('remove a client and revoke every token it holds')
-    .option('--db <url>', DB_HELP, 'sqlite:./portcullis.db')
+    .option('--db <url>', SERVER_DB_HELP, DEFAULT_SERVER_DB)
     .option('--json', 'machine-readable output')
     .action(async (clientId: string, options: { db: string; json?: boolean }) => {
-      await withStore(options.db, async (store) => {
+      await withExistingStore(options.db, async (store) => {
         if (!(await store.clients.remove(clientId, Math.floor(Date.now() / 1000)))) throw new CliError(`no client ${clientId}; see portcullis clients list`);
         printResult(Boolean(options.json), { removed: clientId }, () => `removed client ${clientId} and revoked its tokens`);
       });

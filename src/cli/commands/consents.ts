@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
-import { withStore } from '../with-store.js';
+import { DEFAULT_SERVER_DB, SERVER_DB_HELP } from '../database-option.js';
+import { withExistingStore } from '../with-store.js';
 import { CliError, printResult, table } from '../output.js';
-
-const DB_HELP = 'sqlite:PATH or postgres://… (default sqlite:./portcullis.db)';
 
 export function registerConsentsCommand(program: Command): void {
   const consents = program.command('consents').description("see and revoke the clients a user approved");
@@ -10,10 +9,10 @@ export function registerConsentsCommand(program: Command): void {
   consents
     .command('list <username>')
     .description('list the clients a user approved, with scopes')
-    .option('--db <url>', DB_HELP, 'sqlite:./portcullis.db')
+    .option('--db <url>', SERVER_DB_HELP, DEFAULT_SERVER_DB)
     .option('--json', 'machine-readable output')
     .action(async (username: string, options: { db: string; json?: boolean }) => {
-      await withStore(options.db, async (store) => {
+      await withExistingStore(options.db, async (store) => {
         const user = await store.users.findByUsername(username);
         if (user === undefined) throw new CliError(`no user named ${username}`);
         const list = (await store.consents.listForUser(user.id)).map((c) => ({ client_id: c.clientId, scope: c.scope.join(' '), updated_at: new Date(c.updatedAt * 1000).toISOString() }));
@@ -24,10 +23,10 @@ export function registerConsentsCommand(program: Command): void {
   consents
     .command('revoke <username> <clientId>')
     .description("forget the user's approval of a client and revoke the client's tokens for that user")
-    .option('--db <url>', DB_HELP, 'sqlite:./portcullis.db')
+    .option('--db <url>', SERVER_DB_HELP, DEFAULT_SERVER_DB)
     .option('--json', 'machine-readable output')
     .action(async (username: string, clientId: string, options: { db: string; json?: boolean }) => {
-      await withStore(options.db, async (store) => {
+      await withExistingStore(options.db, async (store) => {
         const user = await store.users.findByUsername(username);
         if (user === undefined) throw new CliError(`no user named ${username}`);
         const existed = await store.consents.revoke(user.id, clientId, Math.floor(Date.now() / 1000));

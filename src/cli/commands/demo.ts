@@ -4,6 +4,7 @@ import { DEMO_SERVER_SETTINGS, demoGatewaySettings } from '../../example/demo-se
 import { startNotesServer } from '../../example/notes-server.js';
 import { hashPassword } from '../../server/password-hash.js';
 import type { Store } from '../../store/types.js';
+import { DEFAULT_SERVER_DB, SERVER_DB_HELP } from '../database-option.js';
 import { parsePort, runServer } from './serve.js';
 
 const DEMO_USER = 'demo';
@@ -27,13 +28,14 @@ export function registerDemoCommand(program: Command): void {
     .description('run the authorization server and the gateway in front of the bundled example MCP server (npm start)')
     .option('--port <port>', 'port to listen on', '8080')
     .option('--host <host>', 'loopback address to listen on', '127.0.0.1')
-    .option('--db <url>', 'sqlite:PATH or postgres://…', 'sqlite:./portcullis.db')
-    .option('--json', 'print the startup summary, demo password included, as JSON')
+    .option('--db <url>', SERVER_DB_HELP, DEFAULT_SERVER_DB)
+    .option('--json', 'print the startup summary (demo password included) and the logs as JSON (logs are JSON anyway when not on a terminal)')
     .action(async (options: { port: string; host: string; db: string; json?: boolean }) => {
       const port = parsePort(options.port);
       const notes = await startNotesServer({ port: 0, host: '127.0.0.1' });
       await runServer({
         port,
+        portHint: 'from a checkout: npm start -- --port 8081',
         host: options.host,
         issuer: undefined,
         db: options.db,
@@ -52,9 +54,10 @@ export function registerDemoCommand(program: Command): void {
             '',
             'Connect an MCP client to the protected server:',
             `  Claude Code      claude mcp add --transport http notes ${mcp}`,
-            `  MCP Inspector    npx @modelcontextprotocol/inspector   (Streamable HTTP, URL ${mcp})`,
-            '  The client registers itself, opens the login page, and asks for notes:read;',
-            '  calling delete_note asks for notes:write (step-up).',
+            `  MCP Inspector    npx @modelcontextprotocol/inspector@1.0.3   (Streamable HTTP, URL ${mcp}, Connect)`,
+            '                   (not the 0.15.0 plain npx picks on Node 20: it sends resource=undefined)',
+            '  The client registers itself, opens the login page, and asks for notes:read and notes:write',
+            '  at once, so delete_note works in clients that cannot step up (docs/gateway.md).',
             '',
             'Stop with Ctrl-C.',
           ];

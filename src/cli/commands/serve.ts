@@ -2,12 +2,16 @@ import type { Command } from 'commander';
 import type { GatewaySettings } from '../../resource/gateway-settings.js';
 import { ConfigError } from '../../server/config.js';
 import { createLogger } from '../../server/logger.js';
-import { openStore } from '../../store/index.js';
 import type { Store } from '../../store/types.js';
 import { readConfigFile, settingsFrom } from '../config-file.js';
-import { loadMasterSecrets } from '../master-secret.js';
+import { DEFAULT_SERVER_DB, SERVER_DB_HELP } from '../database-option.js';
+import { checkCanListen, listenFailure, type ListenTarget } from '../listen-check.js';
+import { chooseLogFormat } from '../log-format.js';
+import { findMasterSecrets, masterSecretsFrom } from '../master-secret.js';
 import { CliError, printResult } from '../output.js';
 import { startServeStack, type ServeStack } from '../serve-stack.js';
+import { checkServeSettings } from '../serve-settings.js';
+import { openCliStore } from '../with-store.js';
 
 interface ServeOptions {
   port?: string;
@@ -33,22 +37,26 @@ export function registerServeCommand(program: Command): void {
     .option('--port <port>', 'port to listen on (0 picks a free one)', undefined)
     .option('--host <host>', 'address to listen on', undefined)
     .option('--issuer <url>', 'public https URL of this server (http only on loopback); default http://HOST:PORT')
-    .option('--db <url>', 'sqlite:PATH or postgres://… (default sqlite:./portcullis.db)')
+    // No commander default: the config file's `db` comes between the flag and the default.
+    .option('--db <url>', `${SERVER_DB_HELP} (default ${DEFAULT_SERVER_DB})`)
     .option('--upstream <url>', 'protect this Streamable HTTP MCP endpoint, e.g. http://127.0.0.1:3000/mcp')
     .option('--resource <url>', 'public URL of the protected MCP endpoint (default <issuer>/mcp)')
     .option('--config <file>', 'JSON config file (see docs/configuration.md)')
-    .option('--json', 'print the startup summary as JSON')
+    .option('--json', 'print the startup summary and the logs as JSON (logs are JSON anyway when not on a terminal)')
     .action(async (options: ServeOptions) => {
       const file = readConfigFile(options.config);
+      const inFile = (key: string) => `"${key}" in ${options.config}`;
       const upstream = options.upstream ?? file.gateway?.upstream;
       if (options.resource !== undefined && upstream === undefined) throw new CliError('--resource names the gateway\'s MCP endpoint: give --upstream too');
       const gateway: GatewaySettings | undefined =
         upstream === undefined ? undefined : { ...file.gateway, upstream, ...(options.resource !== undefined ? { resource: options.resource } : {}) };
       await runServer({
-        port: parsePort(options.port ?? String(file.port ?? 8080)),
+        port: options.port !== undefined ? parsePort(options.port) : (file.port ?? 8080),
+        portName: options.port === undefined && file.port !== undefined ? inFile('port') : '--port',
         host: options.host ?? file.host ?? '127.0.0.1',
         issuer: options.issuer ?? file.issuer,
-        db: options.db ?? file.db ?? 'sqlite:./portcullis.db',
+        db: options.db ?? file.db ?? DEFAULT_SERVER_DB,
+        dbName: options.db === undefined && file.db !== undefined ? inFile('db') : '--db',
         dbFromFlag: options.db !== undefined,
         configSecret: file.secret,
         settings: settingsFrom(file),
@@ -60,9 +68,15 @@ export function registerServeCommand(program: Command): void {
 
 export interface RunServerOptions {
   port: number;
+  /** How the port was given, for messages (default `--port`). */
+  portName?: string;
+  /** Said after a port-in-use message (the demo says how to pass `--port` through `npm start`). */
+  portHint?: string;
   host: string;
   issuer: string | undefined;
   db: string;
+  /** How the database was given, for messages (default `--db`). */
+  dbName?: string;
   dbFromFlag: boolean;
   configSecret: string | undefined;
   settings: ReturnType<typeof settingsFrom>;
@@ -75,13 +89,28 @@ export interface RunServerOptions {
   onClose?: () => Promise<void>;
 }
 
-/** Opens the store, starts the stack, prints the summary, and shuts down cleanly on SIGINT/SIGTERM. */
+/**
+ * Checks everything, then opens the store, starts the stack, prints the summary, and shuts down
+ * cleanly on SIGINT/SIGTERM. Nothing is created (database, secret file) until every setting, the
+ * master secret and the port have passed.
+ */
 export async function runServer(options: RunServerOptions): Promise<void> {
-  const logger = createLogger();
-  const secrets = loadMasterSecrets({ configSecret: options.configSecret, db: options.db, notice: (message) => logger.warn({ event: 'secret_created' }, message) });
-  const store = await openStore(options.db);
+  const listenTarget: ListenTarget = {
+    host: options.host,
+    port: options.port,
+    portName: options.portName ?? '--port',
+    ...(options.portHint !== undefined ? { hint: options.portHint } : {}),
+  };
+  let store: Store | undefined;
   let stack: ServeStack;
+  let logger: ReturnType<typeof createLogger>;
   try {
+    checkServeSettings({ settings: options.settings, host: options.host, issuer: options.issuer, gateway: options.gateway });
+    const found = findMasterSecrets({ configSecret: options.configSecret, db: options.db });
+    await checkCanListen(listenTarget);
+    logger = createLogger({ format: chooseLogFormat({ json: options.json, stdoutIsTTY: Boolean(process.stdout.isTTY), stderrIsTTY: Boolean(process.stderr.isTTY) }) });
+    store = await openCliStore(options.db, { mustExist: false, name: options.dbName ?? '--db' });
+    const secrets = masterSecretsFrom(found, (message) => logger.warn({ event: 'secret_created' }, message));
     stack = await startServeStack({
       store,
       secrets,
@@ -93,10 +122,10 @@ export async function runServer(options: RunServerOptions): Promise<void> {
       ...(options.gateway !== undefined ? { gateway: options.gateway } : {}),
     });
   } catch (error) {
-    await store.close();
+    await store?.close();
     await options.onClose?.();
     if (error instanceof ConfigError) throw new CliError(error.message);
-    throw error;
+    throw listenFailure(error, listenTarget);
   }
   const { server, http, gateway } = stack;
   const extra = (await options.onReady?.(stack, store)) ?? {};

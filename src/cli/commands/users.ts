@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import { randomSecret } from '../../core/secrets.js';
 import { hashPassword } from '../../server/password-hash.js';
-import { withStore } from '../with-store.js';
+import { DEFAULT_SERVER_DB, SERVER_DB_HELP } from '../database-option.js';
+import { withExistingStore, withStore } from '../with-store.js';
 import { UniqueViolation } from '../../store/index.js';
 import { CliError, printResult, readStdin, table } from '../output.js';
 
-const DB_HELP = 'sqlite:PATH or postgres://… (default sqlite:./portcullis.db)';
 const USERNAME = /^[A-Za-z0-9._@+-]{1,100}$/;
 
 export function registerUsersCommand(program: Command): void {
@@ -15,7 +15,7 @@ export function registerUsersCommand(program: Command): void {
     .command('add <name>')
     .description('add a user; the password is read from standard input')
     .option('--password-stdin', 'read the password from standard input (required)')
-    .option('--db <url>', DB_HELP, 'sqlite:./portcullis.db')
+    .option('--db <url>', SERVER_DB_HELP, DEFAULT_SERVER_DB)
     .option('--json', 'machine-readable output')
     .action(async (name: string, options: { passwordStdin?: boolean; db: string; json?: boolean }) => {
       if (!USERNAME.test(name)) throw new CliError('a username is 1–100 characters of letters, digits and . _ @ + -');
@@ -32,12 +32,12 @@ export function registerUsersCommand(program: Command): void {
     .command('set-password <name>')
     .description('change a user\'s password (read from standard input) and sign them out of the pages')
     .option('--password-stdin', 'read the password from standard input (required)')
-    .option('--db <url>', DB_HELP, 'sqlite:./portcullis.db')
+    .option('--db <url>', SERVER_DB_HELP, DEFAULT_SERVER_DB)
     .option('--json', 'machine-readable output')
     .action(async (name: string, options: { passwordStdin?: boolean; db: string; json?: boolean }) => {
       if (!options.passwordStdin) throw new CliError('pass --password-stdin and pipe the password in, so it never appears in the process list or shell history');
       const passwordHash = await hashPassword(await readNewPassword());
-      const changed = await withStore(options.db, (store) => store.users.setPasswordHash(name, passwordHash));
+      const changed = await withExistingStore(options.db, (store) => store.users.setPasswordHash(name, passwordHash));
       if (!changed) throw new CliError(`no user named ${name}; see portcullis users list`);
       printResult(Boolean(options.json), { username: name, passwordChanged: true }, () => `changed the password of ${name}; their browser sessions ended`);
     });
@@ -45,10 +45,10 @@ export function registerUsersCommand(program: Command): void {
   users
     .command('list')
     .description('list users')
-    .option('--db <url>', DB_HELP, 'sqlite:./portcullis.db')
+    .option('--db <url>', SERVER_DB_HELP, DEFAULT_SERVER_DB)
     .option('--json', 'machine-readable output')
     .action(async (options: { db: string; json?: boolean }) => {
-      await withStore(options.db, async (store) => {
+      await withExistingStore(options.db, async (store) => {
         const list = (await store.users.list()).map((u) => ({ id: u.id, username: u.username, created_at: new Date(u.createdAt * 1000).toISOString() }));
         printResult(Boolean(options.json), list, () => (list.length === 0 ? 'no users' : table(['USERNAME', 'ID', 'CREATED'], list.map((u) => [u.username, u.id, u.created_at]))));
       });
@@ -57,10 +57,10 @@ export function registerUsersCommand(program: Command): void {
   users
     .command('remove <name>')
     .description('remove a user, end their sessions and revoke their tokens')
-    .option('--db <url>', DB_HELP, 'sqlite:./portcullis.db')
+    .option('--db <url>', SERVER_DB_HELP, DEFAULT_SERVER_DB)
     .option('--json', 'machine-readable output')
     .action(async (name: string, options: { db: string; json?: boolean }) => {
-      await withStore(options.db, async (store) => {
+      await withExistingStore(options.db, async (store) => {
         const removed = await store.users.remove(name, Math.floor(Date.now() / 1000));
         if (!removed) throw new CliError(`no user named ${name}; see portcullis users list`);
         printResult(Boolean(options.json), { removed: name }, () => `removed user ${name} and revoked their tokens`);

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 /**
  * Upstream identity federation: sign-in attempts at an upstream provider (by the hash of their
  * `state`), the link from an upstream account to a local user, and the upstream tokens of each
- * grant, sealed (DESIGN.md invariant 7).
+ * grant, sealed (docs/design.md invariant 7).
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
