@@ -7,7 +7,7 @@ interface SealingKey {
 }
 
 /**
- * Keys for sealing secrets at rest (DESIGN.md invariant 7). The first key seals; every key opens,
+ * Keys for sealing secrets at rest (docs/design.md invariant 7). The first key seals; every key opens,
  * so a master secret can be rotated by putting the new one first and keeping the old ones until
  * what they sealed has been resealed or has expired.
  */

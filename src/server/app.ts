@@ -34,7 +34,7 @@ import { createSigningKeys, type SigningKeys } from './signing-keys.js';
 export interface AuthorizationServerOptions {
   settings: ServerSettings;
   store: Store;
-  /** Master secrets, newest first (DESIGN.md: `PORTCULLIS_SECRET`). */
+  /** Master secrets, newest first (docs/design.md: `PORTCULLIS_SECRET`). */
   secrets: readonly string[];
   clock?: Clock;
   logger?: Logger;

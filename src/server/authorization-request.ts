@@ -26,7 +26,7 @@ const MAX_PARAMETER_LENGTH = 4096;
 /**
  * Validates an authorization request. Until the client and redirect URI are known to be good, an
  * error carries no redirect and is shown as a page (RFC 6749 §4.1.2.1, RFC 9700 §4.11.2,
- * DESIGN.md invariant 3); after that, errors go back to the client with `state` and `iss`.
+ * docs/design.md invariant 3); after that, errors go back to the client with `state` and `iss`.
  */
 export async function validateAuthorizationRequest(
   ctx: ServerContext,

@@ -7,7 +7,7 @@ import type { ServerContext } from './context.js';
 
 /**
  * Cookie names: `__Host-` on https, which pins them to this host, path `/` and Secure
- * (RFC 6265bis §4.1.3.2; DESIGN.md invariant 8). Plain names on loopback http.
+ * (RFC 6265bis §4.1.3.2; docs/design.md invariant 8). Plain names on loopback http.
  */
 function cookieName(ctx: ServerContext, base: string): string {
   return ctx.config.secureCookies ? `__Host-${base}` : base;

@@ -12,7 +12,7 @@ export interface PageForm {
 }
 
 /**
- * Reads a form posted by the login or consent page and checks its CSRF token (DESIGN.md
+ * Reads a form posted by the login or consent page and checks its CSRF token (docs/design.md
  * invariant 8). Returns the form, or the error page to answer with.
  */
 export async function readPageForm(ctx: ServerContext, c: Context): Promise<PageForm | Response> {

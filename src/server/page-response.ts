@@ -2,7 +2,7 @@ import { PAGE_STYLE_HASH, renderErrorPage } from './pages/index.js';
 
 /**
  * Sends an HTML page with headers that keep it from being framed, sniffed, cached or leaking
- * its URL (DESIGN.md invariant 8). `formTargets` are the origins a form on the page may end up
+ * its URL (docs/design.md invariant 8). `formTargets` are the origins a form on the page may end up
  * at after redirects: Chromium applies `form-action` to the redirect chain too.
  */
 export function pageResponse(html: string, status = 200, formTargets: readonly string[] = [], setCookie: string | undefined = undefined): Response {

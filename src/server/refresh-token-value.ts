@@ -25,7 +25,7 @@ const SHAPE = /^([A-Za-z0-9_-]{1,64})\.(0|[1-9][0-9]{0,14})\.([A-Za-z0-9_-]{43})
  * The grant row keeps only the current generation, so rotation (RFC 9700 §4.14.2) is one
  * conditional UPDATE of one row, and every token the grant ever issued can still be recognised:
  * an older generation with a valid MAC is a reused token, which revokes the family
- * (DESIGN.md invariant 5). Without the MAC, anyone who learned a grant id (it is in access
+ * (docs/design.md invariant 5). Without the MAC, anyone who learned a grant id (it is in access
  * tokens' `jti`) could forge an "old" token and revoke someone else's grant.
  *
  * Nothing about the token is stored: the database alone yields no usable refresh token

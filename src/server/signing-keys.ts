@@ -16,7 +16,7 @@ export interface ActiveSigningKey {
 }
 
 /**
- * ES256 signing keys: private parts sealed at rest (DESIGN.md invariant 7); a retired key stays
+ * ES256 signing keys: private parts sealed at rest (docs/design.md invariant 7); a retired key stays
  * in the JWKS until every token it signed has expired.
  */
 export interface SigningKeys {

@@ -25,7 +25,7 @@ import { startTestServer, TEST_SECRET, TestClock, type TestServer } from '../sup
 import { createTestDatabase, type TestDatabase } from '../support/stores.js';
 
 /**
- * The login and consent pages from the attacker's side (DESIGN.md invariant 8, MCP security best
+ * The login and consent pages from the attacker's side (docs/design.md invariant 8, MCP security best
  * practices on consent and the confused deputy): framing, caching and cookie attributes, CSRF,
  * password guessing, session fixation, remembered consent per client, single-use and expiring
  * pending requests. Everything runs over real HTTP except the https cookie checks, which call

@@ -35,7 +35,7 @@ export function metadataUrl(issuer: string): string {
   return `${url.origin}/.well-known/oauth-authorization-server${path}`;
 }
 
-/** Finds the endpoints through metadata (DESIGN.md: never guessed). */
+/** Finds the endpoints through metadata (docs/design.md: never guessed). */
 export async function discover(issuer: string): Promise<ServerMetadata> {
   const response = await fetch(metadataUrl(issuer));
   assert.equal(response.status, 200, `metadata for ${issuer}`);

@@ -1,6 +1,6 @@
 /**
  * A minimal browser for the login and consent pages over real HTTP: it keeps cookies, follows
- * redirects on the server's origin, reads forms by the names the DESIGN.md contract fixes, and
+ * redirects on the server's origin, reads forms by the names the docs/design.md contract fixes, and
  * stops at the first redirect that leaves the server (the client's redirect URI).
  */
 export class FormBrowser {

@@ -12,7 +12,7 @@ const invalidGrant = (detail: string) => new OAuthError('invalid_grant', 'The au
 /**
  * The authorization_code grant (OAuth 2.1 §4.1.3). The code is consumed atomically before any
  * check, so a failed check burns it; a replayed code revokes every token issued from it
- * (RFC 6749 §4.1.2, RFC 9700 §4.5; DESIGN.md invariant 2).
+ * (RFC 6749 §4.1.2, RFC 9700 §4.5; docs/design.md invariant 2).
  */
 export async function redeemAuthorizationCode(ctx: ServerContext, client: ClientRecord, params: Record<string, string>): Promise<TokenResponse> {
   const { code, redirect_uri: redirectUri, code_verifier: verifier } = params;

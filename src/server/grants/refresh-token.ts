@@ -14,7 +14,7 @@ const otherResource = () => new OAuthError('invalid_target', 'The resource diffe
  * The refresh_token grant with rotation (OAuth 2.1 §4.3, RFC 9700 §4.14.2). A refresh token names
  * its grant and its generation in it (refresh-token-value.ts). The current generation is spent
  * by one conditional UPDATE that moves the grant to the next, so exactly one concurrent use wins;
- * an earlier generation is a reused token and revokes the whole grant (DESIGN.md invariant 5).
+ * an earlier generation is a reused token and revokes the whole grant (docs/design.md invariant 5).
  * Scope may only narrow; the resource stays the one authorized (RFC 8707 §2.2), and is part of
  * the UPDATE's condition. A refused request spends nothing.
  */

@@ -23,14 +23,14 @@ export interface LoginPageOptions {
 }
 
 /**
- * The sign-in page of the authorization endpoint. Contract (DESIGN.md): a `<form method="post">`
+ * The sign-in page of the authorization endpoint. Contract (docs/design.md): a `<form method="post">`
  * with inputs named `username` and `password`, plus the hidden fields. Every value is escaped:
  * client names, hosts and usernames come from whoever registered the client or sent the request.
  */
 export function renderLoginPage(options: LoginPageOptions): string {
   const { action, hiddenFields, clientName, clientId, redirectHost, username = '', error, providers = [], localUsers = true } = options;
   const invalid = error ? html` aria-invalid="true" aria-describedby="login-error"` : null;
-  // One form per provider button keeps the DESIGN.md contract: the first form with a password is the local one.
+  // One form per provider button keeps the docs/design.md contract: the first form with a password is the local one.
   const providerForms = providers.map(
     (p) => html`<form method="post" action="${action}" class="provider">
 ${renderHiddenFields(hiddenFields)}<button type="submit" name="provider" value="${p.id}" class="button-primary button-block">Sign in with <bdi>${p.name}</bdi></button>
