@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { applicationTypeForRedirectUri } from '../../src/core/application-type.js';
 import { newProvider, openClientStore, type ClientStoreHandle } from '../support/mcp-client.js';
-import { authorizationServerDocument, startScriptedServer, type ScriptedServer } from './scripted-oauth-server.js';
+import { serveMcpServerAndAuthorizationServer, startScriptedServer, type ScriptedServer } from './scripted-oauth-server.js';
 
 describe('applicationTypeForRedirectUri', () => {
   it('native for loopback and private-use schemes, web for https elsewhere', () => {
@@ -25,14 +25,11 @@ describe('Dynamic Client Registration sends application_type', () => {
   let client: ClientStoreHandle;
   let user = 0;
   const mcpUrl = () => `${server.origin}/mcp`;
-  const issuer = () => `${server.origin}/as`;
 
   before(async () => {
     server = await startScriptedServer();
     client = await openClientStore();
-    server.serve('/.well-known/oauth-protected-resource/mcp', { resource: mcpUrl(), authorization_servers: [issuer()] });
-    server.serve('/.well-known/oauth-authorization-server/as', authorizationServerDocument(issuer()));
-    server.serve('/as/register', { client_id: 'typed-client', token_endpoint_auth_method: 'none' });
+    serveMcpServerAndAuthorizationServer(server, '/as', 'typed-client');
   });
   after(async () => {
     await client?.close();

@@ -94,6 +94,18 @@ export function authorizationServerDocument(issuer: string, overrides: Record<st
   };
 }
 
+/**
+ * The usual cast: an MCP server at `/mcp` whose path-inserted protected-resource metadata names
+ * the authorization server at `issuerPath`, whose metadata and DCR endpoint (answering
+ * `clientId`, a public client) are served too.
+ */
+export function serveMcpServerAndAuthorizationServer(server: ScriptedServer, issuerPath: string, clientId: string): void {
+  const issuer = `${server.origin}${issuerPath}`;
+  server.serve('/.well-known/oauth-protected-resource/mcp', { resource: `${server.origin}/mcp`, authorization_servers: [issuer] });
+  server.serve(`/.well-known/oauth-authorization-server${issuerPath}`, authorizationServerDocument(issuer));
+  server.serve(`${issuerPath}/register`, { client_id: clientId, token_endpoint_auth_method: 'none' });
+}
+
 /** The callback query an authorization server would send back for `authorizationUrl` (approved). */
 export function approvedCallback(authorizationUrl: URL, issuer: string, code = 'test-code'): URLSearchParams {
   return new URLSearchParams({ code, state: authorizationUrl.searchParams.get('state') ?? '', iss: issuer });

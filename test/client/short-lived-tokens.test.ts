@@ -10,7 +10,7 @@ import { ReauthRequiredError } from '../../src/client/index.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { MovableClock, connectSdkClient, loginWithPages, newProvider, openClientStore, textOf, type ClientStoreHandle } from '../support/mcp-client.js';
 import { countRefreshRotations } from '../support/refresh-counter.js';
-import { approvedCallback, authorizationServerDocument, startScriptedServer, type ScriptedServer } from './scripted-oauth-server.js';
+import { approvedCallback, serveMcpServerAndAuthorizationServer, startScriptedServer, type ScriptedServer } from './scripted-oauth-server.js';
 
 const login = { username: 'quick', password: 'quick password 1234' };
 
@@ -57,9 +57,7 @@ describe('a login without a refresh token', () => {
   before(async () => {
     server = await startScriptedServer();
     client = await openClientStore();
-    server.serve('/.well-known/oauth-protected-resource/mcp', { resource: mcpUrl(), authorization_servers: [issuer()] });
-    server.serve('/.well-known/oauth-authorization-server/as', authorizationServerDocument(issuer()));
-    server.serve('/as/register', { client_id: 'no-refresh-client', token_endpoint_auth_method: 'none' });
+    serveMcpServerAndAuthorizationServer(server, '/as', 'no-refresh-client');
     server.routes.set('/as/token', () => ({ json: { access_token: `short-token-${++issued}`, token_type: 'Bearer', expires_in: lifetime } }));
     server.routes.set('/mcp', () => ({ status: 401, headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' } }));
   });
