@@ -4,7 +4,7 @@ import { csrfTokenFor, ensureCsrfCookie } from '../browser-cookies.js';
 import { currentUser } from '../browser-session.js';
 import { nowSeconds } from '../clock.js';
 import { findResource } from '../config.js';
-import { consentCovers } from '../consent.js';
+import { consentCoversScope } from '../consent.js';
 import type { ServerContext } from '../context.js';
 import { providerOfUser } from '../federation/federated-user.js';
 import { redirectUpstream } from '../federation/upstream-login.js';
@@ -44,7 +44,9 @@ export function consentEndpoint(ctx: ServerContext, paths: ServerPaths) {
       if (user === undefined && upstream === undefined) return seeOther(`${paths.login}?request=${handle}`);
       const client = await ctx.resolveClient(request.clientId).catch(() => undefined);
       if (client === undefined) return expiredRequestPage();
-      if (user !== undefined && (await consentCovers(ctx, user.id, client.clientId, request.scope))) {
+      // Read once: it decides whether the page is needed, and which scopes on it are new.
+      const consent = user === undefined ? undefined : await ctx.store.consents.find(user.id, client.clientId);
+      if (user !== undefined && consentCoversScope(consent, request.scope)) {
         if ((await takePendingAuthorization(ctx, handle)) === undefined) return expiredRequestPage();
         if (upstream !== undefined) return redirectUpstream(ctx, upstream, request, 'remembered');
         return seeOther(await issueAuthorizationCode(ctx, request, user.id));
@@ -63,7 +65,7 @@ export function consentEndpoint(ctx: ServerContext, paths: ServerPaths) {
         redirectHost: new URL(request.redirectUri).host || new URL(request.redirectUri).protocol,
         resource: request.resource,
         resourceName: resourceNameOf(ctx, request.resource),
-        scopes: await scopesToShow(ctx, request.scope, user?.id, client.clientId),
+        scopes: scopesToShow(ctx, request.scope, consent),
         username: user?.username ?? null,
         signInWith: upstream?.config.name,
         isDynamicallyRegistered: client.source !== 'static',
@@ -110,8 +112,7 @@ function resourceNameOf(ctx: ServerContext, resource: string): string | undefine
  * The scopes asked for, with their descriptions. When the user approved this client before, the
  * page is a step-up: each scope not approved then is marked new, so the user sees what changes.
  */
-async function scopesToShow(ctx: ServerContext, scope: readonly string[], userId: string | undefined, clientId: string): Promise<ConsentScope[]> {
-  const previous = userId === undefined ? undefined : await ctx.store.consents.find(userId, clientId);
+function scopesToShow(ctx: ServerContext, scope: readonly string[], previous: { scope: readonly string[] } | undefined): ConsentScope[] {
   const approved = new Set(previous?.scope ?? []);
   return scope.map((name) => ({ name, description: ctx.config.scopes[name] ?? '', ...(previous !== undefined ? { isNew: !approved.has(name) } : {}) }));
 }
