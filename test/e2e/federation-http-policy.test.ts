@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { randomSecret } from '../../src/core/secrets.js';
 import { authorizationParams, authorizationUrl, DEFAULT_REDIRECT_URI, discover, registerPublicClient, type ServerMetadata } from '../support/authorization-flow.js';
-import { startCli, type RunningCli } from '../support/cli-process.js';
+import { eventually, startCli, type RunningCli } from '../support/cli-process.js';
 import { CrossOriginBrowser, parseForms, type Page } from '../support/cross-origin-browser.js';
 import { freePort, startTestGateway, type TestGateway } from '../support/gateway.js';
 
@@ -193,8 +193,10 @@ describe('federation with an https provider whose metadata names an http endpoin
     assert.deepEqual(tokenEndpoint.requests, [], 'nothing sent to the http endpoint');
     assert.ok(provider.requests.includes('GET /.well-known/openid-configuration'), 'the https discovery itself worked (the test CA is trusted)');
     assert.ok(!provider.requests.some((request) => request.startsWith('GET /authorize')), 'the browser is not sent to the provider either');
-    assert.match(serving.stderr(), /upstream_login_failed/);
-    assert.match(serving.stderr(), /token_endpoint/, 'the log says which endpoint was refused');
+    // The log comes through the child's stderr pipe, which may lag behind the HTTP answer.
+    const log = await eventually(() => serving.stderr(), (stderr) => /upstream_login_failed/.test(stderr));
+    assert.match(log, /upstream_login_failed/);
+    assert.match(log, /token_endpoint/, 'the log says which endpoint was refused');
   });
 });
 
