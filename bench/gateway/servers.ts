@@ -35,7 +35,7 @@ import { createJwtVerifier } from '../../src/resource/jwt-verifier.js';
 import { bearerAuth } from '../../src/resource/middleware/hono.js';
 import { protectNodeHttpListener } from '../../src/resource/middleware/node-http.js';
 import { parseScopePolicy } from '../../src/resource/scope-policy.js';
-import { listen } from '../../src/server/listen.js';
+import { listen } from '../../src/server/http/listen.js';
 import { silentLogger } from '../../src/server/logger.js';
 import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/types.js';

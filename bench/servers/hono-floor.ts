@@ -1,12 +1,12 @@
 /**
- * The floor of Portcullis's HTTP stack: a Hono app on @hono/node-server (src/server/listen.ts),
+ * The floor of Portcullis's HTTP stack: a Hono app on @hono/node-server (src/server/http/listen.ts),
  * as Portcullis serves, reading the form body and answering a fixed token-shaped JSON body.
  * Not in the default run; `--only hono-floor` (or with others) to see what the adapter costs.
  *
  *   node --import tsx bench/servers/hono-floor.ts --tokens 10   (then `seed N` lines on stdin)
  */
 import { Hono } from 'hono';
-import { listen } from '../../src/server/listen.js';
+import { listen } from '../../src/server/http/listen.js';
 import { serveBenchmark } from '../support/announcement.js';
 
 const body = {

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomSecret } from '../../src/core/secrets.js';
 import { createAuthorizationServer, type AuthorizationServer } from '../../src/server/app.js';
-import { listen } from '../../src/server/listen.js';
+import { listen } from '../../src/server/http/listen.js';
 import { openStore } from '../../src/store/index.js';
 import { serveBenchmark } from '../support/announcement.js';
 

@@ -1,10 +1,10 @@
 import { Hono, type Context } from 'hono';
 import type { Logger } from 'pino';
 import { OAuthError, toOAuthError } from '../core/errors.js';
-import { isAccessTokenLive } from './access-token-status.js';
+import { isAccessTokenLive } from './tokens/access-token-status.js';
 import { createKeyring } from '../core/seal.js';
 import type { ClientRecord, Store } from '../store/types.js';
-import { createClientMetadataDocumentResolver, isClientMetadataDocumentUrl } from './client-metadata-document.js';
+import { createClientMetadataDocumentResolver, isClientMetadataDocumentUrl } from './clients/client-metadata-document.js';
 import { type Clock, nowSeconds, systemClock } from './clock.js';
 import { resolveServerConfig, type ServerConfig, type ServerSettings } from './config.js';
 import type { ServerContext } from './context.js';
@@ -16,20 +16,20 @@ import { authorizationServerMetadata, protectedResourceMetadata } from './endpoi
 import { registerEndpoint } from './endpoints/register.js';
 import { revokeEndpoint } from './endpoints/revoke.js';
 import { tokenEndpoint } from './endpoints/token.js';
-import { CORS_HEADERS, failedRequestAnswer, jsonResponse, oauthErrorResponse, toResponse } from './error-response.js';
+import { CORS_HEADERS, failedRequestAnswer, jsonResponse, oauthErrorResponse, toResponse } from './http/error-response.js';
 import { silentLogger } from './logger.js';
-import { createNodeTokenRoute, type NodeRoute } from './node-token-route.js';
-import { errorPageResponse } from './page-response.js';
+import { createNodeTokenRoute, type NodeRoute } from './http/node-token-route.js';
+import { errorPageResponse } from './browser/page-response.js';
 import { serverPaths, type ServerPaths } from './paths.js';
-import { createRateLimiter } from './rate-limiter.js';
-import { createRegisteredClientCache } from './registered-client-cache.js';
-import { createRefreshTokenValues, REFRESH_TOKEN_KEY_PURPOSE } from './refresh-token-value.js';
-import { signEs256Jwt } from './jws-es256.js';
-import { grantIdOfAccessToken } from './access-token-id.js';
+import { createRateLimiter } from './browser/rate-limiter.js';
+import { createRegisteredClientCache } from './clients/registered-client-cache.js';
+import { createRefreshTokenValues, REFRESH_TOKEN_KEY_PURPOSE } from './tokens/refresh-token-value.js';
+import { signEs256Jwt } from './tokens/jws-es256.js';
+import { grantIdOfAccessToken } from './tokens/access-token-id.js';
 import { federationCallbackEndpoint } from './endpoints/federation-callback.js';
 import { createFederation } from './federation/federation.js';
 import { createUpstreamTokenAccess, revokeEndedUpstreamTokens, type UpstreamAccess } from './federation/upstream-tokens.js';
-import { createSigningKeys, type SigningKeys } from './signing-keys.js';
+import { createSigningKeys, type SigningKeys } from './tokens/signing-keys.js';
 
 export interface AuthorizationServerOptions {
   settings: ServerSettings;

@@ -5,9 +5,9 @@ import type { Clock } from './clock.js';
 import type { Federation } from './federation/federation.js';
 import type { UpstreamTokenAccess } from './federation/upstream-tokens.js';
 import type { ServerConfig } from './config.js';
-import type { RateLimiter } from './rate-limiter.js';
-import type { RefreshTokenValues } from './refresh-token-value.js';
-import type { SigningKeys } from './signing-keys.js';
+import type { RateLimiter } from './browser/rate-limiter.js';
+import type { RefreshTokenValues } from './tokens/refresh-token-value.js';
+import type { SigningKeys } from './tokens/signing-keys.js';
 
 /** Everything a request handler needs, built once per server. */
 export interface ServerContext {

@@ -24,7 +24,7 @@ export interface ClientsTable {
 export interface UsersTable {
   id: string;
   username: string;
-  /** scrypt hash in PHC-like form; see src/server/password-hash.ts. */
+  /** scrypt hash in PHC-like form; see src/server/browser/password-hash.ts. */
   password_hash: string;
   created_at: number;
 }
@@ -63,7 +63,7 @@ export interface GrantsTable {
   created_at: number;
   revoked_at: number | null;
   /**
-   * The generation of the grant's current refresh token (src/server/refresh-token-value.ts: a
+   * The generation of the grant's current refresh token (src/server/tokens/refresh-token-value.ts: a
    * token names its grant and generation under a MAC, so no token is stored); null when the
    * client may not refresh. Each rotation adds one; an older generation presented is a reuse.
    */
@@ -74,7 +74,7 @@ export interface GrantsTable {
 
 /**
  * Revoked access tokens (RFC 7009). An issued token has no row: its `jti` names its grant
- * (src/server/access-token-id.ts). Rows with `revoked_at` null predate that (migration 0002).
+ * (src/server/tokens/access-token-id.ts). Rows with `revoked_at` null predate that (migration 0002).
  */
 export interface AccessTokensTable {
   jti: string;

@@ -38,7 +38,7 @@ export interface AuthorizationCodeRecord {
 /**
  * A grant: one authorization of one client by one user, and the family of tokens issued from it.
  * Its refresh token is not stored; the grant keeps the generation of the current one
- * (src/server/refresh-token-value.ts).
+ * (src/server/tokens/refresh-token-value.ts).
  */
 export interface GrantRecord {
   id: string;

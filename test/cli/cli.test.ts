@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { verifyPassword } from '../../src/server/password-hash.js';
+import { verifyPassword } from '../../src/server/browser/password-hash.js';
 import { openStore } from '../../src/store/index.js';
 
 const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;

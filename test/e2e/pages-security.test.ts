@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createAuthorizationServer, type AuthorizationServer } from '../../src/server/app.js';
-import { hashPassword } from '../../src/server/password-hash.js';
+import { hashPassword } from '../../src/server/browser/password-hash.js';
 import { computeS256Challenge } from '../../src/core/pkce.js';
 import { randomSecret } from '../../src/core/secrets.js';
 import type { Store } from '../../src/store/types.js';

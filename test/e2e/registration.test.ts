@@ -3,8 +3,8 @@ import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
 import { createAuthorizationServer, type AuthorizationServer } from '../../src/server/app.js';
-import { listen, type RunningHttpServer } from '../../src/server/listen.js';
-import { hashPassword } from '../../src/server/password-hash.js';
+import { listen, type RunningHttpServer } from '../../src/server/http/listen.js';
+import { hashPassword } from '../../src/server/browser/password-hash.js';
 import { randomSecret } from '../../src/core/secrets.js';
 import type { Store } from '../../src/store/types.js';
 import {

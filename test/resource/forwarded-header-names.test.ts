@@ -5,7 +5,7 @@ import { Hono } from 'hono';
 import { foldHeaderName, isDroppedClientHeader } from '../../src/resource/forwarded-header-names.js';
 import { gatewaySettingsSchema } from '../../src/resource/gateway-settings.js';
 import { createUpstreamProxy } from '../../src/resource/proxy.js';
-import { listen } from '../../src/server/listen.js';
+import { listen } from '../../src/server/http/listen.js';
 import { startCgiStyleUpstream, type CgiEnvironment } from '../support/gateway.js';
 
 /** A raw node:http request, so header names go out exactly as spelled here (each spelling a distinct key). */

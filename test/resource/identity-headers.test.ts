@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { decodeProtectedHeader, jwtVerify, createRemoteJWKSet } from 'jose';
-import { verifyOwnAccessToken } from '../../src/server/access-token.js';
+import { verifyOwnAccessToken } from '../../src/server/tokens/access-token.js';
 import { createJwtVerifier } from '../../src/resource/jwt-verifier.js';
 import {
   IDENTITY_HEADER, createGatewayIdentityVerifier, createIdentityHeaders, encodeHeaderValue, verifyGatewayIdentity, type IdentitySigner,

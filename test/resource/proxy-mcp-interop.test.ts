@@ -6,7 +6,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { startNotesServer, type RunningNotesServer } from '../../src/example/notes-server.js';
 import { createUpstreamProxy, type UpstreamProxy } from '../../src/resource/proxy.js';
-import { listen, type RunningHttpServer } from '../../src/server/listen.js';
+import { listen, type RunningHttpServer } from '../../src/server/http/listen.js';
 
 /** The official SDK client talks to the example server through the proxy (no auth): the proxy is transparent to MCP. */
 describe('proxy: MCP SDK client through the proxy to the example notes server', () => {

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { Hono } from 'hono';
 import { createUpstreamProxy, type UpstreamProxyOptions } from '../../src/resource/proxy.js';
-import { listen, type RunningHttpServer } from '../../src/server/listen.js';
+import { listen, type RunningHttpServer } from '../../src/server/http/listen.js';
 
 /** A hand-made upstream: `handler` sees every request; `closed` resolves when a request's connection to it closes. */
 async function startUpstream(handler: http.RequestListener): Promise<{ url: string; server: http.Server; close(): Promise<void> }> {

@@ -9,7 +9,7 @@ import { startNotesServer, type RunningNotesServer } from '../../src/example/not
 import type { GatewaySettings } from '../../src/resource/gateway-settings.js';
 import type { ServerSettings } from '../../src/server/config.js';
 import { silentLogger } from '../../src/server/logger.js';
-import { hashPassword } from '../../src/server/password-hash.js';
+import { hashPassword } from '../../src/server/browser/password-hash.js';
 import type { Store } from '../../src/store/types.js';
 import { TEST_SECRET, type TestClock } from './server.js';
 import { createTestDatabase, type TestDatabase } from './stores.js';

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { randomSecret } from '../../core/secrets.js';
 import { DEMO_SERVER_SETTINGS, demoGatewaySettings } from '../../example/demo-settings.js';
 import { startNotesServer } from '../../example/notes-server.js';
-import { hashPassword } from '../../server/password-hash.js';
+import { hashPassword } from '../../server/browser/password-hash.js';
 import type { Store } from '../../store/types.js';
 import { DEFAULT_SERVER_DB, SERVER_DB_HELP } from '../database-option.js';
 import { parsePort, runServer } from './serve.js';

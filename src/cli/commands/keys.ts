@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { createKeyring } from '../../core/seal.js';
 import { systemClock } from '../../server/clock.js';
-import { createSigningKeys } from '../../server/signing-keys.js';
+import { createSigningKeys } from '../../server/tokens/signing-keys.js';
 import { DEFAULT_SERVER_DB, SERVER_DB_HELP } from '../database-option.js';
 import { withExistingStore } from '../with-store.js';
 import { readConfigFile } from '../config-file.js';

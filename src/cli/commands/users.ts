@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { randomSecret } from '../../core/secrets.js';
-import { hashPassword } from '../../server/password-hash.js';
+import { hashPassword } from '../../server/browser/password-hash.js';
 import { DEFAULT_SERVER_DB, SERVER_DB_HELP } from '../database-option.js';
 import { withExistingStore, withStore } from '../with-store.js';
 import { UniqueViolation } from '../../store/index.js';

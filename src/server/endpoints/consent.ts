@@ -1,20 +1,20 @@
 import type { Context } from 'hono';
-import { authorizationResponseUrl, type AuthorizationRequest } from '../authorization-request.js';
-import { csrfTokenFor, ensureCsrfCookie } from '../browser-cookies.js';
-import { currentUser } from '../browser-session.js';
+import { authorizationResponseUrl, type AuthorizationRequest } from '../authorization/authorization-request.js';
+import { csrfTokenFor, ensureCsrfCookie } from '../browser/cookies.js';
+import { currentUser } from '../browser/session.js';
 import { nowSeconds } from '../clock.js';
 import { findResource } from '../config.js';
-import { consentCoversScope } from '../consent.js';
+import { consentCoversScope } from '../authorization/consent-rules.js';
 import type { ServerContext } from '../context.js';
 import { providerOfUser } from '../federation/federated-user.js';
 import { redirectUpstream } from '../federation/upstream-login.js';
 import type { UpstreamProvider } from '../federation/upstream-provider.js';
-import { issueAuthorizationCode } from '../issue-authorization-code.js';
-import { expiredRequestPage, readPageForm, seeOther } from '../page-form.js';
-import { errorPageResponse, formTargetFor, pageResponse } from '../page-response.js';
-import { renderConsentPage, type ConsentScope } from '../pages/index.js';
+import { issueAuthorizationCode } from '../authorization/issue-authorization-code.js';
+import { expiredRequestPage, readPageForm, seeOther } from '../browser/page-form.js';
+import { errorPageResponse, formTargetFor, pageResponse } from '../browser/page-response.js';
+import { renderConsentPage, type ConsentScope } from '../browser/pages/index.js';
 import type { ServerPaths } from '../paths.js';
-import { findPendingAuthorization, takePendingAuthorization } from '../pending-authorization.js';
+import { findPendingAuthorization, takePendingAuthorization } from '../authorization/pending-authorization.js';
 
 /**
  * The consent page (GET) and decision (POST). The user approves each client by name, id and

@@ -1,10 +1,10 @@
 import type { Context } from 'hono';
 import { hashSecret, randomSecret } from '../../core/secrets.js';
-import { authorizationResponseUrl } from '../authorization-request.js';
-import { clearUpstreamBindingCookieHeader, readUpstreamBindingCookie } from '../browser-cookies.js';
-import { startSession } from '../browser-session.js';
+import { authorizationResponseUrl } from '../authorization/authorization-request.js';
+import { clearUpstreamBindingCookieHeader, readUpstreamBindingCookie } from '../browser/cookies.js';
+import { startSession } from '../browser/session.js';
 import { nowSeconds } from '../clock.js';
-import { consentCovers } from '../consent.js';
+import { consentCovers } from '../authorization/consent-rules.js';
 import type { ServerContext } from '../context.js';
 import { accessRefusal, scopesAllowedByClaims } from '../federation/access-policy.js';
 import { federatedUsername, NO_PASSWORD } from '../federation/federated-user.js';
@@ -12,11 +12,11 @@ import { accountRefusedResponse, upstreamFailureResponse } from '../federation/u
 import { takeUpstreamLogin } from '../federation/upstream-login.js';
 import { UpstreamError, type UpstreamProvider, type UpstreamTokenSet } from '../federation/upstream-provider.js';
 import { revokeAtProvider, saveUpstreamTokens } from '../federation/upstream-tokens.js';
-import { issueAuthorizationCode } from '../issue-authorization-code.js';
-import { seeOther } from '../page-form.js';
-import { errorPageResponse } from '../page-response.js';
+import { issueAuthorizationCode } from '../authorization/issue-authorization-code.js';
+import { seeOther } from '../browser/page-form.js';
+import { errorPageResponse } from '../browser/page-response.js';
 import type { ServerPaths } from '../paths.js';
-import { savePendingAuthorization } from '../pending-authorization.js';
+import { savePendingAuthorization } from '../authorization/pending-authorization.js';
 
 const invalidResponsePage = () =>
   errorPageResponse(400, 'This sign-in response is not valid', 'It is unknown, expired, was already used, or was started in another browser. Go back to the application and sign in again.', 'invalid_request');

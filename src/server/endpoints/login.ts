@@ -1,16 +1,16 @@
 import type { Context } from 'hono';
-import type { AuthorizationRequest } from '../authorization-request.js';
-import { csrfTokenFor, ensureCsrfCookie } from '../browser-cookies.js';
-import { currentUser, startSession } from '../browser-session.js';
+import type { AuthorizationRequest } from '../authorization/authorization-request.js';
+import { csrfTokenFor, ensureCsrfCookie } from '../browser/cookies.js';
+import { currentUser, startSession } from '../browser/session.js';
 import type { ServerContext } from '../context.js';
-import { DECOY_PASSWORD_HASH, verifyPassword } from '../password-hash.js';
-import { expiredRequestPage, readPageForm, seeOther } from '../page-form.js';
-import { errorPageResponse, formTargetFor, pageResponse } from '../page-response.js';
+import { DECOY_PASSWORD_HASH, verifyPassword } from '../browser/password-hash.js';
+import { expiredRequestPage, readPageForm, seeOther } from '../browser/page-form.js';
+import { errorPageResponse, formTargetFor, pageResponse } from '../browser/page-response.js';
 import { NO_PASSWORD } from '../federation/federated-user.js';
-import { renderLoginPage } from '../pages/index.js';
+import { renderLoginPage } from '../browser/pages/index.js';
 import type { ServerPaths } from '../paths.js';
-import { findPendingAuthorization } from '../pending-authorization.js';
-import { requestAddress } from '../request-address.js';
+import { findPendingAuthorization } from '../authorization/pending-authorization.js';
+import { requestAddress } from '../http/request-address.js';
 
 async function renderLogin(
   ctx: ServerContext,

@@ -7,9 +7,9 @@ import { hashSecret, randomSecret } from '../../core/secrets.js';
 import type { ClientRecord } from '../../store/types.js';
 import { nowSeconds } from '../clock.js';
 import type { ServerContext } from '../context.js';
-import { jsonResponse } from '../error-response.js';
-import { readBodyText } from '../form-parameters.js';
-import { requestAddress } from '../request-address.js';
+import { jsonResponse } from '../http/error-response.js';
+import { readBodyText } from '../http/form-parameters.js';
+import { requestAddress } from '../http/request-address.js';
 
 const httpsUrl = z.string().max(2000).refine((value) => {
   try {

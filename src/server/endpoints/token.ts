@@ -1,12 +1,12 @@
 import type { Context } from 'hono';
 import { OAuthError } from '../../core/errors.js';
-import { authenticateClient } from '../client-authentication.js';
+import { authenticateClient } from '../clients/client-authentication.js';
 import type { ServerContext } from '../context.js';
-import { jsonResponse } from '../error-response.js';
-import { readFormBody } from '../form-parameters.js';
+import { jsonResponse } from '../http/error-response.js';
+import { readFormBody } from '../http/form-parameters.js';
 import { redeemAuthorizationCode } from '../grants/authorization-code.js';
 import { rotateRefreshToken } from '../grants/refresh-token.js';
-import type { TokenResponse } from '../issue-tokens.js';
+import type { TokenResponse } from '../tokens/issue-tokens.js';
 
 /**
  * The token endpoint (OAuth 2.1 §3.2): authenticates the client, then runs the grant. Throws

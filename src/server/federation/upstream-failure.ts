@@ -1,7 +1,7 @@
-import { authorizationResponseUrl, type AuthorizationRequest } from '../authorization-request.js';
+import { authorizationResponseUrl, type AuthorizationRequest } from '../authorization/authorization-request.js';
 import type { ServerContext } from '../context.js';
-import { errorPageResponse } from '../page-response.js';
-import { seeOther } from '../page-form.js';
+import { errorPageResponse } from '../browser/page-response.js';
+import { seeOther } from '../browser/page-form.js';
 import type { UpstreamError } from './upstream-provider.js';
 
 /**

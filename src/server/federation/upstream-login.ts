@@ -1,6 +1,6 @@
 import { hashSecret, randomSecret } from '../../core/secrets.js';
-import type { AuthorizationRequest } from '../authorization-request.js';
-import { upstreamBindingCookieHeader } from '../browser-cookies.js';
+import type { AuthorizationRequest } from '../authorization/authorization-request.js';
+import { upstreamBindingCookieHeader } from '../browser/cookies.js';
 import { nowSeconds } from '../clock.js';
 import type { ServerContext } from '../context.js';
 import { upstreamFailureResponse } from './upstream-failure.js';

@@ -5,7 +5,7 @@ import type { ClientRecord, GrantRecord } from '../../store/types.js';
 import { nowSeconds } from '../clock.js';
 import { findResource } from '../config.js';
 import type { ServerContext } from '../context.js';
-import { issueTokens, type TokenResponse } from '../issue-tokens.js';
+import { issueTokens, type TokenResponse } from '../tokens/issue-tokens.js';
 
 const invalidGrant = (detail: string) => new OAuthError('invalid_grant', 'The authorization code is invalid, expired or already used.', { detail });
 

@@ -4,8 +4,8 @@ import type { ClientRecord, GrantRecord } from '../../store/types.js';
 import { nowSeconds } from '../clock.js';
 import { findResource } from '../config.js';
 import type { ServerContext } from '../context.js';
-import { issueTokens, type TokenResponse } from '../issue-tokens.js';
-import type { RefreshTokenId } from '../refresh-token-value.js';
+import { issueTokens, type TokenResponse } from '../tokens/issue-tokens.js';
+import type { RefreshTokenId } from '../tokens/refresh-token-value.js';
 
 const invalidGrant = (detail: string) => new OAuthError('invalid_grant', 'The refresh token is invalid, expired or revoked.', { detail });
 const otherResource = () => new OAuthError('invalid_target', 'The resource differs from the one authorized.');

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 
 /**
  * Refresh tokens move onto their grant's row: a token is now its grant's id, its generation and a
- * MAC (src/server/refresh-token-value.ts), so the `refresh_tokens` table — one row per token ever
+ * MAC (src/server/tokens/refresh-token-value.ts), so the `refresh_tokens` table — one row per token ever
  * issued, one INSERT and one UPDATE per rotation — gives way to two columns of `grants`, and a
  * rotation is one conditional UPDATE of one row.
  *

@@ -13,7 +13,7 @@ import { bearerAuth, type BearerAuthEnv } from '../../../src/resource/middleware
 import { createNodeHttpGuard, protectNodeHttpListener, type GuardedIncomingMessage } from '../../../src/resource/middleware/node-http.js';
 import { parseScopePolicy } from '../../../src/resource/scope-policy.js';
 import type { TokenVerifier } from '../../../src/resource/types.js';
-import { listen } from '../../../src/server/listen.js';
+import { listen } from '../../../src/server/http/listen.js';
 import { RESOURCE_A, RESOURCE_B, startTokenIssuer, type TokenIssuer } from '../../support/access-tokens.js';
 
 /**

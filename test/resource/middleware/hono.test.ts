@@ -7,7 +7,7 @@ import { createJwtVerifier } from '../../../src/resource/jwt-verifier.js';
 import { bearerAuth, protectedResourceMetadataMiddleware, type BearerAuthEnv } from '../../../src/resource/middleware/hono.js';
 import { buildProtectedResourceMetadata } from '../../../src/resource/protected-resource-metadata.js';
 import { parseScopePolicy } from '../../../src/resource/scope-policy.js';
-import { listen, type RunningHttpServer } from '../../../src/server/listen.js';
+import { listen, type RunningHttpServer } from '../../../src/server/http/listen.js';
 import { RESOURCE_A, startTokenIssuer, type TokenIssuer } from '../../support/access-tokens.js';
 import { connectWithToken, createWhoamiServer, DELETE_NOTE_CALL, mcpPost, whoami } from '../../support/whoami-mcp-server.js';
 
