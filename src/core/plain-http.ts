@@ -6,6 +6,15 @@ export function isLoopbackHttpUrl(url: URL): boolean {
 }
 
 /**
+ * The secure-URL rule for a URL that stands on its own (no issuer to compare with): https, or
+ * plain http to this machine (a development server). Every "https, or http on loopback" check uses this.
+ * @see OAuth 2.1 §1.5; RFC 8252 §8.3; MCP Authorization (2026-07-28) "Communication Security"
+ */
+export function isHttpsOrLoopbackHttp(url: URL): boolean {
+  return url.protocol === 'https:' || isLoopbackHttpUrl(url);
+}
+
+/**
  * Whether `endpoint`, named by the metadata or the settings of the server whose issuer is `issuer`,
  * may be requested over plain http. Only when both are http on loopback: a development server
  * on this machine. An https issuer never has an http endpoint used, whatever its host, loopback

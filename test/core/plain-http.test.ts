@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isAllowedEndpoint, isLoopbackHttpUrl, mayUsePlainHttp } from '../../src/core/plain-http.js';
+import { isAllowedEndpoint, isHttpsOrLoopbackHttp, isLoopbackHttpUrl, mayUsePlainHttp } from '../../src/core/plain-http.js';
 
-describe('which endpoints may be plain http (issue 11 §4)', () => {
+describe('which endpoints may be plain http (OAuth 2.1 §1.5, RFC 8252 §8.3)', () => {
   const local = new URL('http://127.0.0.1:9000');
   const secure = new URL('https://login.example.com');
 
@@ -30,5 +30,16 @@ describe('which endpoints may be plain http (issue 11 §4)', () => {
     assert.equal(isAllowedEndpoint(new URL('https://127.0.0.1/token'), secure), true);
     assert.equal(isAllowedEndpoint(new URL('ftp://127.0.0.1/token'), local), false);
     assert.equal(isLoopbackHttpUrl(new URL('ws://127.0.0.1/')), false);
+  });
+});
+
+describe('isHttpsOrLoopbackHttp', () => {
+  it('takes https anywhere and plain http only to this machine', () => {
+    assert.equal(isHttpsOrLoopbackHttp(new URL('https://as.example.com/token')), true);
+    assert.equal(isHttpsOrLoopbackHttp(new URL('http://127.0.0.1:8080/token')), true);
+    assert.equal(isHttpsOrLoopbackHttp(new URL('http://localhost/token')), true);
+    assert.equal(isHttpsOrLoopbackHttp(new URL('http://[::1]/token')), true);
+    assert.equal(isHttpsOrLoopbackHttp(new URL('http://as.example.com/token')), false);
+    assert.equal(isHttpsOrLoopbackHttp(new URL('ftp://127.0.0.1/token')), false);
   });
 });
