@@ -1,6 +1,6 @@
 /**
- * The gateway's costs, on loopback, against references measured in the same run (DESIGN.md,
- * Performance; issue 3): bearer validation ≥ 80 % of bare node:http's req/s, and the proxy's p50
+ * The gateway's costs, on loopback, against references measured in the same run (docs/design.md
+ * and README.md, "Performance"): bearer validation ≥ 80 % of bare node:http's req/s, and the proxy's p50
  * overhead over calling the upstream directly < 1 ms.
  *
  *   npm run bench:gateway -- [--duration 10] [--warmup 3] [--connections 10] [--rounds 1] [--json] [--only a,b] [--no-pin]

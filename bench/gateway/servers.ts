@@ -99,7 +99,7 @@ async function startPortcullis(upstream: string | undefined): Promise<{ stack: S
   await store.clients.create({ clientId, secretHash: null, tokenEndpointAuthMethod: 'none', redirectUris: ['http://127.0.0.1/cb'], grantTypes: ['authorization_code', 'refresh_token'], clientName: 'Benchmark', scope: null, metadata: {}, source: 'static', createdAt: now });
   const grantId = randomSecret(16);
   await store.grants.create({ id: grantId, clientId, userId: 'bench-user', scope: ['mcp'], resource: config.resources[0]!.uri, createdAt: now, revokedAt: null, refreshGeneration: 0, refreshExpiresAt: now + 3600 });
-  const refreshToken = stack.server.context.refreshTokens.mint({ grantId, generation: 0 });
+  const refreshToken = stack.server.mintRefreshToken({ grantId, generation: 0 });
   const response = await fetch(`${stack.http.url}${paths.token}`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded' },

@@ -60,7 +60,7 @@ async function seed(count: number): Promise<string[]> {
       refreshGeneration: 0,
       refreshExpiresAt: now + config.refreshTokenTtlSeconds,
     });
-    refreshTokens.push(server!.context.refreshTokens.mint({ grantId, generation: 0 }));
+    refreshTokens.push(server!.mintRefreshToken({ grantId, generation: 0 }));
   }
   return refreshTokens;
 }

@@ -93,7 +93,7 @@ const CATEGORIES: [string, (n: ProfileNode) => boolean][] = [
   ['SQLite (kysely + better-sqlite3)', (n) => /node_modules\/(kysely|better-sqlite3)\//.test(n.callFrame.url)],
   ['JWT sign (ES256: node:crypto, jose, WebCrypto)', (n) => /node_modules\/jose\/|internal\/crypto\/(sig|webcrypto|ec|util|webidl|keys)|src\/server\/(jws-es256|access-token)\.ts/.test(n.callFrame.url)],
   ['SHA-256 / random bytes', (n) => /internal\/crypto\/(hash|random)/.test(n.callFrame.url)],
-  ['request body as web stream', (n) => /readBodyText|readFormBody/.test(n.callFrame.functionName) || /internal\/webstreams\//.test(n.callFrame.url)],
+  ['request body as web stream', (n) => /readBodyText|readFormBody|readWebRequestBody/.test(n.callFrame.functionName) || /internal\/webstreams\//.test(n.callFrame.url)],
   ['web Request/Response adapter (@hono/node-server, undici)', (n) => /node_modules\/@hono\/node-server\/|internal\/deps\/undici/.test(n.callFrame.url)],
   ['hono routing', (n) => /node_modules\/hono\//.test(n.callFrame.url)],
   ['Express / Koa / oidc-provider / MCP SDK', (n) => /node_modules\/(express|router|body-parser|koa[^/]*|oidc-provider|@modelcontextprotocol|zod|raw-body|qs)\//.test(n.callFrame.url)],

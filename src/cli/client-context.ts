@@ -80,5 +80,5 @@ export async function openClientContext(db: string, notice: (message: string) =>
   const secrets = loadMasterSecrets({ configSecret: undefined, db, notice });
   makeClientDatabasePrivate(db);
   const store = await openStore(db);
-  return { store, keyring: createKeyring(secrets), close: () => store.close() };
+  return { store: store.mcpClient, keyring: createKeyring(secrets), close: () => store.close() };
 }

@@ -66,7 +66,7 @@ export async function startServeStack(options: ServeStackOptions): Promise<Serve
       ...(options.clock !== undefined ? { clock: options.clock } : {}),
       ...(options.sweepIntervalMs !== undefined ? { sweepIntervalMs: options.sweepIntervalMs } : {}),
     });
-    const gateway = gatewaySettings === undefined ? undefined : buildGateway(server, gatewaySettings, resource!, options);
+    const gateway = gatewaySettings === undefined || resource === undefined ? undefined : buildGateway(server, gatewaySettings, resource, options);
     handler = (request, env) => gateway?.handle(request, env) ?? server.app.fetch(request, env);
     nodeRoute = server.nodeRoute;
     if (gatewaySettings !== undefined) await warnIfUpstreamUnreachable(new URL(gatewaySettings.upstream), options.logger);

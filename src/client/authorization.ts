@@ -4,7 +4,8 @@ import { selectAuthorizationScope } from '../core/scope-selection.js';
 import { hashSecret, randomSecret } from '../core/secrets.js';
 import type { ClientSession } from './client-session.js';
 import { ClientAuthError } from './errors.js';
-import { isAllowedServerUrl, oauthRequestOptions } from './http-policy.js';
+import { isHttpsOrLoopbackHttp } from '../core/plain-http.js';
+import { oauthRequestOptions } from './http-policy.js';
 import { findClientCredentials, oauthClientOf, obtainClientCredentials } from './registration.js';
 import { openPending, sealPending } from './sealed-values.js';
 import type { AuthorizationStart, AuthorizationStartOptions } from './types.js';
@@ -23,7 +24,7 @@ export function assertSafeAuthorizationUrl(value: string): URL {
   } catch (error) {
     throw new ClientAuthError('unsafe_authorization_url', 'the authorization endpoint is not a URL', { cause: error });
   }
-  if (!isAllowedServerUrl(url)) throw new ClientAuthError('unsafe_authorization_url', `refusing an authorization URL with scheme ${url.protocol}`);
+  if (!isHttpsOrLoopbackHttp(url)) throw new ClientAuthError('unsafe_authorization_url', `refusing an authorization URL with scheme ${url.protocol}`);
   return url;
 }
 
@@ -77,7 +78,7 @@ export async function startAuthorization(session: ClientSession, options: Author
   if (scope.length > 0) url.searchParams.set('scope', scope.join(' '));
 
   const expiresAt = now + PENDING_LOGIN_SECONDS;
-  await session.context.store.mcpClient.createPendingLogin({
+  await session.context.store.createPendingLogin({
     stateHash,
     userId: session.userId,
     serverUrl: session.serverUrl,
@@ -108,7 +109,7 @@ export async function finishAuthorization(session: ClientSession, query: URLSear
   if (state === null || state === '') throw new ClientAuthError('invalid_state', 'the callback has no state');
   const now = session.now();
   const stateHash = hashSecret(state);
-  const pending = await session.context.store.mcpClient.takePendingLogin(stateHash, now);
+  const pending = await session.context.store.takePendingLogin(stateHash, now);
   if (pending === undefined) throw new ClientAuthError('invalid_state', 'the state is unknown, already used or expired');
   if (pending.userId !== session.userId || pending.serverUrl !== session.serverUrl) throw new ClientAuthError('invalid_state', 'the state belongs to another login');
   const secrets = openPending(session.context.keyring, stateHash, pending.sealed);
@@ -137,5 +138,5 @@ export async function finishAuthorization(session: ClientSession, query: URLSear
     if (error instanceof ClientAuthError) throw error;
     throw new ClientAuthError('authorization_server_error', 'redeeming the authorization code failed', { cause: error });
   }
-  await session.context.store.mcpClient.saveTokens(session.userId, session.serverUrl, pending.issuer, session.tokensUpdate(pending.issuer, secrets.clientId, tokens, secrets.scope), now);
+  await session.context.store.saveTokens(session.userId, session.serverUrl, pending.issuer, session.tokensUpdate(pending.issuer, secrets.clientId, tokens, secrets.scope), now);
 }

@@ -38,7 +38,7 @@ export function createAuthorizedFetch(session: ClientSession, accessToken: () =>
     if (discovered !== undefined && discovered.issuer !== current.record.issuer) {
       // MCP "Authorization Server Binding": credentials of one authorization server are never
       // used with another. The old grant is useless for this resource now: forget it.
-      await session.context.store.mcpClient.clearTokens(session.userId, session.serverUrl, current.record.issuer, current.record.version);
+      await session.context.store.clearTokens(session.userId, session.serverUrl, current.record.issuer, current.record.version);
       return response;
     }
     await response.body?.cancel();

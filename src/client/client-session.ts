@@ -122,7 +122,7 @@ export class ClientSession {
   }
 
   async readTokens(): Promise<{ record: ClientTokensRecord; secrets: TokenSecrets } | undefined> {
-    const record = await this.context.store.mcpClient.findTokens(this.userId, this.serverUrl);
+    const record = await this.context.store.findTokens(this.userId, this.serverUrl);
     if (record === undefined) return undefined;
     return { record, secrets: openTokens(this.context.keyring, record) };
   }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { mayUsePlainHttp } from '../core/plain-http.js';
 import { canonicalResource } from '../core/resource-uri.js';
+import { authorizationServerDiscoveryUrls, PROTECTED_RESOURCE_METADATA_WELL_KNOWN, protectedResourceMetadataWellKnownUrls } from '../core/well-known.js';
 import { ClientAuthError } from './errors.js';
 import { fetchMetadata } from './http-policy.js';
 import type { FetchFunction } from './types.js';
@@ -66,10 +67,13 @@ export interface ProtectedResourceMetadataSource {
 export function protectedResourceMetadataSources(serverUrl: string, fromChallenge?: string): ProtectedResourceMetadataSource[] {
   const server = new URL(serverUrl);
   const serverResource = canonicalResource(serverUrl);
-  const path = server.pathname.replace(/\/$/, '');
-  const wellKnown: ProtectedResourceMetadataSource[] = [];
-  if (path !== '') wellKnown.push({ url: new URL(`/.well-known/oauth-protected-resource${path}`, server.origin), acceptedResources: [serverResource] });
-  wellKnown.push({ url: new URL('/.well-known/oauth-protected-resource', server.origin), acceptedResources: [...new Set([canonicalResource(server.origin), serverResource])] });
+  // Probed by the path without its trailing slash and without the query, as this client always has.
+  const probed = new URL(`${server.origin}${server.pathname.replace(/\/$/, '')}`);
+  const rootAccepts = [...new Set([canonicalResource(server.origin), serverResource])];
+  const wellKnown: ProtectedResourceMetadataSource[] = protectedResourceMetadataWellKnownUrls(probed).map((url) => ({
+    url,
+    acceptedResources: url.pathname === PROTECTED_RESOURCE_METADATA_WELL_KNOWN ? rootAccepts : [serverResource],
+  }));
   if (fromChallenge === undefined) return wellKnown;
   const challengeUrl = new URL(fromChallenge);
   const same = wellKnown.find((source) => source.url.href === challengeUrl.href);
@@ -82,21 +86,11 @@ export function protectedResourceMetadataUrls(serverUrl: string, fromChallenge?:
 }
 
 /**
- * Where an authorization server's metadata may be, in the spec's order: for an issuer with a
- * path, OAuth 2.0 metadata with the path inserted, OpenID Connect Discovery with the path
- * inserted, then OpenID Connect Discovery with the path appended; for one without, OAuth 2.0
- * metadata then OpenID Connect Discovery.
- * @see MCP Authorization (2026-07-28) "Authorization Server Metadata Discovery"; RFC 8414 §3.1; OpenID Connect Discovery 1.0 §4
+ * Where the metadata of the authorization server `issuer` may be, in the order tried.
+ * @see core/well-known.ts `authorizationServerDiscoveryUrls`; MCP Authorization (2026-07-28) "Authorization Server Metadata Discovery"
  */
 export function authorizationServerMetadataUrls(issuer: string): URL[] {
-  const url = new URL(issuer);
-  const path = url.pathname.replace(/\/$/, '');
-  if (path === '') return [new URL('/.well-known/oauth-authorization-server', url.origin), new URL('/.well-known/openid-configuration', url.origin)];
-  return [
-    new URL(`/.well-known/oauth-authorization-server${path}`, url.origin),
-    new URL(`/.well-known/openid-configuration${path}`, url.origin),
-    new URL(`${path}/.well-known/openid-configuration`, url.origin),
-  ];
+  return authorizationServerDiscoveryUrls(new URL(issuer));
 }
 
 async function readJson(response: Response): Promise<unknown> {

@@ -1,19 +1,10 @@
 import * as oauth from 'oauth4webapi';
-import { isLoopbackHttpUrl } from '../core/plain-http.js';
+import { isHttpsOrLoopbackHttp, isLoopbackHttpUrl } from '../core/plain-http.js';
 import { ClientAuthError } from './errors.js';
 import type { FetchFunction } from './types.js';
 
 /** How long one request to a server may take. */
 export const REQUEST_TIMEOUT_MS = 10_000;
-
-/**
- * Whether the client may talk to this URL: https, or plain http to this machine only (a local
- * development server, RFC 8252 §8.3). Anything else is refused before a request is made.
- * @see MCP Authorization (2026-07-28) "Communication Security"; OAuth 2.1 §1.5
- */
-export function isAllowedServerUrl(url: URL): boolean {
-  return url.protocol === 'https:' || isLoopbackHttpUrl(url);
-}
 
 export function assertAllowedServerUrl(value: string, what: string): URL {
   let url: URL;
@@ -22,7 +13,7 @@ export function assertAllowedServerUrl(value: string, what: string): URL {
   } catch (error) {
     throw new ClientAuthError('authorization_server_error', `${what} is not a URL`, { cause: error });
   }
-  if (!isAllowedServerUrl(url)) throw new ClientAuthError('authorization_server_error', `${what} must be https (or http on loopback): ${url.protocol}`);
+  if (!isHttpsOrLoopbackHttp(url)) throw new ClientAuthError('authorization_server_error', `${what} must be https (or http on loopback): ${url.protocol}`);
   return url;
 }
 
@@ -43,6 +34,6 @@ export function oauthRequestOptions(target: string, fetchFunction: FetchFunction
 
 /** A GET for a metadata document, never following a redirect off to somewhere else. */
 export async function fetchMetadata(url: URL, fetchFunction: FetchFunction | undefined): Promise<Response> {
-  if (!isAllowedServerUrl(url)) throw new ClientAuthError('authorization_server_error', `metadata address must be https (or http on loopback): ${url.protocol}`);
+  if (!isHttpsOrLoopbackHttp(url)) throw new ClientAuthError('authorization_server_error', `metadata address must be https (or http on loopback): ${url.protocol}`);
   return (fetchFunction ?? fetch)(url.href, { headers: { Accept: 'application/json' }, redirect: 'manual', signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
 }

@@ -11,6 +11,8 @@ export { listStoredServers } from './list-stored-servers.js';
 export { ClientAuthError, ReauthRequiredError, type ClientAuthErrorCode } from './errors.js';
 /** Seals what the client stores (AES-256-GCM under a key id derived from each master secret; the first seals). */
 export { createKeyring, type Keyring } from '../core/seal.js';
+/** The client side of a Portcullis store (`openStore(url).mcpClient`), which `ClientContext.store` takes. */
+export type { McpClientStore } from '../store/types.js';
 export type {
   AuthDetection,
   AuthorizationStart,

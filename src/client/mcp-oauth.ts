@@ -42,7 +42,7 @@ export function createMcpOAuth(options: McpOAuthOptions): McpOAuth {
     if (current === undefined || !session.isExpiring(current.record)) return current;
     if (!current.record.hasRefreshToken) {
       if (!session.hasExpired(current.record)) return current;
-      await session.context.store.mcpClient.clearTokens(session.userId, session.serverUrl, current.record.issuer, current.record.version);
+      await session.context.store.clearTokens(session.userId, session.serverUrl, current.record.issuer, current.record.version);
       throw new ReauthRequiredError(session.userId, session.serverUrl);
     }
     try {

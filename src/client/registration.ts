@@ -60,7 +60,7 @@ export async function findClientCredentials(context: ClientContext, issuer: stri
   const configured = context.preRegistered?.find((c) => c.issuer === issuer);
   if (configured !== undefined) return preRegisteredCredentials(configured);
   const key = registrationRedirectKey(redirectUri);
-  const stored = await context.store.mcpClient.findRegistration(issuer, key);
+  const stored = await context.store.findRegistration(issuer, key);
   if (stored === undefined || (stored.expiresAt !== null && stored.expiresAt !== 0 && stored.expiresAt <= now)) return undefined;
   const secret = stored.clientSecretSealed === null ? undefined : openClientSecret(context.keyring, issuer, key, stored.clientSecretSealed);
   return {
@@ -91,7 +91,7 @@ export async function obtainClientCredentials(
   const { metadata } = server;
   const key = registrationRedirectKey(app.redirectUri);
   if (metadata.client_id_metadata_document_supported === true && app.clientMetadataUrl !== undefined && isMetadataDocumentUrl(app.clientMetadataUrl)) {
-    await context.store.mcpClient.saveRegistration({
+    await context.store.saveRegistration({
       issuer: server.issuer,
       redirectUri: key,
       clientId: app.clientMetadataUrl,
@@ -127,7 +127,7 @@ export async function obtainClientCredentials(
   if (!parsed.success) throw new ClientAuthError('registration_unavailable', `registration at ${server.issuer} answered an invalid response`);
   const registered = parsed.data;
   const authMethod = authMethodOf(registered.token_endpoint_auth_method, registered.client_secret !== undefined);
-  await context.store.mcpClient.saveRegistration({
+  await context.store.saveRegistration({
     issuer: server.issuer,
     redirectUri: key,
     clientId: registered.client_id,

@@ -13,7 +13,7 @@ import type { ClientContext, RemovalResult } from './types.js';
  * as a public client.
  */
 async function revocationCredentials(context: ClientContext, row: ClientTokensRecord): Promise<ClientCredentials> {
-  const registered = (await context.store.mcpClient.listRegistrations(row.issuer)).find((r) => r.clientId === row.clientId);
+  const registered = (await context.store.listRegistrations(row.issuer)).find((r) => r.clientId === row.clientId);
   if (registered !== undefined) {
     const secret = registered.clientSecretSealed === null ? undefined : openClientSecret(context.keyring, registered.issuer, registered.redirectUri, registered.clientSecretSealed);
     const method = registered.tokenEndpointAuthMethod === 'client_secret_post' ? 'client_secret_post' : secret !== undefined ? 'client_secret_basic' : 'none';
@@ -75,12 +75,12 @@ async function revokeAndDelete(context: ClientContext, rows: ClientTokensRecord[
  */
 export async function removeServer(context: ClientContext, userId: string, serverUrl: string): Promise<RemovalResult> {
   const server = canonicalResource(serverUrl);
-  const rows = (await context.store.mcpClient.listTokens(userId)).filter((r) => r.serverUrl === server);
-  return revokeAndDelete(context, rows, () => context.store.mcpClient.removeServer(userId, server));
+  const rows = (await context.store.listTokens(userId)).filter((r) => r.serverUrl === server);
+  return revokeAndDelete(context, rows, () => context.store.removeServer(userId, server));
 }
 
 /** Revokes and deletes everything kept for the user, for every server. @see RFC 7009 §2 */
 export async function removeUser(context: ClientContext, userId: string): Promise<RemovalResult> {
-  const rows = await context.store.mcpClient.listTokens(userId);
-  return revokeAndDelete(context, rows, () => context.store.mcpClient.removeUser(userId));
+  const rows = await context.store.listTokens(userId);
+  return revokeAndDelete(context, rows, () => context.store.removeUser(userId));
 }

@@ -55,14 +55,14 @@ export function sdkTokens(session: ClientSession, current: { record: ClientToken
 
 /** What the SDK asks to forget when a server said the credentials are no longer valid. */
 export async function invalidateForSdk(session: ClientSession, scope: Parameters<NonNullable<OAuthClientProvider['invalidateCredentials']>>[0]): Promise<void> {
-  const { mcpClient } = session.context.store;
+  const { store } = session.context;
   if (scope === 'discovery' || scope === 'all') session.forgetDiscovery();
   if (scope === 'tokens' || scope === 'all') {
-    const current = await mcpClient.findTokens(session.userId, session.serverUrl);
-    if (current !== undefined) await mcpClient.clearTokens(session.userId, session.serverUrl, current.issuer, current.version);
+    const current = await store.findTokens(session.userId, session.serverUrl);
+    if (current !== undefined) await store.clearTokens(session.userId, session.serverUrl, current.issuer, current.version);
   }
   if (scope === 'client' || scope === 'all') {
     const found = await session.discover().catch(() => undefined);
-    if (found !== undefined) await mcpClient.deleteRegistration(found.issuer, registrationRedirectKey(session.redirectUrl));
+    if (found !== undefined) await store.deleteRegistration(found.issuer, registrationRedirectKey(session.redirectUrl));
   }
 }

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as oauth from 'oauth4webapi';
 import { randomSecret } from '../core/secrets.js';
-import type { Store } from '../store/types.js';
+import type { McpClientStore } from '../store/types.js';
 import type { ClientSession } from './client-session.js';
 import { ClientAuthError, ReauthRequiredError } from './errors.js';
 import { oauthRequestOptions } from './http-policy.js';
@@ -9,7 +9,7 @@ import { findClientCredentials, oauthClientOf } from './registration.js';
 import type { TokenSecrets } from './sealed-values.js';
 
 /** Refreshes in flight in this process, per store and (user, server): callers share one. */
-const inFlight = new WeakMap<Store, Map<string, Promise<void>>>();
+const inFlight = new WeakMap<McpClientStore, Map<string, Promise<void>>>();
 
 const POLL_MS = 50;
 
@@ -37,7 +37,7 @@ export function refreshTokens(session: ClientSession, staleVersion: number): Pro
 }
 
 async function refreshAcrossProcesses(session: ClientSession, staleVersion: number): Promise<void> {
-  const { mcpClient } = session.context.store;
+  const { store } = session.context;
   const holder = randomSecret(16);
   // Real elapsed time, not the session's clock (which a test may hold still).
   const deadline = performance.now() + (session.refreshLeaseSeconds + 10) * 1000;
@@ -46,7 +46,7 @@ async function refreshAcrossProcesses(session: ClientSession, staleVersion: numb
     if (current === undefined) throw new ReauthRequiredError(session.userId, session.serverUrl);
     if (current.record.version !== staleVersion) return; // someone else refreshed (or logged in again)
     const now = session.now();
-    if (await mcpClient.takeRefreshLease(session.userId, session.serverUrl, holder, now, now + session.refreshLeaseSeconds)) {
+    if (await store.takeRefreshLease(session.userId, session.serverUrl, holder, now, now + session.refreshLeaseSeconds)) {
       try {
         // Read again under the lease: the holder before us may have stored new tokens just now.
         const leased = await session.readTokens();
@@ -55,7 +55,7 @@ async function refreshAcrossProcesses(session: ClientSession, staleVersion: numb
         await refreshOnce(session, leased.record, leased.secrets);
         return;
       } finally {
-        await mcpClient.releaseRefreshLease(session.userId, session.serverUrl, holder);
+        await store.releaseRefreshLease(session.userId, session.serverUrl, holder);
       }
     }
     if (performance.now() > deadline) throw new ClientAuthError('authorization_server_error', 'another process holds the refresh lease and has not finished');
@@ -64,16 +64,16 @@ async function refreshAcrossProcesses(session: ClientSession, staleVersion: numb
 }
 
 async function refreshOnce(session: ClientSession, record: { issuer: string; clientId: string; scope: string[]; version: number }, secrets: TokenSecrets): Promise<void> {
-  const { mcpClient } = session.context.store;
+  const { store } = session.context;
   if (secrets.refresh_token === undefined) {
-    await mcpClient.clearTokens(session.userId, session.serverUrl, record.issuer, record.version);
+    await store.clearTokens(session.userId, session.serverUrl, record.issuer, record.version);
     throw new ReauthRequiredError(session.userId, session.serverUrl);
   }
   const discovered = await session.discover();
   if (discovered.issuer !== record.issuer) {
     // The resource now names another authorization server (MCP "Authorization Server Binding"):
     // this grant cannot get tokens the resource accepts any more, and is never taken to the new one.
-    await mcpClient.clearTokens(session.userId, session.serverUrl, record.issuer, record.version);
+    await store.clearTokens(session.userId, session.serverUrl, record.issuer, record.version);
     throw new ReauthRequiredError(session.userId, session.serverUrl);
   }
   const metadata = await session.authorizationServer(record.issuer);
@@ -91,11 +91,11 @@ async function refreshOnce(session: ClientSession, record: { issuer: string; cli
   } catch (error) {
     if (error instanceof oauth.ResponseBodyError && error.error === 'invalid_grant') {
       // The grant has ended (revoked, expired, or the family revoked on reuse): forget it.
-      await mcpClient.clearTokens(session.userId, session.serverUrl, record.issuer, record.version);
+      await store.clearTokens(session.userId, session.serverUrl, record.issuer, record.version);
       throw new ReauthRequiredError(session.userId, session.serverUrl, { cause: error });
     }
     throw new ClientAuthError('authorization_server_error', 'refreshing the tokens failed', { cause: error });
   }
   const update = session.tokensUpdate(record.issuer, record.clientId, tokens, record.scope, secrets.refresh_token);
-  await mcpClient.replaceTokens(session.userId, session.serverUrl, record.issuer, record.version, update, session.now());
+  await store.replaceTokens(session.userId, session.serverUrl, record.issuer, record.version, update, session.now());
 }

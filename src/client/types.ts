@@ -2,7 +2,7 @@ import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.
 import type { OAuthClientMetadata } from '@modelcontextprotocol/sdk/shared/auth.js';
 import type { ApplicationType } from '../core/application-type.js';
 import type { Keyring } from '../core/seal.js';
-import type { Store } from '../store/types.js';
+import type { McpClientStore } from '../store/types.js';
 
 /** Time, injected so expiry is tested without sleeping. */
 export interface ClientClock {
@@ -35,7 +35,11 @@ export type ClientMetadata = OAuthClientMetadata & { application_type?: Applicat
 
 /** What every client operation needs: where state is kept and how it is sealed. */
 export interface ClientContext {
-  store: Store;
+  /**
+   * The client side of a Portcullis store, where registrations, sealed tokens, pending logins and
+   * refresh leases are kept: `openStore(url).mcpClient`. The caller opens and closes the store.
+   */
+  store: McpClientStore;
   /** Seals tokens, verifiers and client secrets at rest (AES-256-GCM under a key id). */
   keyring: Keyring;
   /** Credentials issued out of band, per authorization server. */

@@ -1,4 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { constantTimeEqual } from './constant-time.js';
 
 /** A code challenge is the base64url SHA-256 digest: exactly 43 characters. @see RFC 7636 §4.2 */
 const CHALLENGE_PATTERN = /^[A-Za-z0-9_-]{43}$/;
@@ -26,7 +27,5 @@ export function computeS256Challenge(verifier: string): string {
  */
 export function verifyPkce(verifier: string, challenge: string): boolean {
   if (!isValidCodeVerifier(verifier) || !isValidCodeChallenge(challenge)) return false;
-  const expected = Buffer.from(challenge, 'ascii');
-  const actual = Buffer.from(computeS256Challenge(verifier), 'ascii');
-  return actual.length === expected.length && timingSafeEqual(actual, expected);
+  return constantTimeEqual(computeS256Challenge(verifier), challenge);
 }

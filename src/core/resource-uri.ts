@@ -26,3 +26,15 @@ export function canonicalResource(value: string): string {
   // Only a bare trailing slash: `https://a.example/?` must not lose its `?` in place of the slash.
   return url.pathname === '/' && url.search === '' && url.hash === '' && href.endsWith('/') ? href.slice(0, -1) : href;
 }
+
+/**
+ * The configured resource a `resource` parameter names, or undefined: the value must be a valid
+ * resource indicator, and it is compared with the configured URIs (kept canonical) in canonical
+ * form, so `https://mcp.example.com/` names the resource `https://mcp.example.com`.
+ * @see RFC 8707 §2; MCP Authorization (2026-07-28) "Canonical Server URI"
+ */
+export function findResource<Resource extends { readonly uri: string }>(configured: { readonly resources: readonly Resource[] }, value: string): Resource | undefined {
+  if (parseResourceIndicator(value) === null) return undefined;
+  const canonical = canonicalResource(value);
+  return configured.resources.find((r) => r.uri === canonical);
+}

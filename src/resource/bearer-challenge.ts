@@ -1,5 +1,6 @@
 import type { OAuthError } from '../core/errors.js';
 import { buildChallenge } from '../core/www-authenticate.js';
+import { BEARER_REFUSAL_CORS } from './cors-headers.js';
 
 /**
  * Headers of every refusal: never cached (RFC 6750 §3: "no-store" on responses with a challenge;
@@ -10,8 +11,7 @@ const REFUSAL_HEADERS = {
   'Content-Type': 'application/json',
   'Cache-Control': 'no-store',
   Pragma: 'no-cache',
-  'Access-Control-Allow-Origin': '*',
-  'Access-Control-Expose-Headers': 'WWW-Authenticate',
+  ...BEARER_REFUSAL_CORS,
 } as const;
 
 export interface ChallengeParameters {

@@ -5,7 +5,10 @@ import { createBearerGuard } from './bearer-guard.js';
 import { createIdentityHeaders, type IdentitySigner } from './identity-headers.js';
 import { mustReadBody, parseBodyForGuard } from './middleware/request-body.js';
 import { buildProtectedResourceMetadata, protectedResourceMetadataResponse } from './protected-resource-metadata.js';
-import { createUpstreamProxy, mcpTransportErrorResponse, readRequestBodyWithin, requestTooLargeResponse, type ClientWatcher } from './proxy.js';
+import { readWebRequestBody } from '../http/size-limited-body.js';
+import { MCP_ENDPOINT_CORS, MCP_ENDPOINT_PREFLIGHT_CORS } from './cors-headers.js';
+import { mcpTransportErrorResponse } from './json-rpc-error.js';
+import { createUpstreamProxy, requestTooLargeResponse, type ClientWatcher } from './proxy.js';
 import { scopesOfPolicy } from './scope-policy.js';
 import { createSessionBinding, sessionNotFoundResponse } from './session-binding.js';
 import type { ScopePolicy, TokenVerifier, VerifiedIdentity } from './types.js';
@@ -57,18 +60,6 @@ export interface Gateway {
   close(): void;
 }
 
-/** What browser-based MCP clients may send and read (MCP Streamable HTTP transport). */
-const MCP_CORS = {
-  'Access-Control-Allow-Origin': '*',
-  'Access-Control-Expose-Headers': 'Mcp-Session-Id, MCP-Protocol-Version, WWW-Authenticate',
-} as const;
-const MCP_PREFLIGHT = {
-  ...MCP_CORS,
-  'Access-Control-Allow-Methods': 'GET, POST, DELETE, OPTIONS',
-  'Access-Control-Allow-Headers': 'Authorization, Content-Type, Accept, Mcp-Session-Id, MCP-Protocol-Version, Last-Event-ID',
-  'Access-Control-Max-Age': '600',
-} as const;
-
 const SESSION_HEADER = 'mcp-session-id';
 
 /**
@@ -108,11 +99,11 @@ export function createGateway(options: GatewayOptions): Gateway {
   const identityHeaders = createIdentityHeaders({ sign: options.sign, upstreamUrl: proxy.upstream.href });
 
   async function callUpstream(request: Request, watchClient: ClientWatcher | undefined): Promise<Response> {
-    if (request.method === 'OPTIONS') return new Response(null, { status: 204, headers: MCP_PREFLIGHT });
+    if (request.method === 'OPTIONS') return new Response(null, { status: 204, headers: MCP_ENDPOINT_PREFLIGHT_CORS });
     let body: Uint8Array | undefined;
     let parsed: ReturnType<typeof parseBodyForGuard> = {};
     if (hasBody(request)) {
-      body = (await readRequestBodyWithin(request, proxy.maxRequestBytes)) ?? undefined;
+      body = (await readWebRequestBody(request, proxy.maxRequestBytes)) ?? undefined;
       if (body === undefined) return requestTooLargeResponse(proxy.maxRequestBytes);
       const contentType = request.headers.get('content-type');
       if (mustReadBody(guard, request.method, contentType)) parsed = parseBodyForGuard(Buffer.from(body).toString('utf8'), contentType);
@@ -156,10 +147,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       } catch {
         await response.body?.cancel().catch(() => {});
         logger?.error({ event: 'upstream_bad_session_id' }, 'the upstream sent an Mcp-Session-Id that is not visible ASCII');
-        return new Response(JSON.stringify({ jsonrpc: '2.0', error: { code: -32603, message: 'Bad Gateway: the upstream MCP server sent an invalid session id' }, id: null }), {
-          status: 502,
-          headers: { 'Content-Type': 'application/json' },
-        });
+        return mcpTransportErrorResponse(502, 'Bad Gateway: the upstream MCP server sent an invalid session id', 'upstream_invalid_response');
       }
     }
     return response;
@@ -168,7 +156,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   async function handleEndpoint(request: Request, env: unknown): Promise<Response> {
     const started = performance.now();
     const response = await callUpstream(request, socketWatcher(env));
-    for (const [name, value] of Object.entries(MCP_CORS)) response.headers.set(name, value);
+    for (const [name, value] of Object.entries(MCP_ENDPOINT_CORS)) response.headers.set(name, value);
     // Path and status only: no token, no body (docs/design.md invariant 7).
     logger?.info({ event: 'mcp_request', method: request.method, path: endpointPath, status: response.status, ms: Math.round(performance.now() - started) }, 'mcp request');
     return response;

@@ -141,13 +141,16 @@ export function createGatewayIdentityVerifier(options: GatewayIdentityVerifierOp
     const clientId = payload['client_id'];
     const scope = payload['scope'];
     if (typeof clientId !== 'string' || typeof scope !== 'string') throw new TypeError('the identity assertion lacks client_id or scope');
+    // `requiredClaims` made jose check that these are present (and `iat`, `exp` numbers), not their types.
+    const { sub, iat, exp, jti } = payload;
+    if (typeof sub !== 'string' || typeof iat !== 'number' || typeof exp !== 'number' || typeof jti !== 'string') throw new TypeError('the identity assertion has a malformed sub, iat, exp or jti');
     return {
-      subject: payload.sub!,
+      subject: sub,
       clientId,
       scopes: scope.split(' ').filter((s) => s !== ''),
-      issuedAt: payload.iat!,
-      expiresAt: payload.exp!,
-      assertionId: payload.jti!,
+      issuedAt: iat,
+      expiresAt: exp,
+      assertionId: jti,
     };
   };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isLoopbackHost } from '../core/loopback.js';
+import { isHttpsOrLoopbackHttp } from '../core/plain-http.js';
 import { canonicalResource } from '../core/resource-uri.js';
 import { hashSecret } from '../core/secrets.js';
 import { identityFromClaims } from './access-token-claims.js';
@@ -55,7 +55,7 @@ const introspectionResponseSchema = z.object({
  */
 export function createIntrospectionVerifier(options: IntrospectionVerifierOptions): TokenVerifier {
   const endpoint = new URL(options.introspectionEndpoint);
-  if (endpoint.protocol !== 'https:' && !(endpoint.protocol === 'http:' && isLoopbackHost(endpoint.hostname))) {
+  if (!isHttpsOrLoopbackHttp(endpoint)) {
     throw new TypeError(`introspectionEndpoint ${endpoint.href} must be https (http only on loopback)`);
   }
   const now = options.now ?? Date.now;

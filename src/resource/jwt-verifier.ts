@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, customFetch, errors, jwtVerify, type FetchImplementation, type JWTVerifyGetKey } from 'jose';
-import { isLoopbackHost } from '../core/loopback.js';
+import { isHttpsOrLoopbackHttp } from '../core/plain-http.js';
 import { canonicalResource } from '../core/resource-uri.js';
 import { identityFromClaims } from './access-token-claims.js';
 import { invalidToken, verificationUnavailable } from './token-errors.js';
@@ -120,7 +120,7 @@ class KeySetUnavailable extends Error {}
  */
 function remoteKeySet(options: JwtVerifierOptions): JWTVerifyGetKey {
   const url = new URL(options.jwksUri);
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
+  if (!isHttpsOrLoopbackHttp(url)) {
     throw new TypeError(`jwksUri ${url.href} must be https (http only on loopback)`);
   }
   const jwks = options.jwks ?? {};

@@ -1,7 +1,9 @@
 import { canonicalResource } from '../core/resource-uri.js';
+import { PROTECTED_RESOURCE_METADATA_WELL_KNOWN, protectedResourceMetadataWellKnownUrls } from '../core/well-known.js';
+import { METADATA_CORS } from './cors-headers.js';
 
 /** The RFC 9728 well-known URI suffix. */
-export const PROTECTED_RESOURCE_WELL_KNOWN = '/.well-known/oauth-protected-resource';
+export const PROTECTED_RESOURCE_WELL_KNOWN = PROTECTED_RESOURCE_METADATA_WELL_KNOWN;
 
 export interface ProtectedResourceMetadataOptions {
   /** The MCP endpoint's URL, exactly as clients connect to it (e.g. `https://mcp.example.com/mcp`). */
@@ -47,9 +49,7 @@ export function buildProtectedResourceMetadata(options: ProtectedResourceMetadat
  * This is the `resource_metadata` of every challenge (RFC 9728 §5.1).
  */
 export function protectedResourceMetadataUrl(resource: string): string {
-  const url = new URL(canonicalResource(resource));
-  const path = url.pathname === '/' ? '' : url.pathname;
-  return `${url.origin}${PROTECTED_RESOURCE_WELL_KNOWN}${path}${url.search}`;
+  return protectedResourceMetadataWellKnownUrls(new URL(resource))[0]!.href;
 }
 
 /**
@@ -58,18 +58,11 @@ export function protectedResourceMetadataUrl(resource: string): string {
  * (MCP Authorization, "Protected Resource Metadata Discovery Requirements").
  */
 export function protectedResourceMetadataPaths(resource: string): string[] {
-  const pathAware = new URL(protectedResourceMetadataUrl(resource)).pathname;
-  return pathAware === PROTECTED_RESOURCE_WELL_KNOWN ? [pathAware] : [pathAware, PROTECTED_RESOURCE_WELL_KNOWN];
+  // Requests are matched on the path alone: a resource at the root with a query has one path.
+  return [...new Set(protectedResourceMetadataWellKnownUrls(new URL(resource)).map((url) => url.pathname))];
 }
 
 const pathsByMetadata = new WeakMap<ProtectedResourceMetadata, string[]>();
-
-const METADATA_CORS = {
-  'Access-Control-Allow-Origin': '*',
-  'Access-Control-Allow-Methods': 'GET, HEAD, OPTIONS',
-  'Access-Control-Allow-Headers': 'MCP-Protocol-Version',
-  'Access-Control-Max-Age': '600',
-} as const;
 
 /**
  * Answers `request` if it asks for the metadata (GET or HEAD at one of its paths; CORS preflight

@@ -1,13 +1,16 @@
 import http from 'node:http';
 import https from 'node:https';
+import { readWebRequestBody } from '../http/size-limited-body.js';
 import { foldHeaderName, HOP_BY_HOP_HEADERS, isDroppedClientHeader } from './forwarded-header-names.js';
+import { mcpTransportErrorResponse } from './json-rpc-error.js';
 
 /**
- * The gateway's reverse proxy to one upstream Streamable HTTP MCP endpoint (issue 3). Request
+ * The gateway's reverse proxy to one upstream Streamable HTTP MCP endpoint (docs/gateway.md). Request
  * bodies arrive already read (the gateway parses each JSON-RPC message for its scope check);
  * response bodies, JSON or server-sent events, stream through chunk by chunk. node:http with a
- * keep-alive agent rather than fetch: on loopback it adds less latency per request (bench notes
- * in the closing report), and it gives direct control of the socket for aborts.
+ * keep-alive agent rather than fetch: on loopback it adds less latency per request (the proxy
+ * overhead in README.md "Performance", bench/README.md), and it gives direct control of the
+ * socket for aborts.
  * @see MCP Basic, Transports, "Streamable HTTP"
  */
 
@@ -68,45 +71,9 @@ export interface UpstreamProxy {
 
 const SMALL_MESSAGE_BYTES = 64 * 1024;
 
-/**
- * The JSON-RPC error the MCP Streamable HTTP transport answers with outside a request (`id: null`),
- * as the MCP SDK's transport does, so an MCP client shows the message; `data.reason` is for programs.
- */
-export function mcpTransportErrorResponse(status: number, message: string, reason: string): Response {
-  const body = { jsonrpc: '2.0', error: { code: -32000, message, data: { reason } }, id: null };
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' } });
-}
-
 /** 413 for a request body over `maxBytes`. @see RFC 9110 §15.5.14 */
 export function requestTooLargeResponse(maxBytes: number): Response {
   return mcpTransportErrorResponse(413, `Payload Too Large: request body must not exceed ${maxBytes} bytes`, 'request_too_large');
-}
-
-/**
- * Reads a request body up to `maxBytes`: a declared `Content-Length` over the limit is refused
- * unread, otherwise reading stops as soon as the limit is passed. Null means too large.
- */
-export async function readRequestBodyWithin(request: Request, maxBytes: number): Promise<Uint8Array | null> {
-  const declared = request.headers.get('content-length');
-  if (Number(declared) > maxBytes) return null;
-  // A declared length is exactly what the HTTP parser delivers (RFC 9112 §6.3): read it whole,
-  // which on @hono/node-server skips building a web stream (a third of the gateway's CPU).
-  if (declared !== null && /^\d+$/.test(declared)) return new Uint8Array(await request.arrayBuffer());
-  if (request.body === null) return new Uint8Array(0);
-  const chunks: Uint8Array[] = [];
-  let received = 0;
-  const reader = request.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    received += value.byteLength;
-    if (received > maxBytes) {
-      await reader.cancel().catch(() => {});
-      return null;
-    }
-    chunks.push(value);
-  }
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
 }
 
 /** Names listed in a `Connection` header, which are hop-by-hop too. @see RFC 9110 §7.6.1 */
@@ -294,7 +261,7 @@ export function createUpstreamProxy(options: UpstreamProxyOptions): UpstreamProx
     async forward(request, extraHeaders = {}, body, watchClient) {
       let requestBody = body;
       if (requestBody === undefined && request.body !== null && !request.bodyUsed) {
-        requestBody = (await readRequestBodyWithin(request, maxRequestBytes)) ?? undefined;
+        requestBody = (await readWebRequestBody(request, maxRequestBytes)) ?? undefined;
         if (requestBody === undefined) return requestTooLargeResponse(maxRequestBytes);
       }
       if (requestBody !== undefined && requestBody.byteLength > maxRequestBytes) return requestTooLargeResponse(maxRequestBytes);

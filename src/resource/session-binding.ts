@@ -1,6 +1,8 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { constantTimeEqual } from '../core/constant-time.js';
 import type { Keyring } from '../core/seal.js';
 import type { VerifiedIdentity } from './types.js';
+import { jsonRpcErrorResponse, SESSION_NOT_FOUND_CODE } from './json-rpc-error.js';
 
 /**
  * Binds an MCP session to the user who opened it, statelessly, so any gateway instance holding
@@ -51,17 +53,15 @@ export function createSessionBinding(keyring: Pick<Keyring, 'deriveKey'>): Sessi
       if (presented.length !== MAC_LENGTH) return null;
       // Compare the text, not decoded bytes: base64url's last character has spare bits, so decoding
       // would accept several spellings of one MAC.
-      const expected = Buffer.from(mac(upstreamSessionId, identity).toString('base64url'), 'ascii');
-      return timingSafeEqual(Buffer.from(presented, 'ascii'), expected) ? upstreamSessionId : null;
+      return constantTimeEqual(presented, mac(upstreamSessionId, identity).toString('base64url')) ? upstreamSessionId : null;
     },
   };
 }
 
 /**
- * The answer to a session id that does not unbind: exactly what the MCP SDK's transport answers
- * for an unknown session (404, JSON-RPC error -32001), so the two cannot be told apart.
+ * The answer to a session id that does not unbind: the body the MCP SDK's transport answers for
+ * an unknown session (404, JSON-RPC error -32001), so the two cannot be told apart.
  */
 export function sessionNotFoundResponse(): Response {
-  const body = { jsonrpc: '2.0', error: { code: -32001, message: 'Session not found' }, id: null };
-  return new Response(JSON.stringify(body), { status: 404, headers: { 'content-type': 'application/json' } });
+  return jsonRpcErrorResponse(404, { code: SESSION_NOT_FOUND_CODE, message: 'Session not found' });
 }

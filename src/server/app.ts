@@ -3,9 +3,9 @@ import type { Logger } from 'pino';
 import { OAuthError, toOAuthError } from '../core/errors.js';
 import { isAccessTokenLive } from './tokens/access-token-status.js';
 import { createKeyring } from '../core/seal.js';
-import type { ClientRecord, Store } from '../store/types.js';
-import { createClientMetadataDocumentResolver, isClientMetadataDocumentUrl } from './clients/client-metadata-document.js';
-import { type Clock, nowSeconds, systemClock } from './clock.js';
+import type { Store } from '../store/types.js';
+import { createClientResolution } from './clients/client-resolution.js';
+import { type Clock, systemClock } from './clock.js';
 import { resolveServerConfig, type ServerConfig, type ServerSettings } from './config.js';
 import type { ServerContext } from './context.js';
 import { authorizeEndpoint } from './endpoints/authorize.js';
@@ -19,17 +19,18 @@ import { tokenEndpoint } from './endpoints/token.js';
 import { CORS_HEADERS, failedRequestAnswer, jsonResponse, oauthErrorResponse, toResponse } from './http/error-response.js';
 import { silentLogger } from './logger.js';
 import { createNodeTokenRoute, type NodeRoute } from './http/node-token-route.js';
-import { errorPageResponse } from './browser/page-response.js';
+import { thrownErrorPageResponse } from './http/error-page-response.js';
 import { serverPaths, type ServerPaths } from './paths.js';
 import { createRateLimiter } from './browser/rate-limiter.js';
-import { createRegisteredClientCache } from './clients/registered-client-cache.js';
-import { createRefreshTokenValues, REFRESH_TOKEN_KEY_PURPOSE } from './tokens/refresh-token-value.js';
-import { signEs256Jwt } from './tokens/jws-es256.js';
-import { grantIdOfAccessToken } from './tokens/access-token-id.js';
+import { createRefreshTokenValues, REFRESH_TOKEN_KEY_PURPOSE, type RefreshTokenId } from './tokens/refresh-token-value.js';
+import { signNonAccessTokenJwt } from './tokens/non-access-token-jwt.js';
 import { federationCallbackEndpoint } from './endpoints/federation-callback.js';
-import { createFederation } from './federation/federation.js';
-import { createUpstreamTokenAccess, revokeEndedUpstreamTokens, type UpstreamAccess } from './federation/upstream-tokens.js';
+import { createFederation, identityProviderRegistrations, type IdentityProviderRegistration } from './federation/federation.js';
+import { createUpstreamAccessLookup } from './federation/upstream-access.js';
+import { createUpstreamRevocationScheduler } from './federation/upstream-revocation.js';
+import { revokeEndedUpstreamTokens, type UpstreamAccess } from './federation/upstream-tokens.js';
 import { createSigningKeys, type SigningKeys } from './tokens/signing-keys.js';
+import { startSweeper } from './sweeper.js';
 
 export interface AuthorizationServerOptions {
   settings: ServerSettings;
@@ -47,7 +48,8 @@ export interface AuthorizationServer {
   readonly config: ServerConfig;
   readonly paths: ServerPaths;
   readonly signingKeys: SigningKeys;
-  readonly context: ServerContext;
+  /** The upstream identity providers, each with the redirect URI to register at it; empty without federation. */
+  readonly identityProviders: readonly IdentityProviderRegistration[];
   fetch(request: Request): Promise<Response>;
   /** `POST /token` answered on node:http directly; pass it to `listen` (node-token-route.ts). */
   readonly nodeRoute: NodeRoute;
@@ -71,10 +73,14 @@ export interface AuthorizationServer {
   upstreamAccess(jti: string): Promise<UpstreamAccess>;
   /** Revokes upstream the tokens of grants that ended (the sweeper does this every minute). */
   revokeEndedUpstreamTokens(): Promise<number>;
+  /**
+   * The refresh token value of a grant's generation, as the token endpoint issues it: for tools
+   * that write grants to the store directly (the benchmarks seed thousands this way).
+   */
+  mintRefreshToken(id: RefreshTokenId): string;
   /** Stops the sweeper (the store is the caller's to close). */
   close(): void;
 }
-
 
 /**
  * Builds the authorization server: config validated and frozen, keys loaded (one created on first
@@ -87,112 +93,45 @@ export async function createAuthorizationServer(options: AuthorizationServerOpti
   const keyring = createKeyring(options.secrets);
   const signingKeys = createSigningKeys(options.store.signingKeys, keyring, clock, config.accessTokenTtlSeconds);
   await signingKeys.current();
-  if (config.clientMetadataDocuments.dangerouslyAllowLoopback) {
-    logger.warn({ event: 'insecure_setting', setting: 'clientMetadataDocuments.dangerouslyAllowLoopback' }, 'DANGEROUS: client metadata documents may be fetched from loopback and private addresses');
-  }
-  const metadataDocuments = createClientMetadataDocumentResolver({
-    dangerouslyAllowLoopback: config.clientMetadataDocuments.dangerouslyAllowLoopback,
-    now: () => clock.now(),
-  });
-
-  const registeredClients = createRegisteredClientCache((clientId) => options.store.clients.find(clientId));
-  const resolveClient = async (clientId: string, findRegistered: (clientId: string) => Promise<ClientRecord | undefined>) => {
-    const registered = await findRegistered(clientId);
-    if (registered !== undefined) return registered;
-    if (config.clientMetadataDocuments.enabled && isClientMetadataDocumentUrl(clientId, config.clientMetadataDocuments.dangerouslyAllowLoopback)) {
-      return metadataDocuments.resolve(clientId);
-    }
-    return undefined;
-  };
-
+  const clients = createClientResolution(config, options.store.clients, clock, logger);
   const paths = serverPaths(config.issuerUrl);
   const federation = config.federation === undefined ? undefined : createFederation(config.federation, config.issuerUrl, paths, () => clock.now());
-  // One revocation run at a time; a request for another while one runs makes it go round again.
-  let revoking: Promise<void> | undefined;
-  let revokeAgain = false;
-  const grantsEnded = () => {
-    if (federation === undefined) return;
-    if (revoking !== undefined) {
-      revokeAgain = true;
-      return;
-    }
-    revoking = (async () => {
-      do {
-        revokeAgain = false;
-        await revokeEndedUpstreamTokens(context);
-      } while (revokeAgain);
-    })()
-      .catch((error: unknown) => logger.error({ event: 'upstream_revoke_run_failed', detail: error instanceof Error ? error.message : String(error) }, 'revoking upstream tokens failed'))
-      .finally(() => (revoking = undefined));
-  };
-
+  const refreshTokens = createRefreshTokenValues(keyring.deriveKeys(REFRESH_TOKEN_KEY_PURPOSE));
   const context: ServerContext = {
     config,
     store: options.store,
     keyring,
     signingKeys,
-    refreshTokens: createRefreshTokenValues(keyring.deriveKeys(REFRESH_TOKEN_KEY_PURPOSE)),
+    refreshTokens,
     clock,
     logger,
-    resolveClient: (clientId) => resolveClient(clientId, (id) => options.store.clients.find(id)),
-    resolveAuthenticatingClient: (clientId) => resolveClient(clientId, registeredClients.find),
+    resolveClient: clients.resolveClient,
+    resolveAuthenticatingClient: clients.resolveAuthenticatingClient,
     federation,
-    get upstreamTokens() {
-      return upstreamTokens;
-    },
-    grantsEnded,
+    grantsEnded: federation === undefined ? () => {} : createUpstreamRevocationScheduler(() => revokeEndedUpstreamTokens(context), logger),
     limiters: {
       registration: createRateLimiter({ limit: config.registration.perAddressPerHour, windowSeconds: 3600, clock }),
       loginPerUser: createRateLimiter({ limit: config.login.maxFailuresPerUser, windowSeconds: 900, clock }),
       loginPerAddress: createRateLimiter({ limit: config.login.maxFailuresPerAddress, windowSeconds: 900, clock }),
     },
   };
-
-  const upstreamTokens = createUpstreamTokenAccess(context);
   const app = buildRoutes(context, paths);
-
-  let sweeper: NodeJS.Timeout | undefined;
-  const interval = options.sweepIntervalMs ?? 60_000;
-  if (interval !== false) {
-    sweeper = setInterval(() => {
-      options.store.sweep(nowSeconds(clock)).then(
-        (removed) => removed > 0 && logger.debug({ event: 'swept', removed }, 'expired rows swept'),
-        (error: unknown) => logger.error({ event: 'sweep_failed', detail: String(error) }, 'sweeping expired rows failed'),
-      );
-      grantsEnded();
-    }, interval);
-    sweeper.unref();
-  }
+  const stopSweeper = startSweeper(options.store, clock, logger, options.sweepIntervalMs ?? 60_000, context.grantsEnded);
 
   return {
     app,
     config,
     paths,
     signingKeys,
-    context,
+    identityProviders: identityProviderRegistrations(federation),
     fetch: async (request) => app.fetch(request),
     nodeRoute: createNodeTokenRoute(context, paths.token),
     isAccessTokenLive: (jti) => isAccessTokenLive(context, jti),
-    async signJwt(typ, payload) {
-      // RFC 8725 §3.11: explicit typing keeps this from ever passing as an access token.
-      if (typ.toLowerCase() === 'at+jwt' || typ.toLowerCase() === 'application/at+jwt') throw new Error('signJwt does not mint access tokens');
-      const { kid, privateKey } = await signingKeys.current();
-      return signEs256Jwt({ alg: 'ES256', typ, kid }, { iss: config.issuer, ...payload }, privateKey);
-    },
-    async upstreamAccess(jti) {
-      const grantId = grantIdOfAccessToken(jti);
-      if (grantId === undefined) return 'none';
-      const access = await upstreamTokens.accessFor(grantId);
-      // No upstream tokens: a local user's grant, or one whose tokens were revoked with it.
-      if (access === 'none') return (await isAccessTokenLive(context, jti)) ? 'none' : 'ended';
-      if (access === 'ended') {
-        await options.store.grants.revoke(grantId, nowSeconds(clock));
-        grantsEnded();
-      }
-      return access;
-    },
+    signJwt: (typ, payload) => signNonAccessTokenJwt(signingKeys, config.issuer, typ, payload),
+    upstreamAccess: createUpstreamAccessLookup(context),
     revokeEndedUpstreamTokens: () => revokeEndedUpstreamTokens(context),
-    close: () => clearInterval(sweeper),
+    mintRefreshToken: (id) => refreshTokens.mint(id),
+    close: stopSweeper,
   };
 }
 
@@ -213,17 +152,14 @@ function buildRoutes(ctx: ServerContext, paths: ServerPaths): Hono {
     } catch (error) {
       const oauthError = toOAuthError(error);
       logger.error({ event: 'page_failed', path: c.req.path, detail: oauthError.detail }, 'page failed');
-      return errorPageResponse(oauthError.status >= 500 ? oauthError.status : 400, 'Something went wrong', oauthError.description, oauthError.code);
+      return thrownErrorPageResponse(oauthError, 'Something went wrong');
     }
   };
 
   const asMetadata = authorizationServerMetadata(config, paths);
   app.get(paths.authorizationServerMetadata, (async () => jsonResponse(asMetadata, 200, { 'Cache-Control': 'public, max-age=300' })));
-  for (const resource of config.resources) {
-    const url = new URL(resource.uri);
-    if (url.origin !== config.issuerUrl.origin) continue;
+  for (const [path, resource] of paths.protectedResourceMetadata(config.resources)) {
     const body = protectedResourceMetadata(config, resource);
-    const path = `/.well-known/oauth-protected-resource${url.pathname === '/' ? '' : url.pathname}`;
     app.get(path, (async () => jsonResponse(body, 200, { 'Cache-Control': 'public, max-age=300' })));
   }
   app.get(paths.jwks, (async () => jsonResponse(await ctx.signingKeys.jwks(), 200, { 'Cache-Control': 'public, max-age=60' })));

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isLoopbackHost } from '../core/loopback.js';
+import { isHttpsOrLoopbackHttp } from '../core/plain-http.js';
 import { canonicalResource, parseResourceIndicator } from '../core/resource-uri.js';
 import { parseScope } from '../core/scopes.js';
 import { federationSettingsSchema, resolveFederationConfig, type FederationConfig } from './federation/upstream-settings.js';
@@ -101,12 +101,13 @@ function parseIssuer(value: string): URL {
   if (url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
     throw new ConfigError('issuer must not have a query, a fragment or credentials (RFC 8414 §2)');
   }
-  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+  if (!isHttpsOrLoopbackHttp(url)) {
     throw new ConfigError(
-      `issuer ${value} is http on a non-loopback host; use https (put a TLS-terminating proxy in front and set --issuer to its https URL)`,
+      url.protocol === 'http:'
+        ? `issuer ${value} is http on a non-loopback host; use https (put a TLS-terminating proxy in front and set --issuer to its https URL)`
+        : 'issuer must be an https URL',
     );
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError('issuer must be an https URL');
   return url;
 }
 
@@ -158,13 +159,6 @@ function describeSettingsIssue(issue: z.core.$ZodIssue): string {
     return `config: unknown key${issue.keys.length > 1 ? 's' : ''} ${keys}; the keys are listed in docs/configuration.md`;
   }
   return `config ${where || '(root)'}: ${issue.message}`;
-}
-
-/** Finds the configured resource a `resource` parameter names, comparing canonical forms. */
-export function findResource(config: ServerConfig, value: string): ResourceConfig | undefined {
-  if (parseResourceIndicator(value) === null) return undefined;
-  const canonical = canonicalResource(value);
-  return config.resources.find((r) => r.uri === canonical);
 }
 
 function federationConfig(settings: unknown, env: Readonly<Record<string, string | undefined>>): FederationConfig {

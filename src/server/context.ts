@@ -3,7 +3,6 @@ import type { Keyring } from '../core/seal.js';
 import type { ClientRecord, Store } from '../store/types.js';
 import type { Clock } from './clock.js';
 import type { Federation } from './federation/federation.js';
-import type { UpstreamTokenAccess } from './federation/upstream-tokens.js';
 import type { ServerConfig } from './config.js';
 import type { RateLimiter } from './browser/rate-limiter.js';
 import type { RefreshTokenValues } from './tokens/refresh-token-value.js';
@@ -28,8 +27,6 @@ export interface ServerContext {
   resolveAuthenticatingClient(clientId: string): Promise<ClientRecord | undefined>;
   /** Upstream identity providers, when configured. */
   readonly federation: Federation | undefined;
-  /** Upstream access tokens of federated grants, refreshed on demand. */
-  readonly upstreamTokens: UpstreamTokenAccess;
   /** Tells the server grants were revoked, so their upstream tokens are revoked soon (no-op without federation). */
   grantsEnded(): void;
   readonly limiters: {

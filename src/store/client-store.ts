@@ -1,19 +1,34 @@
 import type { Kysely, Selectable } from 'kysely';
+import { z } from 'zod';
+import { parseStoredJson } from '../core/stored-json.js';
 import type { ClientsTable, Database } from './schema.js';
 import { type ClientRecord, type ClientStore, UniqueViolation } from './types.js';
 import { isUniqueViolation } from './unique-violation.js';
 
-function toRecord(row: Selectable<ClientsTable>): ClientRecord {
+const stringsSchema = z.array(z.string());
+/** A JSON object, checked but not rebuilt: the metadata is returned exactly as it was stored. */
+const metadataSchema = z.custom<Record<string, unknown>>((value) => typeof value === 'object' && value !== null && !Array.isArray(value));
+const authMethodSchema = z.enum(['none', 'client_secret_basic', 'client_secret_post']);
+const sourceSchema = z.enum(['dynamic', 'static']);
+
+/** The record a row holds; undefined for a row not of the shape `create` writes, which is as good as no client. */
+function toRecord(row: Selectable<ClientsTable>): ClientRecord | undefined {
+  const redirectUris = parseStoredJson(row.redirect_uris, stringsSchema);
+  const grantTypes = parseStoredJson(row.grant_types, stringsSchema);
+  const metadata = parseStoredJson(row.metadata, metadataSchema);
+  const authMethod = authMethodSchema.safeParse(row.token_endpoint_auth_method);
+  const source = sourceSchema.safeParse(row.source);
+  if (redirectUris === undefined || grantTypes === undefined || metadata === undefined || !authMethod.success || !source.success) return undefined;
   return {
     clientId: row.client_id,
     secretHash: row.secret_hash,
-    tokenEndpointAuthMethod: row.token_endpoint_auth_method as ClientRecord['tokenEndpointAuthMethod'],
-    redirectUris: JSON.parse(row.redirect_uris) as string[],
-    grantTypes: JSON.parse(row.grant_types) as string[],
+    tokenEndpointAuthMethod: authMethod.data,
+    redirectUris,
+    grantTypes,
     clientName: row.client_name,
     scope: row.scope === null ? null : row.scope.split(' ').filter(Boolean),
-    metadata: JSON.parse(row.metadata) as Record<string, unknown>,
-    source: row.source as ClientRecord['source'],
+    metadata,
+    source: source.data,
     createdAt: row.created_at,
   };
 }
@@ -48,7 +63,7 @@ export function createClientStore(db: Kysely<Database>): ClientStore {
     },
     async list() {
       const rows = await db.selectFrom('clients').selectAll().orderBy('created_at').orderBy('client_id').execute();
-      return rows.map(toRecord);
+      return rows.flatMap((row) => toRecord(row) ?? []);
     },
     async remove(clientId, now) {
       return db.transaction().execute(async (trx) => {

@@ -170,7 +170,9 @@ export interface ClientPendingLoginRecord {
 
 export interface ClientStore {
   create(client: ClientRecord): Promise<void>;
+  /** Undefined too for a row not of the shape `create` writes (corrupted, or written by something else). */
   find(clientId: string): Promise<ClientRecord | undefined>;
+  /** Every client, leaving out rows not of the shape `create` writes. */
   list(): Promise<ClientRecord[]>;
   /** Deletes the client and revokes every grant it holds. Returns whether it existed. */
   remove(clientId: string, now: number): Promise<boolean>;

@@ -12,7 +12,7 @@ import { openStore } from '../../src/store/index.js';
 import { FormBrowser } from '../support/browser.js';
 import { CLI_NODE_ARGS, eventually, loginThroughPages, runCli, urlRecordingBrowser } from '../support/cli-process.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
-import { TestClock } from '../support/server.js';
+import { TestClock } from '../support/clock.js';
 
 const ALICE = { username: 'alice', password: 'alice has a long password' };
 const SECRET = 'connect-test-master-secret-0123456789abcdef';

@@ -1,7 +1,8 @@
 /**
  * A command that fails says in one line what is wrong and what to do, exits non-zero, and leaves
- * nothing behind: no database, no folder, no secret file (issue 11 §6). Each case runs the real
- * CLI in a fresh working directory and lists the directory afterwards.
+ * nothing behind: no database, no folder, no secret file (docs/design.md, "Contracts other
+ * programs rely on", CLI). Each case runs the real CLI in a fresh working directory and lists
+ * the directory afterwards.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,6 +1,7 @@
 /**
  * Logs for people on a terminal, JSON for machines: text only when both stdout and stderr are a
- * terminal and --json is not given (issue 11 §6). The text is made from the redacted JSON line.
+ * terminal and --json is not given (README.md "Deployment", Logs; docs/configuration.md
+ * `PORTCULLIS_LOG_LEVEL`). The text is made from the redacted JSON line.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';

@@ -42,7 +42,7 @@ describe('Dynamic Client Registration sends application_type', () => {
   async function registeredType(redirectUrl: string, applicationType?: 'native' | 'web'): Promise<unknown> {
     user += 1;
     const { oauth } = newProvider({
-      store: client.store,
+      store: client.store.mcpClient,
       userId: `typed-${user}`,
       serverUrl: mcpUrl(),
       redirectUrl,
@@ -64,7 +64,7 @@ describe('Dynamic Client Registration sends application_type', () => {
   });
 
   it('offers it to the MCP SDK as well (its clientMetadata)', () => {
-    const { oauth } = newProvider({ store: client.store, userId: 'sdk-typed', serverUrl: mcpUrl(), redirectUrl: 'https://app.example.com/cb', clientMetadata: { redirect_uris: ['https://app.example.com/cb'] } });
+    const { oauth } = newProvider({ store: client.store.mcpClient, userId: 'sdk-typed', serverUrl: mcpUrl(), redirectUrl: 'https://app.example.com/cb', clientMetadata: { redirect_uris: ['https://app.example.com/cb'] } });
     assert.equal((oauth.clientMetadata as { application_type?: string }).application_type, 'web');
   });
 });

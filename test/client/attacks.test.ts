@@ -14,7 +14,8 @@ import { registrationRedirectKey } from '../../src/client/registration-redirect.
 import { FormBrowser } from '../support/browser.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { startHostileServer, type HostileServer } from '../support/hostile-metadata-server.js';
-import { MovableClock, approveInBrowser, loginWithPages, newProvider, openClientStore, type ClientStoreHandle } from '../support/mcp-client.js';
+import { TestClock } from '../support/clock.js';
+import { approveInBrowser, loginWithPages, newProvider, openClientStore, type ClientStoreHandle } from '../support/mcp-client.js';
 
 const login = { username: 'eve-victim', password: 'victim password 123' };
 
@@ -78,7 +79,7 @@ describe('hostile metadata is refused before anything is sent to an authorizatio
     hostile.documents.set('/tenant/.well-known/openid-configuration', asMetadata());
   });
 
-  const provider = () => newProvider({ store: client.store, userId: 'victim', serverUrl: serverUrl() });
+  const provider = () => newProvider({ store: client.store.mcpClient, userId: 'victim', serverUrl: serverUrl() });
 
   it('tries the addresses in order and goes on when metadata is sound (OpenID Connect, path appended)', async () => {
     hostile.challenge = `Bearer resource_metadata="${hostile.origin}/missing-prm"`;
@@ -192,7 +193,7 @@ describe('callbacks: iss and state', () => {
   });
 
   it('refuses a wrong or missing iss before redeeming the code, and burns the state', async () => {
-    const { oauth } = newProvider({ store: client.store, userId: 'iss-user', serverUrl: stack.mcpUrl });
+    const { oauth } = newProvider({ store: client.store.mcpClient, userId: 'iss-user', serverUrl: stack.mcpUrl });
     for (const tamper of [(q: URLSearchParams) => q.set('iss', 'https://attacker.example.com'), (q: URLSearchParams) => q.set('iss', `${stack.issuer}/`), (q: URLSearchParams) => q.delete('iss')]) {
       const started = await oauth.start();
       const query = await approveInBrowser(started.url, stack.issuer, login);
@@ -205,7 +206,7 @@ describe('callbacks: iss and state', () => {
   });
 
   it('refuses a replayed state, and a state of another user', async () => {
-    const { oauth } = newProvider({ store: client.store, userId: 'replay-user', serverUrl: stack.mcpUrl });
+    const { oauth } = newProvider({ store: client.store.mcpClient, userId: 'replay-user', serverUrl: stack.mcpUrl });
     const started = await oauth.start();
     const query = await approveInBrowser(started.url, stack.issuer, login);
     await oauth.callback(query);
@@ -213,14 +214,14 @@ describe('callbacks: iss and state', () => {
     await assert.rejects(oauth.callback({ code: 'x', state: 'never-issued', iss: stack.issuer }), refusedWith('invalid_state'));
     await assert.rejects(oauth.callback({ code: 'x', iss: stack.issuer }), refusedWith('invalid_state'));
 
-    const other = newProvider({ store: client.store, userId: 'someone-else', serverUrl: stack.mcpUrl });
+    const other = newProvider({ store: client.store.mcpClient, userId: 'someone-else', serverUrl: stack.mcpUrl });
     const theirs = await other.oauth.start();
     await assert.rejects(oauth.callback(await approveInBrowser(theirs.url, stack.issuer, login)), refusedWith('invalid_state'));
   });
 
   it('refuses a state older than 10 minutes, even when a token refresh happened meanwhile', async () => {
-    const clock = new MovableClock();
-    const { oauth } = newProvider({ store: client.store, userId: 'slow-user', serverUrl: stack.mcpUrl, clock });
+    const clock = new TestClock();
+    const { oauth } = newProvider({ store: client.store.mcpClient, userId: 'slow-user', serverUrl: stack.mcpUrl, clock });
     await loginWithPages(oauth, stack.issuer, login);
     const started = await oauth.start({ scope: 'notes:write' });
     assert.equal(started.expiresAt - Math.floor(clock.now() / 1000), 600);
@@ -235,7 +236,7 @@ describe('callbacks: iss and state', () => {
 
   it('reports a denial (after checking iss) and stores nothing', async () => {
     // Another redirect URI, so another registration whose consent was never given.
-    const { oauth } = newProvider({ store: client.store, userId: 'deny-user', serverUrl: stack.mcpUrl, redirectUrl: 'http://127.0.0.1:53998/denied' });
+    const { oauth } = newProvider({ store: client.store.mcpClient, userId: 'deny-user', serverUrl: stack.mcpUrl, redirectUrl: 'http://127.0.0.1:53998/denied' });
     const started = await oauth.start();
     const callback = await new FormBrowser(stack.issuer).authorize(started.url.href, login, 'deny');
     assert.equal(callback.searchParams.get('error'), 'access_denied');
@@ -247,7 +248,7 @@ describe('callbacks: iss and state', () => {
   });
 
   it('refuses to finish through the SDK finishAuth path, which cannot check state or iss', async () => {
-    const { oauth } = newProvider({ store: client.store, userId: 'sdk-user', serverUrl: stack.mcpUrl });
+    const { oauth } = newProvider({ store: client.store.mcpClient, userId: 'sdk-user', serverUrl: stack.mcpUrl });
     assert.throws(() => oauth.codeVerifier(), refusedWith('invalid_state'));
   });
 });
@@ -286,17 +287,17 @@ describe('registration order and keying', () => {
     const registrations = () => hostile.requested.filter((p) => p === '/register').length;
 
     const pre = useIssuer('/pre', { client_id_metadata_document_supported: true });
-    const first = newProvider({ store: client.store, userId: 'u', serverUrl: serverUrl(), clientMetadataUrl: metadataUrl, preRegistered: [{ issuer: pre, clientId: 'configured' }] });
+    const first = newProvider({ store: client.store.mcpClient, userId: 'u', serverUrl: serverUrl(), clientMetadataUrl: metadataUrl, preRegistered: [{ issuer: pre, clientId: 'configured' }] });
     assert.equal((await first.oauth.start()).url.searchParams.get('client_id'), 'configured');
     assert.equal(registrations(), 0);
 
     useIssuer('/cimd', { client_id_metadata_document_supported: true });
-    const second = newProvider({ store: client.store, userId: 'u', serverUrl: serverUrl(), clientMetadataUrl: metadataUrl, preRegistered: [{ issuer: pre, clientId: 'configured' }] });
+    const second = newProvider({ store: client.store.mcpClient, userId: 'u', serverUrl: serverUrl(), clientMetadataUrl: metadataUrl, preRegistered: [{ issuer: pre, clientId: 'configured' }] });
     assert.equal((await second.oauth.start()).url.searchParams.get('client_id'), metadataUrl, 'the pre-registered client is not offered to another issuer');
     assert.equal(registrations(), 0);
 
     const dcr = useIssuer('/dcr');
-    const third = newProvider({ store: client.store, userId: 'u', serverUrl: serverUrl(), clientMetadataUrl: metadataUrl });
+    const third = newProvider({ store: client.store.mcpClient, userId: 'u', serverUrl: serverUrl(), clientMetadataUrl: metadataUrl });
     assert.equal((await third.oauth.start()).url.searchParams.get('client_id'), 'dcr-client', 'no metadata-document support: DCR');
     assert.equal(registrations(), 1);
     assert.equal((await third.oauth.start()).url.searchParams.get('client_id'), 'dcr-client');
@@ -305,14 +306,14 @@ describe('registration order and keying', () => {
     assert.equal((await client.store.mcpClient.findRegistration(dcr, registrationRedirectKey(third.oauth.redirectUrl as string)))?.method, 'dcr');
 
     useIssuer('/other');
-    const fourth = newProvider({ store: client.store, userId: 'u', serverUrl: serverUrl() });
+    const fourth = newProvider({ store: client.store.mcpClient, userId: 'u', serverUrl: serverUrl() });
     await fourth.oauth.start();
     assert.equal(registrations(), 2, 'another issuer gets its own registration');
   });
 
   it('refuses when there is no way to register', async () => {
     useIssuer('/closed', { registration_endpoint: undefined });
-    const { oauth } = newProvider({ store: client.store, userId: 'u', serverUrl: serverUrl() });
+    const { oauth } = newProvider({ store: client.store.mcpClient, userId: 'u', serverUrl: serverUrl() });
     await assert.rejects(oauth.start(), refusedWith('registration_unavailable'));
   });
 });

@@ -59,7 +59,7 @@ describe('a change of authorization server is followed', () => {
   });
 
   async function logInAtAs1(userId: string) {
-    const provider = newProvider({ store: client.store, userId, serverUrl: mcpUrl() });
+    const provider = newProvider({ store: client.store.mcpClient, userId, serverUrl: mcpUrl() });
     const started = await provider.oauth.start();
     assert.equal(started.url.origin + started.url.pathname, `${issuer('as1')}/authorize`);
     await provider.oauth.callback(approvedCallback(started.url, issuer('as1')));

@@ -64,7 +64,7 @@ describe('client_secret_basic against token endpoints that decode and that compa
       // The first listed authorization server is used: list this one first.
       server.serve('/.well-known/oauth-protected-resource/mcp', { resource: mcpUrl(), authorization_servers: [issuer] });
       const { oauth } = newProvider({
-        store: client.store,
+        store: client.store.mcpClient,
         userId: `basic-${name}`,
         serverUrl: mcpUrl(),
         preRegistered: [{ issuer, clientId: CLIENT_ID, clientSecret: secret, tokenEndpointAuthMethod: 'client_secret_basic' }],

@@ -51,7 +51,7 @@ describe('logins on different loopback ports share one registration', () => {
     const clientIds: string[] = [];
     for (const [i, port] of [50111, 50222].entries()) {
       const redirectUrl = `http://127.0.0.1:${port}/callback`;
-      const { oauth } = newProvider({ store: client.store, userId: 'native-user', serverUrl: stack.mcpUrl, redirectUrl });
+      const { oauth } = newProvider({ store: client.store.mcpClient, userId: 'native-user', serverUrl: stack.mcpUrl, redirectUrl });
       const started = await oauth.start();
       assert.equal(started.url.searchParams.get('redirect_uri'), redirectUrl, '/authorize carries the port listened on');
       clientIds.push(started.url.searchParams.get('client_id')!);
@@ -76,7 +76,7 @@ describe('logins on different loopback ports share one registration', () => {
   });
 
   it('portcullis connect’s provider (http://127.0.0.1/callback) finds the same registration', async () => {
-    const { oauth } = newProvider({ store: client.store, userId: 'native-user', serverUrl: stack.mcpUrl, redirectUrl: 'http://127.0.0.1/callback' });
+    const { oauth } = newProvider({ store: client.store.mcpClient, userId: 'native-user', serverUrl: stack.mcpUrl, redirectUrl: 'http://127.0.0.1/callback' });
     const info = await oauth.clientInformation();
     const [stored] = await client.store.mcpClient.listRegistrations(stack.issuer);
     assert.equal(info?.client_id, stored?.clientId);
@@ -89,7 +89,7 @@ describe('logins on different loopback ports share one registration', () => {
     for (const port of [50333, 50444]) {
       const redirectUrl = `http://127.0.0.1:${port}/confidential`;
       const { oauth } = newProvider({
-        store: client.store,
+        store: client.store.mcpClient,
         userId: 'confidential-user',
         serverUrl: stack.mcpUrl,
         redirectUrl,

@@ -12,8 +12,8 @@ import { decodeJwt } from 'jose';
 import { ClientAuthError, ReauthRequiredError, detectAuth, listStoredServers, removeServer, removeUser } from '../../src/client/index.js';
 import { addStaticClient, discover, isActive, type ServerMetadata, type StaticClient } from '../support/authorization-flow.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { TestClock } from '../support/clock.js';
 import {
-  MovableClock,
   approveInBrowser,
   clientKeyring,
   connectSdkClient,
@@ -72,7 +72,7 @@ describe('createMcpOAuth with the MCP SDK client through the gateway', () => {
   });
 
   it('connects a first time with a login through the real pages, then calls tools', async () => {
-    const { oauth, authorizationUrls } = newProvider({ store: client.store, userId: 'app-user-1', serverUrl: stack.mcpUrl });
+    const { oauth, authorizationUrls } = newProvider({ store: client.store.mcpClient, userId: 'app-user-1', serverUrl: stack.mcpUrl });
     await assert.rejects(connectSdkClient(oauth, stack.mcpUrl), UnauthorizedError);
     assert.equal(authorizationUrls.length, 1, 'the app was handed one authorization URL');
     const url = authorizationUrls[0]!;
@@ -87,7 +87,7 @@ describe('createMcpOAuth with the MCP SDK client through the gateway', () => {
     assert.equal(textOf(await mcp.callTool({ name: 'list_notes', arguments: {} })), '[]');
     await mcp.close();
 
-    const [stored] = await listStoredServers(client.store, 'app-user-1');
+    const [stored] = await listStoredServers(client.store.mcpClient, 'app-user-1');
     assert.equal(stored?.serverUrl, stack.mcpUrl);
     assert.equal(stored?.issuer, stack.issuer);
     assert.deepEqual(stored?.scope, ['notes:read']);
@@ -100,7 +100,7 @@ describe('createMcpOAuth with the MCP SDK client through the gateway', () => {
 
   it('reuses the stored tokens after a restart, with no new login', async () => {
     const store = await client.reopen();
-    const { oauth, authorizationUrls } = newProvider({ store, userId: 'app-user-1', serverUrl: stack.mcpUrl });
+    const { oauth, authorizationUrls } = newProvider({ store: store.mcpClient, userId: 'app-user-1', serverUrl: stack.mcpUrl });
     const { client: mcp } = await connectSdkClient(oauth, stack.mcpUrl);
     assert.match(textOf(await mcp.callTool({ name: 'add_note', arguments: { title: 'after restart', body: 'kept' } })), /after restart/);
     await mcp.close();
@@ -108,14 +108,14 @@ describe('createMcpOAuth with the MCP SDK client through the gateway', () => {
   });
 
   it('keeps tokens per user: another user of the app has none', async () => {
-    const { oauth } = newProvider({ store: client.store, userId: 'app-user-2', serverUrl: stack.mcpUrl });
+    const { oauth } = newProvider({ store: client.store.mcpClient, userId: 'app-user-2', serverUrl: stack.mcpUrl });
     assert.equal(await oauth.accessToken(), undefined);
-    assert.deepEqual(await listStoredServers(client.store, 'app-user-2'), []);
+    assert.deepEqual(await listStoredServers(client.store.mcpClient, 'app-user-2'), []);
   });
 
   it('refreshes silently before expiry, sending resource, and once on a 401', async () => {
-    const clock = new MovableClock();
-    const { oauth, authorizationUrls } = newProvider({ store: client.store, userId: 'app-user-1', serverUrl: stack.mcpUrl, clock });
+    const clock = new TestClock();
+    const { oauth, authorizationUrls } = newProvider({ store: client.store.mcpClient, userId: 'app-user-1', serverUrl: stack.mcpUrl, clock });
     const first = await oauth.accessToken();
     const servedBefore = refreshes.count();
 
@@ -128,7 +128,7 @@ describe('createMcpOAuth with the MCP SDK client through the gateway', () => {
     assert.equal(refreshes.count(), servedBefore + 1, 'one refresh grant at the authorization server');
 
     // The server refuses the token (revoked at the AS): one refresh, one retry, the call works.
-    const [stored] = await listStoredServers(client.store, 'app-user-1');
+    const [stored] = await listStoredServers(client.store.mcpClient, 'app-user-1');
     await revokeAt(as, stored!.clientId, second!, 'access_token');
     assert.match(textOf(await mcp.callTool({ name: 'list_notes', arguments: {} })), /after restart/);
     assert.notEqual(await oauth.accessToken(), second);
@@ -138,7 +138,7 @@ describe('createMcpOAuth with the MCP SDK client through the gateway', () => {
   });
 
   it('asks for the union of scopes on 403 insufficient_scope (step-up), then calls the tool', async () => {
-    const { oauth, authorizationUrls } = newProvider({ store: client.store, userId: 'app-user-1', serverUrl: stack.mcpUrl });
+    const { oauth, authorizationUrls } = newProvider({ store: client.store.mcpClient, userId: 'app-user-1', serverUrl: stack.mcpUrl });
     const { client: mcp } = await connectSdkClient(oauth, stack.mcpUrl);
     const note = JSON.parse(textOf(await mcp.callTool({ name: 'add_note', arguments: { title: 'to delete', body: '' } }))) as { id: string };
     await assert.rejects(mcp.callTool({ name: 'delete_note', arguments: { id: note.id } }), UnauthorizedError);
@@ -151,14 +151,14 @@ describe('createMcpOAuth with the MCP SDK client through the gateway', () => {
     const again = await connectSdkClient(oauth, stack.mcpUrl);
     const deleted = await again.client.callTool({ name: 'delete_note', arguments: { id: note.id } });
     assert.notEqual((deleted as { isError?: boolean }).isError, true);
-    assert.deepEqual((await listStoredServers(client.store, 'app-user-1'))[0]?.scope.sort(), ['notes:read', 'notes:write']);
+    assert.deepEqual((await listStoredServers(client.store.mcpClient, 'app-user-1'))[0]?.scope.sort(), ['notes:read', 'notes:write']);
     await again.client.close();
   });
 
   it('clears the tokens and raises ReauthRequiredError when the refresh token was revoked', async () => {
     const user = 'app-user-3';
-    const clock = new MovableClock();
-    const { oauth } = newProvider({ store: client.store, userId: user, serverUrl: stack.mcpUrl, clock });
+    const clock = new TestClock();
+    const { oauth } = newProvider({ store: client.store.mcpClient, userId: user, serverUrl: stack.mcpUrl, clock });
     await loginWithPages(oauth, stack.issuer, login);
     const row = await client.store.mcpClient.findTokens(user, stack.mcpUrl);
     const secrets = openTokensForTest(row!);
@@ -188,14 +188,14 @@ describe('createMcpOAuth with the MCP SDK client through the gateway', () => {
 
   it('keeps using a still-valid token while the authorization server is unreachable, and keeps the grant', async () => {
     const user = 'app-user-6';
-    const clock = new MovableClock();
+    const clock = new TestClock();
     let tokenEndpointDown = false;
     const flakyFetch = async (input: string | URL | Request, init?: RequestInit) => {
       const url = input instanceof Request ? input.url : String(input);
       if (tokenEndpointDown && url === as.token_endpoint) throw new TypeError('fetch failed (connection refused)');
       return fetch(input, init);
     };
-    const { oauth } = newProvider({ store: client.store, userId: user, serverUrl: stack.mcpUrl, clock, fetch: flakyFetch });
+    const { oauth } = newProvider({ store: client.store.mcpClient, userId: user, serverUrl: stack.mcpUrl, clock, fetch: flakyFetch });
     await loginWithPages(oauth, stack.issuer, login);
     const first = await oauth.accessToken();
     tokenEndpointDown = true;
@@ -210,13 +210,13 @@ describe('createMcpOAuth with the MCP SDK client through the gateway', () => {
 
   it('removes a server: revokes its tokens at the authorization server and deletes every row', async () => {
     const user = 'app-user-4';
-    const { oauth } = newProvider({ store: client.store, userId: user, serverUrl: stack.mcpUrl });
+    const { oauth } = newProvider({ store: client.store.mcpClient, userId: user, serverUrl: stack.mcpUrl });
     await loginWithPages(oauth, stack.issuer, login);
     const secrets = openTokensForTest((await client.store.mcpClient.findTokens(user, stack.mcpUrl))!);
     assert.equal(await isActive(as, rs, secrets.access_token), true);
     await oauth.start(); // a pending login as well, to be deleted with the rest
 
-    const result = await removeServer({ store: client.store, keyring: clientKeyring() }, user, stack.mcpUrl);
+    const result = await removeServer({ store: client.store.mcpClient, keyring: clientKeyring() }, user, stack.mcpUrl);
     assert.deepEqual(result.removed, [stack.mcpUrl]);
     assert.equal(result.revoked, 2, 'refresh and access token revoked');
     assert.equal(result.revokeFailures, 0);
@@ -242,16 +242,16 @@ describe('createMcpOAuth with the MCP SDK client through the gateway', () => {
       createdAt: Math.floor(Date.now() / 1000),
     });
     const preRegistered = [{ issuer: stack.issuer, clientId }];
-    const { oauth } = newProvider({ store: client.store, userId: user, serverUrl: stack.mcpUrl, preRegistered });
+    const { oauth } = newProvider({ store: client.store.mcpClient, userId: user, serverUrl: stack.mcpUrl, preRegistered });
     await loginWithPages(oauth, stack.issuer, login);
     const row = (await client.store.mcpClient.findTokens(user, stack.mcpUrl))!;
     assert.equal(row.clientId, clientId, 'the pre-registered client is used before DCR');
     const secrets = openTokensForTest(row);
 
-    const result = await removeUser({ store: client.store, keyring: clientKeyring(), preRegistered }, user);
+    const result = await removeUser({ store: client.store.mcpClient, keyring: clientKeyring(), preRegistered }, user);
     assert.deepEqual(result.removed, [stack.mcpUrl]);
     assert.equal(result.revoked, 2);
     assert.equal(await isActive(as, rs, secrets.access_token), false);
-    assert.deepEqual(await listStoredServers(client.store, user), []);
+    assert.deepEqual(await listStoredServers(client.store.mcpClient, user), []);
   });
 });

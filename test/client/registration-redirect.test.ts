@@ -62,7 +62,7 @@ describe('findClientCredentials keys', () => {
       createdAt: 0,
     });
   }
-  const find = (redirectUri: string) => findClientCredentials({ store: client.store, keyring: clientKeyring() }, issuer, redirectUri, 1);
+  const find = (redirectUri: string) => findClientCredentials({ store: client.store.mcpClient, keyring: clientKeyring() }, issuer, redirectUri, 1);
 
   it('finds a loopback IP registration from any port, its sealed secret opening under the port-free key', async () => {
     await save('http://127.0.0.1/callback', 'loopback-client', 'the-secret');

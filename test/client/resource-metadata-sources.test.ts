@@ -35,7 +35,7 @@ describe('discovery from the root protected-resource metadata', () => {
   let client: ClientStoreHandle;
   const mcpUrl = () => `${server.origin}/mcp`;
   const issuer = () => `${server.origin}/tenant1`;
-  const provider = (userId = 'root-user') => newProvider({ store: client.store, userId, serverUrl: mcpUrl() });
+  const provider = (userId = 'root-user') => newProvider({ store: client.store.mcpClient, userId, serverUrl: mcpUrl() });
 
   before(async () => {
     server = await startScriptedServer();

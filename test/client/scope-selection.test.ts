@@ -43,7 +43,7 @@ describe('start() selects the scope as the spec says', () => {
   const challenge = (header: string) => server.routes.set('/mcp', () => ({ status: 401, headers: { 'WWW-Authenticate': header } }));
   const scopeOfStart = async (options: { extraScope?: string } = {}, overrides: Partial<Parameters<typeof newProvider>[0]> = {}) => {
     user += 1;
-    const { oauth } = newProvider({ store: client.store, userId: `scope-user-${user}`, serverUrl: mcpUrl(), ...overrides });
+    const { oauth } = newProvider({ store: client.store.mcpClient, userId: `scope-user-${user}`, serverUrl: mcpUrl(), ...overrides });
     return (await oauth.start(options)).url.searchParams.get('scope');
   };
 

@@ -11,7 +11,8 @@ import BetterSqlite3 from 'better-sqlite3';
 import { openPending } from '../../src/client/sealed-values.js';
 import { hashSecret } from '../../src/core/secrets.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
-import { MovableClock, clientKeyring, loginWithPages, newProvider, openClientStore, type ClientStoreHandle } from '../support/mcp-client.js';
+import { TestClock } from '../support/clock.js';
+import { clientKeyring, loginWithPages, newProvider, openClientStore, type ClientStoreHandle } from '../support/mcp-client.js';
 import { openTokensForTest } from '../support/mcp-client-secrets.js';
 
 const login = { username: 'fay', password: 'fay password 123' };
@@ -31,8 +32,8 @@ describe('the client store keeps no secret in plaintext', () => {
 
   it('holds tokens, verifier and state only sealed or hashed', async () => {
     const path = client.database.url.slice('sqlite:'.length);
-    const clock = new MovableClock();
-    const { oauth } = newProvider({ store: client.store, userId: 'fay', serverUrl: stack.mcpUrl, clock });
+    const clock = new TestClock();
+    const { oauth } = newProvider({ store: client.store.mcpClient, userId: 'fay', serverUrl: stack.mcpUrl, clock });
     await loginWithPages(oauth, stack.issuer, login);
     const readRaw = (sql: string) => {
       const db = new BetterSqlite3(path, { readonly: true });

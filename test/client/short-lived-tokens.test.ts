@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ReauthRequiredError } from '../../src/client/index.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
-import { MovableClock, connectSdkClient, loginWithPages, newProvider, openClientStore, textOf, type ClientStoreHandle } from '../support/mcp-client.js';
+import { TestClock } from '../support/clock.js';
+import { connectSdkClient, loginWithPages, newProvider, openClientStore, textOf, type ClientStoreHandle } from '../support/mcp-client.js';
 import { countRefreshRotations } from '../support/refresh-counter.js';
 import { approvedCallback, serveMcpServerAndAuthorizationServer, startScriptedServer, type ScriptedServer } from './scripted-oauth-server.js';
 
@@ -30,8 +31,8 @@ describe('access tokens that live 30 seconds, from the real gateway', () => {
   });
 
   it('a connect and five calls within one token\'s life refresh at most once; past half its life, once', async () => {
-    const clock = new MovableClock();
-    const { oauth } = newProvider({ store: client.store, userId: 'quick-user', serverUrl: stack.mcpUrl, clock });
+    const clock = new TestClock();
+    const { oauth } = newProvider({ store: client.store.mcpClient, userId: 'quick-user', serverUrl: stack.mcpUrl, clock });
     await loginWithPages(oauth, stack.issuer, login);
     const before = refreshes.count();
     const { client: mcp } = await connectSdkClient(oauth, stack.mcpUrl);
@@ -66,8 +67,8 @@ describe('a login without a refresh token', () => {
     await server?.close();
   });
 
-  async function logIn(userId: string, clock: MovableClock) {
-    const { oauth } = newProvider({ store: client.store, userId, serverUrl: mcpUrl(), clock });
+  async function logIn(userId: string, clock: TestClock) {
+    const { oauth } = newProvider({ store: client.store.mcpClient, userId, serverUrl: mcpUrl(), clock });
     const started = await oauth.start();
     await oauth.callback(approvedCallback(started.url, issuer()));
     return oauth;
@@ -75,7 +76,7 @@ describe('a login without a refresh token', () => {
 
   it('is usable right after logging in, even when its token lives 60 s or less', async () => {
     lifetime = 30;
-    const clock = new MovableClock();
+    const clock = new TestClock();
     const oauth = await logIn('no-refresh-1', clock);
     assert.match((await oauth.accessToken()) ?? '', /^short-token-/);
     clock.advance(25);
@@ -84,7 +85,7 @@ describe('a login without a refresh token', () => {
 
   it('is used until its token expires, then ends with ReauthRequiredError', async () => {
     lifetime = 120;
-    const clock = new MovableClock();
+    const clock = new TestClock();
     const oauth = await logIn('no-refresh-2', clock);
     clock.advance(90); // within 60 s of expiry: nothing to refresh with, and nothing deleted
     assert.match((await oauth.accessToken()) ?? '', /^short-token-/);
@@ -96,7 +97,7 @@ describe('a login without a refresh token', () => {
 
   it('ends when the server refuses its token', async () => {
     lifetime = 3600;
-    const oauth = await logIn('no-refresh-3', new MovableClock());
+    const oauth = await logIn('no-refresh-3', new TestClock());
     await assert.rejects(oauth.fetch(mcpUrl(), { method: 'POST', body: '{}' }), ReauthRequiredError);
     assert.equal(await client.store.mcpClient.findTokens('no-refresh-3', mcpUrl()), undefined);
   });

@@ -34,7 +34,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
 
     it('refreshes exactly once at the authorization server, and every call succeeds', async () => {
       const userId = 'shared-user';
-      const { oauth } = newProvider({ store: client.store, userId, serverUrl: stack.mcpUrl });
+      const { oauth } = newProvider({ store: client.store.mcpClient, userId, serverUrl: stack.mcpUrl });
       await loginWithPages(oauth, stack.issuer, login);
       const before = await client.store.mcpClient.findTokens(userId, stack.mcpUrl);
       assert.ok(before);

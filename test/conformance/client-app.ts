@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   const store = await openStore(`sqlite:${join(dir, 'client.db')}`);
   try {
     const oauth = createMcpOAuth({
-      store,
+      store: store.mcpClient,
       keyring: createKeyring([randomBytes(32).toString('base64url')]),
       userId: 'conformance-user',
       serverUrl,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { canonicalResource, parseResourceIndicator } from '../../src/core/resource-uri.js';
+import { canonicalResource, findResource, parseResourceIndicator } from '../../src/core/resource-uri.js';
 
 describe('parseResourceIndicator (RFC 8707 §2)', () => {
   it('returns an absolute http(s) URI unchanged', () => {
@@ -42,5 +42,21 @@ describe('canonicalResource', () => {
 
   it('throws on what is not a URL', () => {
     assert.throws(() => canonicalResource('not a url'), TypeError);
+  });
+});
+
+describe('findResource (RFC 8707 §2)', () => {
+  const configured = { resources: [{ uri: 'https://mcp.example.com', name: 'root' }, { uri: 'https://mcp.example.com/mcp', name: 'mcp' }] };
+
+  it('finds a configured resource by its canonical form', () => {
+    assert.equal(findResource(configured, 'https://mcp.example.com/mcp')?.name, 'mcp');
+    assert.equal(findResource(configured, 'https://mcp.example.com/')?.name, 'root');
+    assert.equal(findResource(configured, 'HTTPS://MCP.example.com:443')?.name, 'root');
+  });
+
+  it('finds nothing for an unknown resource or one that is not a resource indicator', () => {
+    for (const value of ['https://mcp.example.com/mcp/', 'https://other.example/mcp', 'https://mcp.example.com/mcp#x', '/mcp', 'not a url']) {
+      assert.equal(findResource(configured, value), undefined, value);
+    }
   });
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { CrossOriginBrowser, parseForms, type Page } from '../support/cross-origin-browser.js';
+import { CrossOriginBrowser, type Page } from '../support/cross-origin-browser.js';
+import { parseForms } from '../support/html-form.js';
 import { authorizationParams, authorizationUrl, discover, redeemCode, registerPublicClient, RFC7636_VERIFIER, DEFAULT_REDIRECT_URI, type ServerMetadata } from '../support/authorization-flow.js';
 import { freePort, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { startTestOAuthProvider, type TestOAuthProvider } from '../support/test-oauth-provider.js';

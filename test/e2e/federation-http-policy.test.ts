@@ -10,11 +10,12 @@ import { after, before, describe, it } from 'node:test';
 import { randomSecret } from '../../src/core/secrets.js';
 import { authorizationParams, authorizationUrl, DEFAULT_REDIRECT_URI, discover, registerPublicClient, type ServerMetadata } from '../support/authorization-flow.js';
 import { eventually, startCli, type RunningCli } from '../support/cli-process.js';
-import { CrossOriginBrowser, parseForms, type Page } from '../support/cross-origin-browser.js';
+import { CrossOriginBrowser, type Page } from '../support/cross-origin-browser.js';
+import { parseForms } from '../support/html-form.js';
 import { freePort, startTestGateway, type TestGateway } from '../support/gateway.js';
 
 /**
- * Which upstream endpoints federation may use over plain http (issue 11 §4): none for an https
+ * Which upstream endpoints federation may use over plain http (docs/federation.md, "Configure"; OAuth 2.1 §1.5): none for an https
  * provider, whatever the host, loopback included; for a provider whose issuer is http on loopback
  * (development), only endpoints on loopback. A provider naming another is refused with a page
  * before the browser is sent anywhere, and the endpoint never gets a request.

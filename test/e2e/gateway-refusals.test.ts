@@ -5,7 +5,7 @@ import { parseChallenge } from '../../src/core/www-authenticate.js';
 import { assertTokens, discover, obtainCode, redeemCode, registerPublicClient, type ServerMetadata } from '../support/authorization-flow.js';
 import { FormBrowser } from '../support/browser.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
-import { TestClock } from '../support/server.js';
+import { TestClock } from '../support/clock.js';
 
 const OTHER_RESOURCE = 'https://other.example.com/mcp';
 const INITIALIZE = {

@@ -4,7 +4,8 @@ import { auth } from '@modelcontextprotocol/sdk/client/auth.js';
 import { decodeJwt } from 'jose';
 import { FormBrowser } from '../support/browser.js';
 import { MemoryProvider } from '../support/mcp-sdk-provider.js';
-import { startTestServer, TestClock, type TestServer } from '../support/server.js';
+import { TestClock } from '../support/clock.js';
+import { startTestServer, type TestServer } from '../support/server.js';
 
 /**
  * The official MCP TypeScript SDK's client `auth()` against a real server over loopback:

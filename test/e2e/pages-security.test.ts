@@ -20,8 +20,10 @@ import {
   registerPublicClient,
   type ServerMetadata,
 } from '../support/authorization-flow.js';
-import { FormBrowser, parseForm } from '../support/browser.js';
-import { startTestServer, TEST_SECRET, TestClock, type TestServer } from '../support/server.js';
+import { FormBrowser } from '../support/browser.js';
+import { parseForm } from '../support/html-form.js';
+import { TestClock } from '../support/clock.js';
+import { startTestServer, TEST_SECRET, type TestServer } from '../support/server.js';
 import { createTestDatabase, type TestDatabase } from '../support/stores.js';
 
 /**

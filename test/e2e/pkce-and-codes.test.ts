@@ -22,7 +22,8 @@ import {
   type StaticClient,
 } from '../support/authorization-flow.js';
 import { FormBrowser } from '../support/browser.js';
-import { startTestServer, TestClock, type TestServer } from '../support/server.js';
+import { TestClock } from '../support/clock.js';
+import { startTestServer, type TestServer } from '../support/server.js';
 import { postgresSkipReason } from '../support/stores.js';
 
 /**

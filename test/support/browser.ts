@@ -1,3 +1,5 @@
+import { parseForm } from './html-form.js';
+
 /**
  * A minimal browser for the login and consent pages over real HTTP: it keeps cookies, follows
  * redirects on the server's origin, reads forms by the names the docs/design.md contract fixes, and
@@ -69,19 +71,4 @@ export class FormBrowser {
     if (step.leftTo === undefined) throw new Error('authorization did not redirect back to the client');
     return new URL(step.leftTo);
   }
-}
-
-export function parseForm(html: string): { action: string; hidden: Record<string, string> } {
-  const action = /<form[^>]*action="([^"]*)"/.exec(html)?.[1] ?? '';
-  const hidden: Record<string, string> = {};
-  for (const match of html.matchAll(/<input[^>]*type="hidden"[^>]*>/g)) {
-    const name = /name="([^"]*)"/.exec(match[0])?.[1];
-    const value = /value="([^"]*)"/.exec(match[0])?.[1];
-    if (name !== undefined && value !== undefined) hidden[unescape(name)] = unescape(value);
-  }
-  return { action: unescape(action), hidden };
-}
-
-function unescape(value: string): string {
-  return value.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&#x27;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 }

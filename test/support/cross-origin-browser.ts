@@ -3,21 +3,13 @@
  * Portcullis → the MCP client's redirect URI. It keeps one cookie jar per origin, follows
  * redirects to any origin, and reads and submits forms. No scripts, no Domain or Path matching.
  */
+import { parseForms } from './html-form.js';
 
 /** Where a navigation ended: the last response, its URL, and the redirect target it stopped at, if any. */
 export interface Page {
   response: Response;
   url: string;
   stoppedAt?: URL;
-}
-
-export interface ParsedForm {
-  /** As written in the page (unescaped); resolve it against the page URL. */
-  action: string;
-  method: 'get' | 'post';
-  hidden: Record<string, string>;
-  /** Submit buttons with a name; a browser sends only the one clicked, so none is sent unless passed in `fields`. */
-  buttons: Array<{ name: string; value: string }>;
 }
 
 const MAX_REDIRECTS = 20;
@@ -109,38 +101,4 @@ function remember(jar: Map<string, string>, response: Response): void {
     if (expired || value === '') jar.delete(name);
     else jar.set(name, value);
   }
-}
-
-/** Every form of `html`, in document order. */
-export function parseForms(html: string): ParsedForm[] {
-  return [...html.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/gi)].map(([, formAttributes = '', body = '']) => {
-    const form = attributesOf(formAttributes);
-    const hidden: Record<string, string> = {};
-    const buttons: Array<{ name: string; value: string }> = [];
-    for (const [, tag = '', attributes = ''] of body.matchAll(/<(input|button)\b([^>]*)>/gi)) {
-      const { type = tag.toLowerCase() === 'button' ? 'submit' : 'text', name, value = '' } = attributesOf(attributes);
-      if (name === undefined) continue;
-      if (tag.toLowerCase() === 'input' && type.toLowerCase() === 'hidden') hidden[name] = value;
-      else if (type.toLowerCase() === 'submit') buttons.push({ name, value });
-    }
-    return { action: form.action ?? '', method: form.method?.toLowerCase() === 'get' ? 'get' : 'post', hidden, buttons };
-  });
-}
-
-/** The attributes of one tag, names lowercased, values HTML-unescaped. */
-function attributesOf(source: string): Record<string, string> {
-  const attributes: Record<string, string> = {};
-  for (const [, name = '', doubleQuoted, singleQuoted, bare] of source.matchAll(/([^\s=/>]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?/g)) {
-    attributes[name.toLowerCase()] = unescapeHtml(doubleQuoted ?? singleQuoted ?? bare ?? '');
-  }
-  return attributes;
-}
-
-function unescapeHtml(value: string): string {
-  return value
-    .replace(/&quot;/g, '"')
-    .replace(/&#0*39;|&#x0*27;/gi, "'")
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&');
 }

@@ -11,7 +11,8 @@ import type { ServerSettings } from '../../src/server/config.js';
 import { silentLogger } from '../../src/server/logger.js';
 import { hashPassword } from '../../src/server/browser/password-hash.js';
 import type { Store } from '../../src/store/types.js';
-import { TEST_SECRET, type TestClock } from './server.js';
+import type { TestClock } from './clock.js';
+import { TEST_SECRET } from './server.js';
 import { createTestDatabase, type TestDatabase } from './stores.js';
 
 export interface TestGateway {

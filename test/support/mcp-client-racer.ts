@@ -9,6 +9,7 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { openStore } from '../../src/store/index.js';
+import { TestClock } from './clock.js';
 import { connectSdkClient, newProvider, textOf } from './mcp-client.js';
 
 export interface ClientRacerJob {
@@ -52,14 +53,13 @@ export function startClientRacer(job: ClientRacerJob): ClientRacer {
 async function race(job: ClientRacerJob): Promise<void> {
   const store = await openStore(job.storeUrl);
   const send = (message: unknown) => new Promise<void>((resolve) => process.send!(message, () => resolve()));
-  let offsetMs = 0;
-  const clock = { now: () => Date.now() + offsetMs };
+  const clock = new TestClock();
   try {
-    const { oauth } = newProvider({ store, userId: job.userId, serverUrl: job.mcpUrl, clock });
+    const { oauth } = newProvider({ store: store.mcpClient, userId: job.userId, serverUrl: job.mcpUrl, clock });
     const { client } = await connectSdkClient(oauth, job.mcpUrl);
     await send('ready');
     await new Promise((resolve) => process.once('message', resolve));
-    offsetMs = job.advanceSeconds * 1000;
+    clock.advance(job.advanceSeconds);
     try {
       const results = await Promise.all(Array.from({ length: job.calls }, () => client.callTool({ name: 'list_notes', arguments: {} }).then(textOf)));
       await send({ ok: true, results } satisfies ClientRacerResult);

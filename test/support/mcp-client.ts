@@ -1,8 +1,8 @@
 /**
  * Helpers for tests of the client library (src/client/): a client-side store of its own (as an
- * MCP client app would keep, apart from the authorization server's), a keyring, a clock the test
- * moves, an MCP SDK client over Streamable HTTP with the provider, and a login through the real
- * pages with FormBrowser.
+ * MCP client app would keep, apart from the authorization server's), a keyring, an MCP SDK client
+ * over Streamable HTTP with the provider, and a login through the real pages with FormBrowser.
+ * (The clock the tests move is TestClock in ./clock.ts.)
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -19,17 +19,6 @@ export const CLIENT_REDIRECT = 'http://127.0.0.1:53999/oauth/callback';
 
 export function clientKeyring(): Keyring {
   return createKeyring([CLIENT_SECRET]);
-}
-
-/** A clock the test moves; starts at the real time so tokens from a real server line up. */
-export class MovableClock {
-  private offsetMs = 0;
-  now(): number {
-    return Date.now() + this.offsetMs;
-  }
-  advance(seconds: number): void {
-    this.offsetMs += seconds * 1000;
-  }
 }
 
 export interface ClientStoreHandle {

@@ -11,7 +11,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Provider from 'oidc-provider';
 import { createMemoryAdapter } from 'oidc-provider/lib/adapters/memory_adapter.js';
-import { parseForms, type CrossOriginBrowser, type Page } from './cross-origin-browser.js';
+import type { CrossOriginBrowser, Page } from './cross-origin-browser.js';
+import { parseForms } from './html-form.js';
 
 /** What the token-request counter reads of a request oidc-provider has handled. */
 interface TokenRequestContext {

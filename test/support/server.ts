@@ -1,25 +1,14 @@
 import type { Logger } from 'pino';
 import { createAuthorizationServer, type AuthorizationServer } from '../../src/server/app.js';
 import type { ServerSettings } from '../../src/server/config.js';
-import type { Clock } from '../../src/server/clock.js';
 import { listen, type RunningHttpServer } from '../../src/server/http/listen.js';
 import { hashPassword } from '../../src/server/browser/password-hash.js';
 import { randomSecret } from '../../src/core/secrets.js';
 import type { Store } from '../../src/store/types.js';
+import type { TestClock } from './clock.js';
 import { createTestDatabase, type TestDatabase } from './stores.js';
 
 export const TEST_SECRET = 'test-master-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
-
-/** A clock tests can move forward. */
-export class TestClock implements Clock {
-  constructor(private ms = Date.now()) {}
-  now(): number {
-    return this.ms;
-  }
-  advance(seconds: number): void {
-    this.ms += seconds * 1000;
-  }
-}
 
 export interface TestServer {
   /** The issuer, `http://127.0.0.1:PORT`. */

@@ -137,8 +137,8 @@ export async function runServer(options: RunServerOptions): Promise<void> {
     ...(gateway !== undefined ? { mcp: gateway.resource, upstream: options.gateway!.upstream } : {}),
     database: store.dialect,
     // Each provider must have exactly this redirect URI registered for Portcullis's client.
-    ...(server.context.federation !== undefined
-      ? { identityProviders: [...server.context.federation.providers.values()].map((p) => ({ id: p.config.id, name: p.config.name, callback: p.callbackUrl })) }
+    ...(server.identityProviders.length > 0
+      ? { identityProviders: server.identityProviders.map((p) => ({ id: p.id, name: p.name, callback: p.callbackUrl })) }
       : {}),
     ...extra,
   };

@@ -15,7 +15,7 @@ export function registerTokensCommand(program: Command): void {
     .action(async (options: { db?: string; user: string; json?: boolean }) => {
       const db = options.db ?? defaultClientDb();
       // Listing never creates the client database: none yet means no logins yet.
-      const list = clientDatabaseMayHoldLogins(db) ? await withStore(db, async (store) => (await listStoredServers(store, options.user)).map(describeStoredServer)) : [];
+      const list = clientDatabaseMayHoldLogins(db) ? await withStore(db, async (store) => (await listStoredServers(store.mcpClient, options.user)).map(describeStoredServer)) : [];
       printResult(Boolean(options.json), list, () =>
         list.length === 0
           ? 'not logged in to any MCP server; log in with portcullis login URL'

@@ -1,6 +1,9 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { isFormUrlEncoded } from '../../core/form-content-type.js';
+import { readIncomingMessageBody } from '../../http/size-limited-body.js';
 import { createBearerGuard, type BearerGuard, type BearerGuardOptions, type BearerPass, type BearerRequest } from '../bearer-guard.js';
 import { toMcpAuthInfo, type McpAuthInfo } from '../mcp-auth-info.js';
+import { DEFAULT_MAX_REQUEST_BYTES } from '../proxy.js';
 import type { VerifiedIdentity } from '../types.js';
 import { mustReadBody, parseBodyForGuard } from './request-body.js';
 
@@ -14,9 +17,6 @@ export interface NodeGuardOptions {
 
 /** A node:http request listener that runs only once the request's bearer token passed. */
 export type ProtectedNodeHttpListener = (req: GuardedIncomingMessage, res: ServerResponse, identity: VerifiedIdentity) => void;
-
-const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
-const FORM = /^application\/x-www-form-urlencoded\b/i;
 
 /**
  * The bearer check for plain `node:http`: resolves with the identity and sets `req.auth` (the MCP
@@ -34,7 +34,7 @@ export function createNodeHttpGuard(
   nodeOptions: NodeGuardOptions = {},
 ): (req: GuardedIncomingMessage, res: ServerResponse, parsedBody?: unknown) => Promise<VerifiedIdentity | null> {
   const guard = 'check' in guardOrOptions ? guardOrOptions : createBearerGuard(guardOrOptions);
-  const maxBodyBytes = nodeOptions.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const maxBodyBytes = nodeOptions.maxBodyBytes ?? DEFAULT_MAX_REQUEST_BYTES;
   return (req, res, parsedBody) => {
     const pass = cachedPassFromNode(guard, req, parsedBody);
     if (pass !== undefined) return Promise.resolve(pass.identity);
@@ -61,7 +61,7 @@ export function protectNodeHttpListener(
   nodeOptions: NodeGuardOptions = {},
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const guard = 'check' in guardOrOptions ? guardOrOptions : createBearerGuard(guardOrOptions);
-  const maxBodyBytes = nodeOptions.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const maxBodyBytes = nodeOptions.maxBodyBytes ?? DEFAULT_MAX_REQUEST_BYTES;
   return (req: GuardedIncomingMessage, res) => {
     const pass = cachedPassFromNode(guard, req, undefined);
     if (pass !== undefined) return listener(req, res, pass.identity);
@@ -117,14 +117,14 @@ export async function guardRequestFromNode(
   guard: Pick<BearerGuard, 'readsBody'>,
   req: GuardedIncomingMessage,
   parsedBody: unknown,
-  maxBodyBytes: number = DEFAULT_MAX_BODY_BYTES,
+  maxBodyBytes: number = DEFAULT_MAX_REQUEST_BYTES,
 ): Promise<BearerRequest | 'too-large'> {
   const ready = guardRequestWithoutReading(guard, req, parsedBody);
   if (ready !== undefined) return ready;
   const contentType = req.headers['content-type'];
-  const text = await readText(req, maxBodyBytes);
-  if (text === null) return 'too-large';
-  const parsed = parseBodyForGuard(text, contentType);
+  const bytes = await readIncomingMessageBody(req, maxBodyBytes);
+  if (bytes === null) return 'too-large';
+  const parsed = parseBodyForGuard(bytes.toString('utf8'), contentType);
   req.body = parsed.form !== undefined ? Object.fromEntries(parsed.form) : parsed.body;
   return { url: req.url ?? '/', headers: new NodeHeaderReader(req.headers), ...parsed };
 }
@@ -135,7 +135,7 @@ function guardRequestWithoutReading(guard: Pick<BearerGuard, 'readsBody'>, req: 
   const url = req.url ?? '/';
   const known = parsedBody !== undefined ? parsedBody : req.body;
   if (known !== undefined) {
-    const isForm = FORM.test(req.headers['content-type'] ?? '');
+    const isForm = isFormUrlEncoded(req.headers['content-type']);
     return isForm && typeof known === 'object' && known !== null ? { url, headers, form: formFromObject(known) } : { url, headers, body: known };
   }
   if (!mustReadBody(guard, req.method ?? 'GET', req.headers['content-type']) || req.readableEnded) return { url, headers };
@@ -179,41 +179,4 @@ function formFromObject(body: object): URLSearchParams {
   const form = new URLSearchParams();
   for (const [key, value] of Object.entries(body)) form.append(key, typeof value === 'string' ? value : JSON.stringify(value));
   return form;
-}
-
-/** The body as text, or null past `maxBytes` (then the stream is left paused, not drained). */
-function readText(req: IncomingMessage, maxBytes: number): Promise<string | null> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > maxBytes) return Promise.resolve(null);
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const cleanup = () => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onError);
-    };
-    const onData = (chunk: Buffer | string) => {
-      const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-      size += buffer.length;
-      if (size > maxBytes) {
-        cleanup();
-        req.pause();
-        resolve(null);
-        return;
-      }
-      chunks.push(buffer);
-    };
-    const onEnd = () => {
-      cleanup();
-      resolve(Buffer.concat(chunks).toString('utf8'));
-    };
-    const onError = (error: Error) => {
-      cleanup();
-      reject(error);
-    };
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onError);
-  });
 }

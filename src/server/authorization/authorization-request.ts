@@ -3,7 +3,7 @@ import { isValidCodeChallenge } from '../../core/pkce.js';
 import { redirectUriMatches } from '../../core/redirect-uri.js';
 import { isScopeSubset, parseScope } from '../../core/scopes.js';
 import type { ClientRecord } from '../../store/types.js';
-import { findResource } from '../config.js';
+import { findResource } from '../../core/resource-uri.js';
 import type { ServerContext } from '../context.js';
 
 /** A validated authorization request, as kept between the login and consent pages. */

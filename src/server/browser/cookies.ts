@@ -1,7 +1,8 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type { Context } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { serialize } from 'hono/utils/cookie';
+import { constantTimeEqual } from '../../core/constant-time.js';
 import { randomSecret } from '../../core/secrets.js';
 import type { ServerContext } from '../context.js';
 
@@ -55,9 +56,7 @@ export function csrfTokenFor(ctx: ServerContext, csrfCookie: string, requestHand
 export function isCsrfTokenValid(ctx: ServerContext, c: Context, requestHandle: string, presented: string | undefined): boolean {
   const cookie = getCookie(c, cookieName(ctx, 'portcullis-csrf'));
   if (cookie === undefined || presented === undefined) return false;
-  const expected = Buffer.from(csrfTokenFor(ctx, cookie, requestHandle));
-  const actual = Buffer.from(presented);
-  return actual.length === expected.length && timingSafeEqual(actual, expected);
+  return constantTimeEqual(presented, csrfTokenFor(ctx, cookie, requestHandle));
 }
 
 /**

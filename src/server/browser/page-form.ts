@@ -3,7 +3,7 @@ import { OAuthError } from '../../core/errors.js';
 import { isCsrfTokenValid } from './cookies.js';
 import type { ServerContext } from '../context.js';
 import { readFormBody } from '../http/form-parameters.js';
-import { errorPageResponse } from './page-response.js';
+import { errorPageResponse } from '../http/error-page-response.js';
 
 /** A posted login or consent form, with the pending-request handle its CSRF token is bound to. */
 export interface PageForm {
@@ -33,4 +33,3 @@ export async function readPageForm(ctx: ServerContext, c: Context): Promise<Page
 export const expiredRequestPage = () =>
   errorPageResponse(400, 'This sign-in link has expired', 'Go back to the application and start signing in again.', 'invalid_request');
 
-export const seeOther = (location: string) => new Response(null, { status: 303, headers: { Location: location, 'Cache-Control': 'no-store' } });

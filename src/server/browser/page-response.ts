@@ -1,4 +1,4 @@
-import { PAGE_STYLE_HASH, renderErrorPage } from './pages/index.js';
+import { PAGE_STYLE_HASH } from './pages/index.js';
 
 /**
  * Sends an HTML page with headers that keep it from being framed, sniffed, cached or leaking
@@ -21,9 +21,6 @@ export function pageResponse(html: string, status = 200, formTargets: readonly s
   return new Response(html, { status, headers });
 }
 
-export function errorPageResponse(status: number, title: string, message: string, code?: string, returnTo?: { href: string; clientName: string }): Response {
-  return pageResponse(renderErrorPage({ title, message, code, returnTo }), status);
-}
 
 /** The CSP source for a redirect URI: its origin, or its scheme for a private-use scheme. */
 export function formTargetFor(redirectUri: string): string {

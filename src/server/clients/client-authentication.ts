@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { constantTimeEqual } from '../../core/constant-time.js';
 import { OAuthError } from '../../core/errors.js';
 import { hashSecret } from '../../core/secrets.js';
 import type { ClientRecord } from '../../store/types.js';
@@ -53,8 +53,6 @@ export async function authenticateClient(ctx: ServerContext, authorization: stri
   if (client.tokenEndpointAuthMethod !== presented.method) throw invalidClient(`client registered ${client.tokenEndpointAuthMethod}, used ${presented.method}`);
   if (presented.method === 'none') return client;
   if (client.secretHash === null || presented.secret === undefined) throw invalidClient('client has no secret');
-  const expected = Buffer.from(client.secretHash, 'utf8');
-  const actual = Buffer.from(hashSecret(presented.secret), 'utf8');
-  if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) throw invalidClient('wrong client secret');
+  if (!constantTimeEqual(hashSecret(presented.secret), client.secretHash)) throw invalidClient('wrong client secret');
   return client;
 }

@@ -1,10 +1,11 @@
 import { BlockList, isIP } from 'node:net';
 
-/**
+/*
  * Addresses a server-side fetch must never reach (SSRF protection for Client ID Metadata
- * Documents; RFC 9700 §4.x, draft-ietf-oauth-client-id-metadata-document §6): loopback, private,
- * link-local, shared (CGNAT), documentation, benchmarking, multicast, reserved, unspecified, and
- * IPv6 forms that embed IPv4 (mapped, NAT64, 6to4).
+ * Documents; draft-ietf-oauth-client-id-metadata-document-02 §8.6): loopback, private,
+ * link-local, shared (CGNAT), documentation, benchmarking, multicast, reserved, unspecified, the
+ * other special-use ranges of RFC 6890 (IETF protocol assignments incl. Teredo and ORCHID, the
+ * 6to4 relay anycast), and IPv6 forms that embed IPv4 (mapped, IPv4-compatible, NAT64, 6to4).
  */
 // Two lists: Node matches IPv4 addresses against IPv6 rules through their mapped form, so a
 // single list holding ::ffff:0:0/96 would block every IPv4 address.
@@ -12,18 +13,23 @@ const blockedV4 = new BlockList();
 const blockedV6 = new BlockList();
 for (const [network, prefix] of [
   ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
-  ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24], ['203.0.113.0', 24],
-  ['224.0.0.0', 4], ['240.0.0.0', 4],
+  ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.88.99.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24],
+  ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4],
 ] as const) blockedV4.addSubnet(network, prefix, 'ipv4');
 for (const [network, prefix] of [
-  ['::', 128], ['::1', 128], ['::ffff:0:0', 96], ['64:ff9b::', 96], ['64:ff9b:1::', 48], ['100::', 64], ['2001:db8::', 32],
+  ['::', 96], ['::ffff:0:0', 96], ['64:ff9b::', 96], ['64:ff9b:1::', 48], ['100::', 64], ['2001::', 23], ['2001:db8::', 32],
   ['2002::', 16], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8],
 ] as const) blockedV6.addSubnet(network, prefix, 'ipv6');
 
-/** Whether an IP address (v4 or v6, brackets allowed) is not a public unicast address. */
+/** Whether an IP address (v4 or v6, brackets allowed) is not a public unicast address; true for what is not an IP address. */
 export function isPrivateAddress(address: string): boolean {
   const bare = address.replace(/^\[|\]$/g, '');
   const family = isIP(bare);
   if (family === 0) return true;
   return family === 4 ? blockedV4.check(bare, 'ipv4') : blockedV6.check(bare, 'ipv6');
+}
+
+/** Whether an IP address is this machine's loopback: 127.0.0.0/8 (IPv4-mapped too) or ::1. */
+export function isLoopbackAddress(address: string): boolean {
+  return /^(?:::ffff:)?127\./i.test(address) || address === '::1';
 }

@@ -1,17 +1,21 @@
 import type { Context } from 'hono';
-import { authorizationResponseUrl, type AuthorizationRequest } from '../authorization/authorization-request.js';
+import type { AuthorizationRequest } from '../authorization/authorization-request.js';
 import { csrfTokenFor, ensureCsrfCookie } from '../browser/cookies.js';
 import { currentUser } from '../browser/session.js';
 import { nowSeconds } from '../clock.js';
-import { findResource } from '../config.js';
+import { findResource } from '../../core/resource-uri.js';
 import { consentCoversScope } from '../authorization/consent-rules.js';
 import type { ServerContext } from '../context.js';
 import { providerOfUser } from '../federation/federated-user.js';
 import { redirectUpstream } from '../federation/upstream-login.js';
 import type { UpstreamProvider } from '../federation/upstream-provider.js';
+import type { UserRecord } from '../../store/types.js';
 import { issueAuthorizationCode } from '../authorization/issue-authorization-code.js';
-import { expiredRequestPage, readPageForm, seeOther } from '../browser/page-form.js';
-import { errorPageResponse, formTargetFor, pageResponse } from '../browser/page-response.js';
+import { expiredRequestPage, readPageForm } from '../browser/page-form.js';
+import { formTargetFor, pageResponse } from '../browser/page-response.js';
+import { authorizationErrorRedirect } from '../http/authorization-error-response.js';
+import { errorPageResponse } from '../http/error-page-response.js';
+import { redirectResponse } from '../http/redirect.js';
 import { renderConsentPage, type ConsentScope } from '../browser/pages/index.js';
 import type { ServerPaths } from '../paths.js';
 import { findPendingAuthorization, takePendingAuthorization } from '../authorization/pending-authorization.js';
@@ -34,6 +38,16 @@ export function consentEndpoint(ctx: ServerContext, paths: ServerPaths) {
     return chosen === undefined ? undefined : ctx.federation.providers.get(chosen);
   }
 
+  /**
+   * Whom an approval is for: whoever signs in at the provider the request still goes through,
+   * else the user signed in here; undefined when neither (the user must log in first).
+   */
+  async function approverFor(request: AuthorizationRequest, user: UserRecord | undefined, chosen: string | undefined): Promise<{ upstream: UpstreamProvider } | { user: UserRecord } | undefined> {
+    const upstream = await upstreamFor(request, user?.id, chosen);
+    if (upstream !== undefined) return { upstream };
+    return user === undefined ? undefined : { user };
+  }
+
   return async (c: Context): Promise<Response> => {
     const user = await currentUser(ctx, c);
     if (c.req.method === 'GET') {
@@ -41,7 +55,7 @@ export function consentEndpoint(ctx: ServerContext, paths: ServerPaths) {
       const request = await findPendingAuthorization(ctx, handle);
       if (handle === undefined || request === undefined) return expiredRequestPage();
       const upstream = await upstreamFor(request, user?.id, c.req.query('provider'));
-      if (user === undefined && upstream === undefined) return seeOther(`${paths.login}?request=${handle}`);
+      if (user === undefined && upstream === undefined) return redirectResponse(`${paths.login}?request=${handle}`);
       const client = await ctx.resolveClient(request.clientId).catch(() => undefined);
       if (client === undefined) return expiredRequestPage();
       // Read once: it decides whether the page is needed, and which scopes on it are new.
@@ -49,7 +63,7 @@ export function consentEndpoint(ctx: ServerContext, paths: ServerPaths) {
       if (user !== undefined && consentCoversScope(consent, request.scope)) {
         if ((await takePendingAuthorization(ctx, handle)) === undefined) return expiredRequestPage();
         if (upstream !== undefined) return redirectUpstream(ctx, upstream, request, 'remembered');
-        return seeOther(await issueAuthorizationCode(ctx, request, user.id));
+        return redirectResponse(await issueAuthorizationCode(ctx, request, user.id));
       }
       const csrf = ensureCsrfCookie(ctx, c);
       const html = renderConsentPage({
@@ -83,22 +97,22 @@ export function consentEndpoint(ctx: ServerContext, paths: ServerPaths) {
     if (decision !== 'approve' && decision !== 'deny') return errorPageResponse(400, 'No decision was made', 'Choose Approve or Deny.', 'invalid_request');
     const pending = await findPendingAuthorization(ctx, handle);
     if (pending === undefined) return expiredRequestPage();
-    const upstream = await upstreamFor(pending, user?.id, form['provider']);
-    if (user === undefined && upstream === undefined) return seeOther(`${paths.login}?request=${handle}`);
+    const approver = await approverFor(pending, user, form['provider']);
+    if (approver === undefined) return redirectResponse(`${paths.login}?request=${handle}`);
     const request: AuthorizationRequest | undefined = await takePendingAuthorization(ctx, handle);
     if (request === undefined) return expiredRequestPage();
 
     if (decision === 'deny') {
       ctx.logger.info({ event: 'consent_denied', client_id: request.clientId, user_id: user?.id }, 'user denied consent');
-      return seeOther(authorizationResponseUrl(ctx, request.redirectUri, request.state, { error: 'access_denied', error_description: 'The user denied the request.' }));
+      return authorizationErrorRedirect(ctx, request, 'access_denied', 'The user denied the request.');
     }
-    if (upstream !== undefined) {
+    if ('upstream' in approver) {
       // Recorded for whoever signs in upstream, when the callback knows who that is.
-      return redirectUpstream(ctx, upstream, request, 'approved');
+      return redirectUpstream(ctx, approver.upstream, request, 'approved');
     }
-    await ctx.store.consents.grant(user!.id, request.clientId, request.scope, nowSeconds(ctx.clock));
-    ctx.logger.info({ event: 'consent_granted', client_id: request.clientId, user_id: user!.id }, 'user approved client');
-    return seeOther(await issueAuthorizationCode(ctx, request, user!.id));
+    await ctx.store.consents.grant(approver.user.id, request.clientId, request.scope, nowSeconds(ctx.clock));
+    ctx.logger.info({ event: 'consent_granted', client_id: request.clientId, user_id: approver.user.id }, 'user approved client');
+    return redirectResponse(await issueAuthorizationCode(ctx, request, approver.user.id));
   };
 }
 

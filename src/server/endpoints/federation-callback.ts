@@ -1,6 +1,5 @@
 import type { Context } from 'hono';
 import { hashSecret, randomSecret } from '../../core/secrets.js';
-import { authorizationResponseUrl } from '../authorization/authorization-request.js';
 import { clearUpstreamBindingCookieHeader, readUpstreamBindingCookie } from '../browser/cookies.js';
 import { startSession } from '../browser/session.js';
 import { nowSeconds } from '../clock.js';
@@ -13,8 +12,9 @@ import { takeUpstreamLogin } from '../federation/upstream-login.js';
 import { UpstreamError, type UpstreamProvider, type UpstreamTokenSet } from '../federation/upstream-provider.js';
 import { revokeAtProvider, saveUpstreamTokens } from '../federation/upstream-tokens.js';
 import { issueAuthorizationCode } from '../authorization/issue-authorization-code.js';
-import { seeOther } from '../browser/page-form.js';
-import { errorPageResponse } from '../browser/page-response.js';
+import { authorizationErrorRedirect } from '../http/authorization-error-response.js';
+import { errorPageResponse } from '../http/error-page-response.js';
+import { redirectResponse } from '../http/redirect.js';
 import type { ServerPaths } from '../paths.js';
 import { savePendingAuthorization } from '../authorization/pending-authorization.js';
 
@@ -95,8 +95,7 @@ export function federationCallbackEndpoint(ctx: ServerContext, paths: ServerPath
     if (scope.length === 0 && request.scope.length > 0) {
       ctx.logger.info({ event: 'scopes_withheld', provider: provider.config.id, user_id: userId }, 'no requested scope allowed by claims');
       void revokeQuietly(ctx, provider, tokens);
-      const denied = authorizationResponseUrl(ctx, request.redirectUri, request.state, { error: 'access_denied', error_description: 'The account may not have any of the requested scopes.' });
-      return withCookies(seeOther(denied), sessionCookie);
+      return withCookies(authorizationErrorRedirect(ctx, request, 'access_denied', 'The account may not have any of the requested scopes.'), sessionCookie);
     }
     const grantId = randomSecret(16);
     await saveUpstreamTokens(ctx, { grantId, providerId: provider.config.id, userId }, tokens);
@@ -106,9 +105,9 @@ export function federationCallbackEndpoint(ctx: ServerContext, paths: ServerPath
     } else if (!(await consentCovers(ctx, userId, request.clientId, scope))) {
       // The consent remembered was another user's: whoever signed in now decides for themselves.
       const handle = await savePendingAuthorization(ctx, granted);
-      return withCookies(seeOther(`${paths.consent}?request=${handle}`), sessionCookie);
+      return withCookies(redirectResponse(`${paths.consent}?request=${handle}`), sessionCookie);
     }
-    return withCookies(seeOther(await issueAuthorizationCode(ctx, granted, userId)), sessionCookie);
+    return withCookies(redirectResponse(await issueAuthorizationCode(ctx, granted, userId)), sessionCookie);
   };
 }
 

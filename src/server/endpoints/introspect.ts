@@ -19,6 +19,8 @@ const INACTIVE = { active: false } as const;
 export function introspectEndpoint(ctx: ServerContext) {
   return async (c: Context): Promise<Response> => {
     const params = await readFormBody(c.req.raw);
+    // Checked by hand, not with a zod schema, on purpose: the error code is chosen per parameter
+    // (RFC 7662 §2.3, with the codes of RFC 6749 §5.2).
     const caller = await authenticateClient(ctx, c.req.header('authorization') ?? null, params);
     if (caller.tokenEndpointAuthMethod === 'none' || caller.source !== 'static') {
       throw new OAuthError('invalid_client', 'Introspection is for pre-registered confidential clients.', { detail: `caller ${caller.clientId}` });

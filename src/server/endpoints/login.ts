@@ -4,8 +4,10 @@ import { csrfTokenFor, ensureCsrfCookie } from '../browser/cookies.js';
 import { currentUser, startSession } from '../browser/session.js';
 import type { ServerContext } from '../context.js';
 import { DECOY_PASSWORD_HASH, verifyPassword } from '../browser/password-hash.js';
-import { expiredRequestPage, readPageForm, seeOther } from '../browser/page-form.js';
-import { errorPageResponse, formTargetFor, pageResponse } from '../browser/page-response.js';
+import { expiredRequestPage, readPageForm } from '../browser/page-form.js';
+import { formTargetFor, pageResponse } from '../browser/page-response.js';
+import { errorPageResponse } from '../http/error-page-response.js';
+import { redirectResponse } from '../http/redirect.js';
 import { NO_PASSWORD } from '../federation/federated-user.js';
 import { renderLoginPage } from '../browser/pages/index.js';
 import type { ServerPaths } from '../paths.js';
@@ -49,7 +51,7 @@ export function loginEndpoint(ctx: ServerContext, paths: ServerPaths) {
       const handle = c.req.query('request');
       const request = await findPendingAuthorization(ctx, handle);
       if (handle === undefined || request === undefined) return expiredRequestPage();
-      if ((await currentUser(ctx, c)) !== undefined) return seeOther(`${paths.consent}?request=${handle}`);
+      if ((await currentUser(ctx, c)) !== undefined) return redirectResponse(`${paths.consent}?request=${handle}`);
       return renderLogin(ctx, c, paths, handle, request, 200);
     }
 
@@ -60,7 +62,7 @@ export function loginEndpoint(ctx: ServerContext, paths: ServerPaths) {
     if (request === undefined) return expiredRequestPage();
     if (form['provider'] !== undefined) {
       if (ctx.federation?.providers.get(form['provider']) === undefined) return errorPageResponse(400, 'Unknown identity provider', 'Choose one of the sign-in buttons.', 'invalid_request');
-      return seeOther(`${paths.consent}?request=${handle}&provider=${encodeURIComponent(form['provider'])}`);
+      return redirectResponse(`${paths.consent}?request=${handle}&provider=${encodeURIComponent(form['provider'])}`);
     }
     if (ctx.federation !== undefined && !ctx.federation.localUsers) {
       return errorPageResponse(400, 'Password sign-in is not offered', 'Use one of the sign-in buttons.', 'invalid_request');
@@ -96,7 +98,7 @@ export function loginEndpoint(ctx: ServerContext, paths: ServerPaths) {
     loginPerUser.reset(userKey);
     const sessionCookie = await startSession(ctx, c, user.id);
     ctx.logger.info({ event: 'login', user_id: user.id }, 'user signed in');
-    const response = seeOther(`${paths.consent}?request=${handle}`);
+    const response = redirectResponse(`${paths.consent}?request=${handle}`);
     response.headers.append('Set-Cookie', sessionCookie);
     return response;
   };

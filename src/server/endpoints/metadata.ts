@@ -31,8 +31,8 @@ export function authorizationServerMetadata(config: ServerConfig, paths: ServerP
 }
 
 /**
- * Protected resource metadata (RFC 9728 §2) for a resource this server protects, published at
- * `/.well-known/oauth-protected-resource<path>` (§3.1).
+ * Protected resource metadata (RFC 9728 §2) for a resource this server protects, published at the
+ * paths `ServerPaths.protectedResourceMetadata` gives it (§3.1, built in `core/well-known.ts`).
  */
 export function protectedResourceMetadata(config: ServerConfig, resource: { uri: string; name: string }): Record<string, unknown> {
   return {

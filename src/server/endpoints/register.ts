@@ -1,5 +1,4 @@
 import type { Context } from 'hono';
-import { z } from 'zod';
 import { OAuthError } from '../../core/errors.js';
 import { checkRedirectUri } from '../../core/redirect-uri.js';
 import { isScopeSubset, parseScope } from '../../core/scopes.js';
@@ -10,36 +9,46 @@ import type { ServerContext } from '../context.js';
 import { jsonResponse } from '../http/error-response.js';
 import { readBodyText } from '../http/form-parameters.js';
 import { requestAddress } from '../http/request-address.js';
+import { clientMetadataIssue, registrationMetadataSchema, type RegistrationMetadata } from '../clients/client-metadata-schema.js';
 
-const httpsUrl = z.string().max(2000).refine((value) => {
-  try {
-    return new URL(value).protocol === 'https:';
-  } catch {
-    return false;
+/**
+ * The public description of metadata the schema refused: it names the field in our own words;
+ * zod's message goes only to the private detail (STYLE.md).
+ */
+function describeRefusedField(field: string | undefined): string {
+  return field === undefined ? 'The registration request must be a JSON object of client metadata.' : `${field} is missing or not valid client metadata (RFC 7591 §2).`;
+}
+
+/** The registration request's metadata, checked: redirect URIs (invariant 3) and scopes this server offers. */
+async function readRegistrationMetadata(ctx: ServerContext, c: Context): Promise<{ metadata: RegistrationMetadata; scope: string[] | null }> {
+  if (!/^application\/json(\s*;|$)/i.test(c.req.header('content-type') ?? '')) {
+    throw new OAuthError('invalid_client_metadata', 'The registration request must be application/json.');
   }
-}, 'must be an https URL');
-
-/** RFC 7591 §2 client metadata we accept; unknown fields are ignored (§2). */
-const registrationSchema = z.object({
-  redirect_uris: z.array(z.string().max(2000)).min(1).max(20),
-  token_endpoint_auth_method: z.enum(['none', 'client_secret_basic', 'client_secret_post']).default('client_secret_basic'),
-  grant_types: z.array(z.enum(['authorization_code', 'refresh_token'])).min(1).default(['authorization_code']),
-  response_types: z.array(z.literal('code')).min(1).default(['code']),
-  client_name: z.string().min(1).max(200).optional(),
-  client_uri: httpsUrl.optional(),
-  logo_uri: httpsUrl.optional(),
-  tos_uri: httpsUrl.optional(),
-  policy_uri: httpsUrl.optional(),
-  scope: z.string().max(1000).optional(),
-  contacts: z.array(z.string().max(320)).max(10).optional(),
-  software_id: z.string().max(200).optional(),
-  software_version: z.string().max(100).optional(),
-});
-
-function describeIssue(error: z.ZodError): string {
-  const issue = error.issues[0]!;
-  const field = issue.path.filter((p) => typeof p === 'string').join('.') || 'the body';
-  return `${field} is invalid: ${issue.message.slice(0, 120)}.`;
+  let body: unknown;
+  try {
+    body = JSON.parse(await readBodyText(c.req.raw));
+  } catch (error) {
+    if (error instanceof OAuthError) throw error;
+    throw new OAuthError('invalid_client_metadata', 'The registration request is not valid JSON.');
+  }
+  const parsed = registrationMetadataSchema.safeParse(body);
+  if (!parsed.success) {
+    const { field, message } = clientMetadataIssue(parsed.error);
+    throw new OAuthError(field === 'redirect_uris' ? 'invalid_redirect_uri' : 'invalid_client_metadata', describeRefusedField(field), { detail: `${field ?? '(body)'}: ${message}` });
+  }
+  const metadata = parsed.data;
+  for (const uri of metadata.redirect_uris) {
+    const problem = checkRedirectUri(uri);
+    if (problem !== null) throw new OAuthError('invalid_redirect_uri', `A redirect URI is not allowed: ${problem}.`);
+  }
+  let scope: string[] | null = null;
+  if (metadata.scope !== undefined) {
+    scope = parseScope(metadata.scope);
+    if (scope === null || !isScopeSubset(scope, Object.keys(ctx.config.scopes))) {
+      throw new OAuthError('invalid_client_metadata', 'scope names a scope this server does not offer.');
+    }
+  }
+  return { metadata, scope };
 }
 
 /**
@@ -54,33 +63,7 @@ export function registerEndpoint(ctx: ServerContext) {
       // RFC 7591 defines no rate-limit error; 429 (RFC 6585 §4) with Retry-After says when to retry.
       throw new OAuthError('temporarily_unavailable', 'Too many registrations from this address; try again later.', { status: 429 });
     }
-    if (!/^application\/json(\s*;|$)/i.test(c.req.header('content-type') ?? '')) {
-      throw new OAuthError('invalid_client_metadata', 'The registration request must be application/json.');
-    }
-    let body: unknown;
-    try {
-      body = JSON.parse(await readBodyText(c.req.raw));
-    } catch (error) {
-      if (error instanceof OAuthError) throw error;
-      throw new OAuthError('invalid_client_metadata', 'The registration request is not valid JSON.');
-    }
-    const parsed = registrationSchema.safeParse(body);
-    if (!parsed.success) {
-      const onRedirect = parsed.error.issues[0]?.path[0] === 'redirect_uris';
-      throw new OAuthError(onRedirect ? 'invalid_redirect_uri' : 'invalid_client_metadata', describeIssue(parsed.error));
-    }
-    const metadata = parsed.data;
-    for (const uri of metadata.redirect_uris) {
-      const problem = checkRedirectUri(uri);
-      if (problem !== null) throw new OAuthError('invalid_redirect_uri', `A redirect URI is not allowed: ${problem}.`);
-    }
-    let scope: string[] | null = null;
-    if (metadata.scope !== undefined) {
-      scope = parseScope(metadata.scope);
-      if (scope === null || !isScopeSubset(scope, Object.keys(ctx.config.scopes))) {
-        throw new OAuthError('invalid_client_metadata', 'scope names a scope this server does not offer.');
-      }
-    }
+    const { metadata, scope } = await readRegistrationMetadata(ctx, c);
 
     ctx.limiters.registration.hit(address);
     const now = nowSeconds(ctx.clock);

@@ -17,6 +17,8 @@ export function revokeEndpoint(ctx: ServerContext) {
   return async (c: Context): Promise<Response> => {
     const params = await readFormBody(c.req.raw);
     const client = await authenticateClient(ctx, c.req.header('authorization') ?? null, params);
+    // Checked by hand, not with a zod schema, on purpose: the error code is chosen per parameter
+    // (RFC 7009 §2.2.1, with the codes of RFC 6749 §5.2).
     const token = params['token'];
     if (token === undefined || token === '') throw new OAuthError('invalid_request', 'token is required.');
     const now = nowSeconds(ctx.clock);

@@ -14,6 +14,8 @@ import type { TokenResponse } from '../tokens/issue-tokens.js';
  * (node-token-route.ts) both call it.
  */
 export async function answerTokenRequest(ctx: ServerContext, authorization: string | null, params: Record<string, string>): Promise<TokenResponse> {
+  // Checked by hand, one parameter at a time, not with a zod schema, on purpose: each refusal has
+  // its own error code (RFC 6749 §5.2: invalid_request, unsupported_grant_type, unauthorized_client…).
   const grantType = params['grant_type'];
   if (grantType === undefined) throw new OAuthError('invalid_request', 'grant_type is required.');
   const client = await authenticateClient(ctx, authorization, params);

@@ -21,3 +21,17 @@ export function createFederation(config: FederationConfig, issuerUrl: URL, paths
   }
   return { localUsers: config.localUsers, providers };
 }
+
+/** An upstream identity provider as an operator registers Portcullis at it. */
+export interface IdentityProviderRegistration {
+  readonly id: string;
+  readonly name: string;
+  /** The redirect URI to register at the provider for Portcullis's client. */
+  readonly callbackUrl: string;
+}
+
+/** What to register at each configured provider; empty without federation. */
+export function identityProviderRegistrations(federation: Federation | undefined): readonly IdentityProviderRegistration[] {
+  if (federation === undefined) return [];
+  return Object.freeze([...federation.providers.values()].map((p) => Object.freeze({ id: p.config.id, name: p.config.name, callbackUrl: p.callbackUrl })));
+}

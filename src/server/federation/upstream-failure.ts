@@ -1,11 +1,12 @@
 import { authorizationResponseUrl, type AuthorizationRequest } from '../authorization/authorization-request.js';
 import type { ServerContext } from '../context.js';
-import { errorPageResponse } from '../browser/page-response.js';
-import { seeOther } from '../browser/page-form.js';
+import { errorPageResponse } from '../http/error-page-response.js';
+import { authorizationErrorRedirect } from '../http/authorization-error-response.js';
 import type { UpstreamError } from './upstream-provider.js';
 
 /**
- * How a failed upstream sign-in ends, for the user and for the MCP client (issue 4):
+ * How a failed upstream sign-in ends, for the user and for the MCP client (the table in
+ * docs/federation.md, "What happens"):
  * - the user or the provider said no → straight back to the client with `access_denied`, as our
  *   own Deny button does;
  * - the provider is down → a page that says so, whose button returns `temporarily_unavailable`
@@ -17,7 +18,7 @@ import type { UpstreamError } from './upstream-provider.js';
 export function upstreamFailureResponse(ctx: ServerContext, request: AuthorizationRequest, clientName: string, providerName: string, error: UpstreamError): Response {
   ctx.logger.warn({ event: 'upstream_login_failed', failure: error.failure, upstream_error: error.upstreamCode, client_id: request.clientId, detail: error.detail }, 'upstream sign-in failed');
   if (error.failure === 'denied') {
-    return seeOther(authorizationResponseUrl(ctx, request.redirectUri, request.state, { error: 'access_denied', error_description: `${providerName} did not allow the sign-in.` }));
+    return authorizationErrorRedirect(ctx, request, 'access_denied', `${providerName} did not allow the sign-in.`);
   }
   const unavailable = error.failure === 'unavailable';
   const code = unavailable ? 'temporarily_unavailable' : 'server_error';

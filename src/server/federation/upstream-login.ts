@@ -1,12 +1,16 @@
+import { z } from 'zod';
 import { hashSecret, randomSecret } from '../../core/secrets.js';
+import { parseStoredJson } from '../../core/stored-json.js';
 import type { AuthorizationRequest } from '../authorization/authorization-request.js';
+import { storedAuthorizationRequestSchema } from '../authorization/pending-authorization.js';
 import { upstreamBindingCookieHeader } from '../browser/cookies.js';
 import { nowSeconds } from '../clock.js';
 import type { ServerContext } from '../context.js';
 import { upstreamFailureResponse } from './upstream-failure.js';
 import { UpstreamError, type UpstreamAttempt, type UpstreamProvider } from './upstream-provider.js';
+import { redirectResponse } from '../http/redirect.js';
 
-/** An attempt lives 10 minutes (issue 4; OAuth 2.1 §4.1.2 bounds codes the same way). */
+/** An attempt lives 10 minutes (docs/federation.md, "What happens"; OAuth 2.1 §4.1.2 bounds codes the same way). */
 export const UPSTREAM_LOGIN_TTL_SECONDS = 600;
 const SEAL_CONTEXT = 'upstream-login';
 
@@ -23,6 +27,16 @@ export interface UpstreamLoginState {
   /** SHA-256 of the value of the browser-binding cookie. */
   bindingHash: string;
 }
+
+/** `UpstreamLoginState` as it is sealed (JSON, which drops an absent `nonce`). */
+const storedLoginStateSchema: z.ZodType<UpstreamLoginState> = z.object({
+  request: storedAuthorizationRequestSchema,
+  attempt: z
+    .object({ state: z.string(), nonce: z.string().optional(), codeVerifier: z.string() })
+    .transform((attempt) => ({ ...attempt, nonce: attempt.nonce })),
+  consent: z.enum(['approved', 'remembered']),
+  bindingHash: z.string(),
+});
 
 /**
  * Sends the browser to the provider. Called only once the user has consented to the MCP client
@@ -46,9 +60,9 @@ export async function startUpstreamLogin(ctx: ServerContext, provider: UpstreamP
     expiresAt: now + UPSTREAM_LOGIN_TTL_SECONDS,
   });
   ctx.logger.info({ event: 'upstream_login_started', provider: provider.config.id, client_id: request.clientId }, 'sent to the identity provider');
-  const headers = new Headers({ Location: location.href, 'Cache-Control': 'no-store' });
-  headers.append('Set-Cookie', upstreamBindingCookieHeader(ctx, stateHash, binding, UPSTREAM_LOGIN_TTL_SECONDS));
-  return new Response(null, { status: 303, headers });
+  const response = redirectResponse(location.href);
+  response.headers.append('Set-Cookie', upstreamBindingCookieHeader(ctx, stateHash, binding, UPSTREAM_LOGIN_TTL_SECONDS));
+  return response;
 }
 
 /** Takes the attempt a callback's `state` names: once, within its 10 minutes, or undefined. */
@@ -56,7 +70,13 @@ export async function takeUpstreamLogin(ctx: ServerContext, state: string): Prom
   const stateHash = hashSecret(state);
   const record = await ctx.store.federation.takeLogin(stateHash, nowSeconds(ctx.clock));
   if (record === undefined) return undefined;
-  return { providerId: record.providerId, stateHash, saved: JSON.parse(ctx.keyring.open(record.sealed, SEAL_CONTEXT)) as UpstreamLoginState };
+  const saved = parseStoredJson(ctx.keyring.open(record.sealed, SEAL_CONTEXT), storedLoginStateSchema);
+  if (saved === undefined) {
+    // Refused as an unknown `state` is: the attempt is gone (taken) either way.
+    ctx.logger.warn({ event: 'stored_row_invalid', table: 'upstream_logins' }, 'an upstream login attempt is not of the stored shape; refused as unknown');
+    return undefined;
+  }
+  return { providerId: record.providerId, stateHash, saved };
 }
 
 /** `startUpstreamLogin`, or the page (and the error for the client) when the provider cannot be reached. */

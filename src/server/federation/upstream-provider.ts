@@ -63,6 +63,9 @@ export interface UpstreamProvider {
 
 const DISCOVERY_CACHE_MS = 3600_000;
 
+/** Provider metadata with the two endpoints every login needs (discovery refuses a provider without them). */
+type ProviderMetadata = oauth.AuthorizationServer & { readonly authorization_endpoint: string; readonly token_endpoint: string };
+
 /**
  * Portcullis as the OAuth client of one upstream provider, done with oauth4webapi: authorization
  * code with PKCE S256 always (sent even when the provider does not advertise it: RFC 9700
@@ -75,9 +78,9 @@ export function createUpstreamProvider(config: UpstreamProviderConfig, callbackU
   const client: oauth.Client = { client_id: config.clientId };
   const clientAuth =
     config.tokenEndpointAuthMethod === 'client_secret_basic'
-      ? oauth.ClientSecretBasic(config.clientSecret!)
+      ? oauth.ClientSecretBasic(config.clientSecret)
       : config.tokenEndpointAuthMethod === 'client_secret_post'
-        ? oauth.ClientSecretPost(config.clientSecret!)
+        ? oauth.ClientSecretPost(config.clientSecret)
         : oauth.None();
   const issuerUrl = new URL(config.issuer);
   // oauth4webapi refuses plain http unless told otherwise; it is told so per request, only for a
@@ -86,9 +89,9 @@ export function createUpstreamProvider(config: UpstreamProviderConfig, callbackU
     signal: AbortSignal.timeout(config.timeoutMs),
     ...(target !== undefined && URL.canParse(target) && mayUsePlainHttp(new URL(target), issuerUrl) ? { [oauth.allowInsecureRequests]: true } : {}),
   });
-  let discovered: { as: oauth.AuthorizationServer; at: number } | undefined;
+  let discovered: { as: ProviderMetadata; at: number } | undefined;
 
-  async function metadata(): Promise<oauth.AuthorizationServer> {
+  async function metadata(): Promise<ProviderMetadata> {
     if (config.oauth2 !== undefined) {
       return {
         issuer: config.issuer,
@@ -105,12 +108,13 @@ export function createUpstreamProvider(config: UpstreamProviderConfig, callbackU
     if (as.code_challenge_methods_supported !== undefined && !as.code_challenge_methods_supported.includes('S256')) {
       throw new UpstreamError('invalid_response', `${config.issuer} does not support PKCE S256`);
     }
-    if (as.authorization_endpoint === undefined || as.token_endpoint === undefined) {
+    const { authorization_endpoint, token_endpoint } = as;
+    if (authorization_endpoint === undefined || token_endpoint === undefined) {
       throw new UpstreamError('invalid_response', `${config.issuer} publishes no authorization or token endpoint`);
     }
     refuseInsecureEndpoints(as, issuerUrl);
-    discovered = { as, at: now() };
-    return as;
+    discovered = { as: { ...as, authorization_endpoint, token_endpoint }, at: now() };
+    return discovered.as;
   }
 
   function tokenSet(response: oauth.TokenEndpointResponse, previousRefreshToken?: string): UpstreamTokenSet {
@@ -175,10 +179,10 @@ export function createUpstreamProvider(config: UpstreamProviderConfig, callbackU
       nonce: config.type === 'oidc' ? oauth.generateRandomNonce() : undefined,
       codeVerifier: oauth.generateRandomCodeVerifier(),
     }),
-    authorizationOrigin: async () => new URL((await metadata()).authorization_endpoint!).origin,
+    authorizationOrigin: async () => new URL((await metadata()).authorization_endpoint).origin,
     async authorizationUrl(attempt) {
       const as = await metadata();
-      const url = new URL(as.authorization_endpoint!);
+      const url = new URL(as.authorization_endpoint);
       url.searchParams.set('response_type', 'code');
       url.searchParams.set('client_id', config.clientId);
       url.searchParams.set('redirect_uri', callbackUrl);

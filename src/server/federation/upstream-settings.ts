@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isAllowedEndpoint, isLoopbackHttpUrl } from '../../core/plain-http.js';
+import { isAllowedEndpoint, isHttpsOrLoopbackHttp } from '../../core/plain-http.js';
 import { parseScope } from '../../core/scopes.js';
 
 const scopeToken = z.string().refine((s) => parseScope(s)?.length === 1, 'a single scope token (RFC 6749 §3.3)');
@@ -92,15 +92,23 @@ export interface ScopeRule {
   readonly values: readonly string[];
 }
 
+/**
+ * How Portcullis authenticates at the provider's token endpoint: with the client secret, which
+ * the two secret methods cannot be configured without, or as a public client (a secret configured
+ * anyway is not used).
+ * @see RFC 6749 §2.3.1; RFC 7591 §2 (`token_endpoint_auth_method`)
+ */
+export type UpstreamClientAuthentication =
+  | { readonly tokenEndpointAuthMethod: 'client_secret_basic' | 'client_secret_post'; readonly clientSecret: string }
+  | { readonly tokenEndpointAuthMethod: 'none'; readonly clientSecret: string | undefined };
+
 /** A provider with its credentials read and defaults applied. */
-export interface UpstreamProviderConfig {
+export type UpstreamProviderConfig = UpstreamClientAuthentication & {
   readonly id: string;
   readonly name: string;
   readonly type: 'oidc' | 'oauth2';
   readonly issuer: string;
   readonly clientId: string;
-  readonly clientSecret: string | undefined;
-  readonly tokenEndpointAuthMethod: 'client_secret_basic' | 'client_secret_post' | 'none';
   readonly scopes: readonly string[];
   readonly access: AccessRules;
   readonly scopeRules: readonly ScopeRule[];
@@ -115,7 +123,7 @@ export interface UpstreamProviderConfig {
     readonly emailField: string;
     readonly nameField: string;
   };
-}
+};
 
 export interface FederationConfig {
   readonly localUsers: boolean;
@@ -147,14 +155,12 @@ function resolveProvider(p: ProviderSettings, env: Readonly<Record<string, strin
   if (clientId === undefined) throw new TypeError(`${where}: set clientId or clientIdEnv (the client id the provider gave you)`);
   const clientSecret = credential(p.clientSecret, p.clientSecretEnv, env, `${where}.clientSecret`);
   const method = p.tokenEndpointAuthMethod ?? (clientSecret === undefined ? 'none' : 'client_secret_basic');
-  if (method !== 'none' && clientSecret === undefined) throw new TypeError(`${where}: ${method} needs clientSecret or clientSecretEnv`);
   const base = {
     id: p.id,
     name: p.name,
     type: p.type,
     clientId,
-    clientSecret,
-    tokenEndpointAuthMethod: method,
+    ...clientAuthentication(method, clientSecret, where),
     access: Object.freeze({ ...p.access }),
     scopeRules: Object.freeze((p.scopeRules ?? []).map((r) => Object.freeze(r))),
     timeoutMs: (p.timeoutSeconds ?? 10) * 1000,
@@ -187,6 +193,12 @@ function resolveProvider(p: ProviderSettings, env: Readonly<Record<string, strin
   };
 }
 
+function clientAuthentication(method: UpstreamClientAuthentication['tokenEndpointAuthMethod'], clientSecret: string | undefined, where: string): UpstreamClientAuthentication {
+  if (method === 'none') return { tokenEndpointAuthMethod: method, clientSecret };
+  if (clientSecret === undefined) throw new TypeError(`${where}: ${method} needs clientSecret or clientSecretEnv`);
+  return { tokenEndpointAuthMethod: method, clientSecret };
+}
+
 function credential(value: string | undefined, envName: string | undefined, env: Readonly<Record<string, string | undefined>>, what: string): string | undefined {
   if (value !== undefined && envName !== undefined) throw new TypeError(`${what}: give the value or the environment variable, not both`);
   if (envName === undefined) return value;
@@ -204,5 +216,5 @@ function isSecureUrl(value: string): boolean {
     return false;
   }
   if (url.username !== '' || url.password !== '' || url.hash !== '') return false;
-  return url.protocol === 'https:' || isLoopbackHttpUrl(url);
+  return isHttpsOrLoopbackHttp(url);
 }

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import { parseStoredJson } from '../../core/stored-json.js';
 import { nowSeconds } from '../clock.js';
 import type { ServerContext } from '../context.js';
 import type { UpstreamTokensRecord } from '../../store/types.js';
@@ -41,9 +43,16 @@ export async function saveUpstreamTokens(ctx: ServerContext, grant: { grantId: s
  */
 export type UpstreamAccess = { readonly accessToken: string } | 'none' | 'ended';
 
-/** The tokens a row holds. */
-function openTokens(ctx: ServerContext, row: UpstreamTokensRecord): UpstreamTokenSet {
-  return JSON.parse(ctx.keyring.open(row.sealed, sealContext(row.grantId))) as UpstreamTokenSet;
+/** `UpstreamTokenSet` as it is sealed (JSON, which drops an absent refresh token and expiry). */
+const storedTokenSetSchema: z.ZodType<UpstreamTokenSet> = z
+  .object({ accessToken: z.string(), refreshToken: z.string().optional(), expiresAt: z.number().optional(), obtainedAt: z.number() })
+  .transform((tokens) => ({ ...tokens, refreshToken: tokens.refreshToken, expiresAt: tokens.expiresAt }));
+
+/** The tokens a row holds; undefined for a row not of that shape, which is as good as ended. */
+function openTokens(ctx: ServerContext, row: UpstreamTokensRecord): UpstreamTokenSet | undefined {
+  const tokens = parseStoredJson(ctx.keyring.open(row.sealed, sealContext(row.grantId)), storedTokenSetSchema);
+  if (tokens === undefined) ctx.logger.warn({ event: 'stored_row_invalid', table: 'upstream_tokens', grant_id: row.grantId }, 'upstream tokens are not of the stored shape; the grant is ended');
+  return tokens;
 }
 
 /** Revokes a set of upstream tokens at the provider: the refresh token first, since revoking it ends the provider's grant, access tokens often with it (RFC 7009 §2.1). */
@@ -66,10 +75,11 @@ export function createUpstreamTokenAccess(ctx: ServerContext) {
     for (let attempt = 0; attempt < 3; attempt++) {
       if (row === undefined) return 'none';
       const tokens = openTokens(ctx, row);
+      if (tokens === undefined) return 'ended';
       const now = nowSeconds(ctx.clock);
       if (isFresh(tokens, now)) return { accessToken: tokens.accessToken };
       const provider = ctx.federation?.providers.get(row.providerId);
-      if (tokens.refreshToken === undefined || provider === undefined) return tokens.expiresAt! > now ? { accessToken: tokens.accessToken } : 'ended';
+      if (tokens.refreshToken === undefined || provider === undefined) return tokens.expiresAt !== undefined && tokens.expiresAt > now ? { accessToken: tokens.accessToken } : 'ended';
       let fresh: UpstreamTokenSet;
       try {
         fresh = await provider.refresh(tokens.refreshToken);
@@ -97,6 +107,7 @@ export function createUpstreamTokenAccess(ctx: ServerContext) {
       const row = await ctx.store.federation.findUpstreamTokens(grantId);
       if (row === undefined) return 'none';
       const tokens = openTokens(ctx, row);
+      if (tokens === undefined) return 'ended';
       if (isFresh(tokens, nowSeconds(ctx.clock))) return { accessToken: tokens.accessToken };
       let pending = refreshing.get(grantId);
       if (pending === undefined) {
@@ -124,7 +135,9 @@ export async function revokeEndedUpstreamTokens(ctx: ServerContext): Promise<num
     const provider = ctx.federation?.providers.get(row.providerId);
     try {
       if (provider !== undefined) {
-        await revokeAtProvider(provider, openTokens(ctx, row));
+        const tokens = openTokens(ctx, row);
+        // Unreadable tokens cannot be revoked upstream: forget them, as when the provider is gone.
+        if (tokens !== undefined) await revokeAtProvider(provider, tokens);
       }
       await ctx.store.federation.deleteUpstreamTokens(row.grantId);
       ctx.logger.info({ event: 'upstream_revoked', provider: row.providerId, grant_id: row.grantId }, 'upstream tokens revoked');

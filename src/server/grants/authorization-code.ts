@@ -3,7 +3,7 @@ import { isValidCodeVerifier, verifyPkce } from '../../core/pkce.js';
 import { hashSecret } from '../../core/secrets.js';
 import type { ClientRecord, GrantRecord } from '../../store/types.js';
 import { nowSeconds } from '../clock.js';
-import { findResource } from '../config.js';
+import { findResource } from '../../core/resource-uri.js';
 import type { ServerContext } from '../context.js';
 import { issueTokens, type TokenResponse } from '../tokens/issue-tokens.js';
 
@@ -15,6 +15,8 @@ const invalidGrant = (detail: string) => new OAuthError('invalid_grant', 'The au
  * (RFC 6749 §4.1.2, RFC 9700 §4.5; docs/design.md invariant 2).
  */
 export async function redeemAuthorizationCode(ctx: ServerContext, client: ClientRecord, params: Record<string, string>): Promise<TokenResponse> {
+  // Checked by hand, not with a zod schema, on purpose: each refusal has its own error code
+  // (RFC 6749 §5.2: invalid_request for a missing or malformed one, then invalid_grant; RFC 8707 invalid_target).
   const { code, redirect_uri: redirectUri, code_verifier: verifier } = params;
   if (code === undefined || code === '') throw new OAuthError('invalid_request', 'code is required.');
   if (verifier === undefined) throw new OAuthError('invalid_request', 'code_verifier is required (PKCE).');

@@ -2,7 +2,7 @@ import { OAuthError } from '../../core/errors.js';
 import { isScopeSubset, parseScope } from '../../core/scopes.js';
 import type { ClientRecord, GrantRecord } from '../../store/types.js';
 import { nowSeconds } from '../clock.js';
-import { findResource } from '../config.js';
+import { findResource } from '../../core/resource-uri.js';
 import type { ServerContext } from '../context.js';
 import { issueTokens, type TokenResponse } from '../tokens/issue-tokens.js';
 import type { RefreshTokenId } from '../tokens/refresh-token-value.js';
@@ -19,6 +19,8 @@ const otherResource = () => new OAuthError('invalid_target', 'The resource diffe
  * the UPDATE's condition. A refused request spends nothing.
  */
 export async function rotateRefreshToken(ctx: ServerContext, client: ClientRecord, params: Record<string, string>): Promise<TokenResponse> {
+  // Checked by hand, not with a zod schema, on purpose: each parameter has its own error code
+  // (RFC 6749 §5.2: invalid_request, invalid_scope, invalid_target per RFC 8707 §2).
   const presented = params['refresh_token'];
   if (presented === undefined || presented === '') throw new OAuthError('invalid_request', 'refresh_token is required.');
   const requestedScope = params['scope'] === undefined ? undefined : parseScope(params['scope']);

@@ -1,9 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { OAuthError } from '../../core/errors.js';
 import type { ServerContext } from '../context.js';
 import { answerTokenRequest } from '../endpoints/token.js';
 import { failedRequestAnswer, jsonAnswer, type JsonAnswer } from './error-response.js';
-import { assertFormContentType, bodyTooLarge, MAX_BODY_BYTES, parametersFrom } from './form-parameters.js';
+import { readIncomingFormBody } from './form-parameters.js';
 
 /**
  * A route node:http answers itself, before the web-standard adapter: true when it took the
@@ -34,8 +33,7 @@ export function createNodeTokenRoute(ctx: ServerContext, tokenPath: string): Nod
 
 async function answer(ctx: ServerContext, path: string, request: IncomingMessage): Promise<JsonAnswer> {
   try {
-    assertFormContentType(request.headers['content-type']);
-    const params = parametersFrom(new URLSearchParams(await readBody(request)));
+    const params = await readIncomingFormBody(request);
     return jsonAnswer(await answerTokenRequest(ctx, request.headers.authorization ?? null, params));
   } catch (error) {
     return failedRequestAnswer(ctx.logger, path, error);
@@ -46,32 +44,4 @@ function pathOf(url: string | undefined): string {
   if (url === undefined) return '';
   const query = url.indexOf('?');
   return query === -1 ? url : url.slice(0, query);
-}
-
-/** The body as UTF-8, refused past MAX_BODY_BYTES (413) as soon as the declared or read size passes it. */
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(request.headers['content-length'] ?? 0);
-    if (declared > MAX_BODY_BYTES) {
-      reject(bodyTooLarge());
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        request.off('data', onData);
-        reject(bodyTooLarge());
-        return;
-      }
-      chunks.push(chunk);
-    };
-    request.on('data', onData);
-    request.once('end', () => resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')));
-    // A client that went away: nobody reads the answer, but the log says what happened.
-    const unreadable = () => reject(new OAuthError('invalid_request', 'The request body could not be read.'));
-    request.once('error', unreadable);
-    request.once('aborted', unreadable);
-  });
 }

@@ -1,4 +1,5 @@
-import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
+import { constantTimeEqual } from '../../core/constant-time.js';
 
 /** The `Keyring.deriveKeys` purpose (HKDF info label) of the refresh-token MAC keys. */
 export const REFRESH_TOKEN_KEY_PURPOSE = 'refresh-token:hmac-sha256';
@@ -50,7 +51,7 @@ export function createRefreshTokenValues(keys: readonly Buffer[]): RefreshTokenV
       // Only the canonical spelling: the last character's two spare bits must be zero.
       if (presented.length !== 32 || presented.toString('base64url') !== match[3]) return undefined;
       for (const key of keyObjects) {
-        if (timingSafeEqual(presented, mac(key, grantId, generation))) return { grantId, generation };
+        if (constantTimeEqual(presented, mac(key, grantId, generation))) return { grantId, generation };
       }
       return undefined;
     },

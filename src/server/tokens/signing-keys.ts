@@ -1,14 +1,35 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
+import { z } from 'zod';
 import { randomSecret } from '../../core/secrets.js';
 import type { Keyring } from '../../core/seal.js';
-import type { SigningKeyStore } from '../../store/types.js';
+import { parseStoredJson } from '../../core/stored-json.js';
+import type { SigningKeyRecord, SigningKeyStore } from '../../store/types.js';
 import { type Clock, nowSeconds } from '../clock.js';
 
 const ALG = 'ES256';
 const SEAL_CONTEXT = 'signing_keys.private_jwk';
 /** How often an instance re-reads the keys, so a rotation done elsewhere is picked up. */
 const RELOAD_MS = 60_000;
+
+/**
+ * An ES256 key as `exportJWK` wrote it (RFC 7518 §6.2.1), other members kept as they are, so the
+ * JWKS publishes exactly what was stored.
+ */
+const publicJwkSchema = z.looseObject({ kty: z.literal('EC'), crv: z.literal('P-256'), x: z.string(), y: z.string(), kid: z.string(), alg: z.literal(ALG) });
+/** The private key adds `d` (RFC 7518 §6.2.2.1). */
+const privateJwkSchema = publicJwkSchema.extend({ d: z.string() });
+
+/** A stored key this code can publish and sign with; a row of any other shape is left out. */
+interface ReadableKey {
+  row: SigningKeyRecord;
+  publicJwk: JWK;
+}
+
+function readableKey(row: SigningKeyRecord): ReadableKey | undefined {
+  const publicJwk = parseStoredJson(row.publicJwk, publicJwkSchema);
+  return publicJwk === undefined ? undefined : { row, publicJwk };
+}
 
 export interface ActiveSigningKey {
   kid: string;
@@ -28,7 +49,7 @@ export interface SigningKeys {
 }
 
 export function createSigningKeys(store: SigningKeyStore, keyring: Keyring, clock: Clock, accessTokenTtlSeconds: number): SigningKeys {
-  let loaded: { at: number; active: ActiveSigningKey | undefined; publicKeys: JWK[] } | undefined;
+  let loaded: { at: number; active: ActiveSigningKey; publicKeys: JWK[] } | undefined;
 
   async function addKey(): Promise<string> {
     const { publicKey, privateKey } = await generateKeyPair(ALG, { extractable: true });
@@ -48,26 +69,41 @@ export function createSigningKeys(store: SigningKeyStore, keyring: Keyring, cloc
 
   async function load(): Promise<NonNullable<typeof loaded>> {
     if (loaded !== undefined && clock.now() - loaded.at < RELOAD_MS) return loaded;
-    // Keep publishing a retired key for the access token lifetime plus clock-skew slack.
-    let rows = await store.listPublishable(nowSeconds(clock) - accessTokenTtlSeconds - 60);
-    if (!rows.some((r) => r.retiredAt === null)) {
+    let keys = await readableKeys();
+    let active = activeKeyOf(keys);
+    if (active === undefined) {
       await addKey();
-      rows = await store.listPublishable(nowSeconds(clock) - accessTokenTtlSeconds - 60);
+      keys = await readableKeys();
+      active = activeKeyOf(keys);
+      if (active === undefined) throw new Error('the signing key just added cannot be read back');
     }
-    const activeRow = rows.find((r) => r.retiredAt === null)!;
-    const privateJwk = JSON.parse(keyring.open(activeRow.privateJwkSealed, SEAL_CONTEXT)) as JWK;
-    const privateKey = createPrivateKey({ key: privateJwk as import('node:crypto').JsonWebKey, format: 'jwk' });
-    loaded = {
-      at: clock.now(),
-      active: { kid: activeRow.kid, privateKey },
-      publicKeys: rows.map((r) => JSON.parse(r.publicJwk) as JWK),
-    };
+    loaded = { at: clock.now(), active, publicKeys: keys.map((k) => k.publicJwk) };
     return loaded;
+  }
+
+  /** The keys to publish: readable ones only. */
+  async function readableKeys(): Promise<ReadableKey[]> {
+    // Keep publishing a retired key for the access token lifetime plus clock-skew slack.
+    const rows = await store.listPublishable(nowSeconds(clock) - accessTokenTtlSeconds - 60);
+    return rows.flatMap((row) => readableKey(row) ?? []);
+  }
+
+  /**
+   * The newest key not retired whose private part reads as an ES256 JWK. None (a key of another
+   * shape counts as none) means a new key is made, as for a new database.
+   */
+  function activeKeyOf(keys: readonly ReadableKey[]): ActiveSigningKey | undefined {
+    for (const { row } of keys) {
+      if (row.retiredAt !== null) continue;
+      const privateJwk = parseStoredJson(keyring.open(row.privateJwkSealed, SEAL_CONTEXT), privateJwkSchema);
+      if (privateJwk !== undefined) return { kid: row.kid, privateKey: createPrivateKey({ key: privateJwk, format: 'jwk' }) };
+    }
+    return undefined;
   }
 
   return {
     async current() {
-      return (await load()).active!;
+      return (await load()).active;
     },
     async jwks() {
       return { keys: (await load()).publicKeys };

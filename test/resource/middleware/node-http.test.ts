@@ -3,12 +3,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { parseChallenge } from '../../../src/core/www-authenticate.js';
 import { createJwtVerifier } from '../../../src/resource/jwt-verifier.js';
 import { createNodeHttpGuard, type GuardedIncomingMessage } from '../../../src/resource/middleware/node-http.js';
 import { parseScopePolicy } from '../../../src/resource/scope-policy.js';
 import { RESOURCE_A, startTokenIssuer, type TokenIssuer } from '../../support/access-tokens.js';
 import { connectWithToken, createWhoamiServer, DELETE_NOTE_CALL, mcpPost, whoami } from '../../support/whoami-mcp-server.js';
+import { itRefusesLikeEveryAdapter } from './cases.js';
 
 /** The plain node:http adapter over real HTTP, in front of the MCP SDK's Node transport. */
 
@@ -57,19 +57,7 @@ describe('node:http guard with the MCP SDK server', () => {
     assert.deepEqual(deleted.content, [{ type: 'text', text: 'deleted 3' }]);
   });
 
-  it('writes the refusals itself', async () => {
-    const none = await mcpPost(url, DELETE_NOTE_CALL);
-    assert.equal(none.status, 401);
-    assert.equal(none.headers.get('cache-control'), 'no-store');
-    assert.equal(none.headers.get('access-control-allow-origin'), '*');
-    assert.equal(none.headers.get('access-control-expose-headers'), 'WWW-Authenticate');
-    const short = await mcpPost(url, DELETE_NOTE_CALL, { Authorization: `Bearer ${readToken}` });
-    assert.equal(short.status, 403);
-    assert.equal(parseChallenge(short.headers.get('www-authenticate')!)?.['scope'], 'read write');
-    const bad = await mcpPost(url, DELETE_NOTE_CALL, { Authorization: `Bearer ${readToken}x` });
-    assert.equal(bad.status, 401);
-    assert.equal(parseChallenge(bad.headers.get('www-authenticate')!)?.['error'], 'invalid_token');
-  });
+  itRefusesLikeEveryAdapter(() => ({ url, readToken, writeToken }));
 
   it('answers 413 to a body larger than the limit', async () => {
     const response = await mcpPost(url, { ...DELETE_NOTE_CALL, padding: 'x'.repeat(100 * 1024) }, { Authorization: `Bearer ${writeToken}` });

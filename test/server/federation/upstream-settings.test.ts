@@ -56,7 +56,7 @@ describe('federation settings', () => {
     }
   });
 
-  it('refuses a plain OAuth 2.0 provider whose endpoints are http unless its issuer is http on loopback too (issue 11 §4)', () => {
+  it('refuses a plain OAuth 2.0 provider whose endpoints are http unless its issuer is http on loopback too (docs/federation.md, "Configure")', () => {
     const local = 'http://127.0.0.1:9000';
     const refused: Array<[Record<string, unknown>, RegExp]> = [
       // An https provider never has an http endpoint used, loopback included.

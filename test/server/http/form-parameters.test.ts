@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { OAuthError } from '../../../src/core/errors.js';
 import { MAX_BODY_BYTES, readFormBody } from '../../../src/server/http/form-parameters.js';
 import { listen, type RunningHttpServer } from '../../../src/server/http/listen.js';
+import { streamedBody } from '../../support/streamed-body.js';
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
@@ -18,19 +19,6 @@ async function refusal(read: Promise<unknown>): Promise<{ code: string; status: 
   assert.fail('the body was accepted');
 }
 
-/** A body streamed in chunks, so that it has no Content-Length. */
-function chunked(text: string, chunkSize = 4096): ReadableStream<Uint8Array> {
-  const bytes = new TextEncoder().encode(text);
-  let offset = 0;
-  return new ReadableStream({
-    pull(controller) {
-      if (offset >= bytes.length) return controller.close();
-      controller.enqueue(bytes.subarray(offset, offset + chunkSize));
-      offset += chunkSize;
-    },
-  });
-}
-
 describe('readFormBody', () => {
   it('reads parameters from a body with a Content-Length', async () => {
     const body = 'grant_type=refresh_token&client_id=a%20b';
@@ -39,7 +27,7 @@ describe('readFormBody', () => {
   });
 
   it('reads parameters from a body without a Content-Length', async () => {
-    const request = new Request('http://localhost/token', { method: 'POST', headers: FORM, body: chunked('a=1&b=2', 2), duplex: 'half' } as RequestInit);
+    const request = new Request('http://localhost/token', { method: 'POST', headers: FORM, body: streamedBody('a=1&b=2', 2), duplex: 'half' } as RequestInit);
     assert.deepEqual(await readFormBody(request), { a: '1', b: '2' });
   });
 
@@ -54,7 +42,7 @@ describe('readFormBody', () => {
   });
 
   it('refuses a streamed body over the limit', async () => {
-    const request = new Request('http://localhost/token', { method: 'POST', headers: FORM, body: chunked(`a=${'x'.repeat(MAX_BODY_BYTES)}`), duplex: 'half' } as RequestInit);
+    const request = new Request('http://localhost/token', { method: 'POST', headers: FORM, body: streamedBody(`a=${'x'.repeat(MAX_BODY_BYTES)}`), duplex: 'half' } as RequestInit);
     assert.deepEqual(await refusal(readFormBody(request)), { code: 'invalid_request', status: 413 });
   });
 
