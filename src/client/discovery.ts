@@ -23,17 +23,18 @@ function canonicalResourceOrNull(value: string): string | null {
 }
 
 /** The RFC 8414 fields the client uses. */
+// exactOptional: a field is absent or of its type, as oauth4webapi's AuthorizationServer expects (parsed JSON has no undefined).
 const authorizationServerMetadataSchema = z.looseObject({
   issuer: z.string(),
   authorization_endpoint: z.string(),
   token_endpoint: z.string(),
-  registration_endpoint: z.string().optional(),
-  revocation_endpoint: z.string().optional(),
-  scopes_supported: z.array(z.string()).optional(),
-  code_challenge_methods_supported: z.array(z.string()).optional(),
-  token_endpoint_auth_methods_supported: z.array(z.string()).optional(),
-  client_id_metadata_document_supported: z.boolean().optional(),
-  authorization_response_iss_parameter_supported: z.boolean().optional(),
+  registration_endpoint: z.string().exactOptional(),
+  revocation_endpoint: z.string().exactOptional(),
+  scopes_supported: z.array(z.string()).exactOptional(),
+  code_challenge_methods_supported: z.array(z.string()).exactOptional(),
+  token_endpoint_auth_methods_supported: z.array(z.string()).exactOptional(),
+  client_id_metadata_document_supported: z.boolean().exactOptional(),
+  authorization_response_iss_parameter_supported: z.boolean().exactOptional(),
 });
 export type AuthorizationServerMetadata = z.infer<typeof authorizationServerMetadataSchema>;
 

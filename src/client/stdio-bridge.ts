@@ -119,9 +119,9 @@ class BridgeRelay {
       this.stdin.off('end', this.onStdinEnd);
       this.stdin.off('close', this.onStdinEnd);
       if (reason !== 'remote-closed') await withTimeout(this.http.terminateSession().catch(() => undefined), TERMINATE_TIMEOUT_MS);
-      this.http.onclose = undefined;
+      delete this.http.onclose;
       await this.http.close().catch(() => undefined);
-      this.stdio.onclose = undefined;
+      delete this.stdio.onclose;
       await this.stdio.close().catch(() => undefined);
       this.resolveClosed(reason);
     })();

@@ -46,7 +46,7 @@ describe('portcullis login, tokens and logout against a real server and gateway'
   });
 
   /** The tokens the CLI stored, unsealed in this process with the CLI's own master secret. */
-  async function storedTokens(): Promise<{ access_token: string; refresh_token?: string }> {
+  async function storedTokens(): Promise<{ access_token: string; refresh_token?: string | undefined }> {
     const db = `sqlite:${join(env['PORTCULLIS_HOME']!, 'portcullis-client.db')}`;
     const secret = readFileSync(join(env['PORTCULLIS_HOME']!, 'portcullis.secret'), 'utf8').trim();
     const store = await openStore(db);

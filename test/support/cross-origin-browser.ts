@@ -69,7 +69,7 @@ export class CrossOriginBrowser {
   async submitForm(
     page: { html: string; url: string },
     fields: Record<string, string>,
-    options: { formIndex?: number; stopAt?: (url: URL) => boolean } = {},
+    options: { formIndex?: number; stopAt?: ((url: URL) => boolean) | undefined } = {},
   ): Promise<Page> {
     const index = options.formIndex ?? 0;
     const form = parseForms(page.html)[index];

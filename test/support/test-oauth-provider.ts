@@ -200,7 +200,7 @@ async function issueTokens(state: State, grant: Grant, idToken?: { nonce: string
 /** An ES256 ID token (OIDC Core §2) with the user's claims, then the next-token overrides, which are used up. */
 async function signIdToken(state: State, user: Record<string, unknown>, requestedNonce: string | undefined): Promise<string> {
   const overrides = state.knobs.idToken ?? {};
-  state.knobs.idToken = undefined;
+  delete state.knobs.idToken;
   const nonce = overrides.nonce ?? requestedNonce;
   const now = Math.floor(Date.now() / 1000);
   return new SignJWT({ ...user, ...(nonce !== undefined && { nonce }) })

@@ -81,9 +81,9 @@ export type FederationSettings = z.input<typeof federationSettingsSchema>;
 type ProviderSettings = z.output<typeof upstreamProviderSchema>;
 
 export interface AccessRules {
-  readonly emailDomains?: readonly string[];
-  readonly subjects?: readonly string[];
-  readonly claims?: Readonly<Record<string, readonly string[]>>;
+  readonly emailDomains?: readonly string[] | undefined;
+  readonly subjects?: readonly string[] | undefined;
+  readonly claims?: Readonly<Record<string, readonly string[]>> | undefined;
 }
 
 export interface ScopeRule {

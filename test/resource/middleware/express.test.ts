@@ -30,7 +30,7 @@ function startApp(issuer: TokenIssuer, withJsonParser: boolean): Promise<{ url: 
   const policy = parseScopePolicy({ required: ['read'], tools: { delete_note: ['write'] } });
   app.post('/mcp', requireBearerToken({ verifier, resource: RESOURCE_A, scopePolicy: policy }), async (req, res) => {
     const server = createWhoamiServer();
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+    const transport = new StreamableHTTPServerTransport({});
     res.on('close', () => {
       void transport.close();
       void server.close();

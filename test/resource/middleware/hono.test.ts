@@ -36,7 +36,7 @@ describe('Hono middleware with the MCP SDK server', () => {
     app.use('/mcp', bearerAuth(guard));
     app.post('/mcp', async (c) => {
       const server = createWhoamiServer();
-      const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+      const transport = new WebStandardStreamableHTTPServerTransport({ enableJsonResponse: true });
       await server.connect(transport);
       return transport.handleRequest(c.req.raw, { authInfo: c.get('authInfo') });
     });

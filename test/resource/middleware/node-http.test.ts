@@ -34,7 +34,7 @@ describe('node:http guard with the MCP SDK server', () => {
         const identity = await guard(req, res);
         if (identity === null) return;
         const server = createWhoamiServer();
-        const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+        const transport = new StreamableHTTPServerTransport({});
         res.on('close', () => void transport.close());
         await server.connect(transport);
         await transport.handleRequest(req, res, req.body);
