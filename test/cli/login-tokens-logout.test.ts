@@ -9,7 +9,7 @@ import { openStore } from '../../src/store/index.js';
 import { FormBrowser } from '../support/browser.js';
 import { eventually, runCli, startCli, urlRecordingBrowser } from '../support/cli-process.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
-import { authorizationServerDocument, startScriptedServer } from '../client/scripted-oauth-server.js';
+import { authorizationServerDocument, startScriptedServer } from '../support/scripted-oauth-server.js';
 
 const ALICE = { username: 'alice', password: 'alice has a long password' };
 const TOOLS_LIST = '{"jsonrpc":"2.0","id":1,"method":"tools/list"}';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { applicationTypeForRedirectUri } from '../../src/core/application-type.js';
 import { newProvider, openClientStore, type ClientStoreHandle } from '../support/mcp-client.js';
-import { serveMcpServerAndAuthorizationServer, startScriptedServer, type ScriptedServer } from './scripted-oauth-server.js';
+import { serveMcpServerAndAuthorizationServer, startScriptedServer, type ScriptedServer } from '../support/scripted-oauth-server.js';
 
 describe('applicationTypeForRedirectUri', () => {
   it('native for loopback and private-use schemes, web for https elsewhere', () => {

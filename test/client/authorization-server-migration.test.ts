@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { newProvider, openClientStore, type ClientStoreHandle } from '../support/mcp-client.js';
-import { approvedCallback, authorizationServerDocument, startScriptedServer, type RecordedRequest, type ScriptedServer } from './scripted-oauth-server.js';
+import { approvedCallback, authorizationServerDocument, startScriptedServer, type RecordedRequest, type ScriptedServer } from '../support/scripted-oauth-server.js';
 
 const PING = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' });
 

@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { ClientAuthError } from '../../src/client/index.js';
 import { formEncodeCredential } from '../../src/client/client-secret-basic.js';
 import { newProvider, openClientStore, type ClientStoreHandle } from '../support/mcp-client.js';
-import { approvedCallback, authorizationServerDocument, startScriptedServer, type RecordedRequest, type ScriptedServer } from './scripted-oauth-server.js';
+import { approvedCallback, authorizationServerDocument, startScriptedServer, type RecordedRequest, type ScriptedServer } from '../support/scripted-oauth-server.js';
 
 const CLIENT_ID = '0b9e3c4a-5d6f-4a1b-9c8d-7e6f5a4b3c2d.app_id~1';
 

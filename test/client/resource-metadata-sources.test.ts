@@ -10,7 +10,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { ClientAuthError, detectAuth } from '../../src/client/index.js';
 import { protectedResourceMetadataSources } from '../../src/client/discovery.js';
 import { newProvider, openClientStore, type ClientStoreHandle } from '../support/mcp-client.js';
-import { approvedCallback, authorizationServerDocument, startScriptedServer, type ScriptedServer } from './scripted-oauth-server.js';
+import { approvedCallback, authorizationServerDocument, startScriptedServer, type ScriptedServer } from '../support/scripted-oauth-server.js';
 
 const refusedAsMismatch = (error: unknown) => error instanceof ClientAuthError && error.code === 'resource_mismatch';
 

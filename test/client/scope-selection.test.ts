@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { selectAuthorizationScope } from '../../src/core/scope-selection.js';
 import { newProvider, openClientStore, type ClientStoreHandle } from '../support/mcp-client.js';
-import { authorizationServerDocument, startScriptedServer, type ScriptedServer } from './scripted-oauth-server.js';
+import { authorizationServerDocument, startScriptedServer, type ScriptedServer } from '../support/scripted-oauth-server.js';
 
 describe('selectAuthorizationScope', () => {
   const base = { wantsRefreshToken: true };

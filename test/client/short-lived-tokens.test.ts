@@ -11,7 +11,7 @@ import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { TestClock } from '../support/clock.js';
 import { connectSdkClient, loginWithPages, newProvider, openClientStore, textOf, type ClientStoreHandle } from '../support/mcp-client.js';
 import { countRefreshRotations } from '../support/refresh-counter.js';
-import { approvedCallback, serveMcpServerAndAuthorizationServer, startScriptedServer, type ScriptedServer } from './scripted-oauth-server.js';
+import { approvedCallback, serveMcpServerAndAuthorizationServer, startScriptedServer, type ScriptedServer } from '../support/scripted-oauth-server.js';
 
 const login = { username: 'quick', password: 'quick password 1234' };
 

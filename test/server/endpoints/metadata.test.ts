@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createAuthorizationServer, type AuthorizationServer } from '../../src/server/app.js';
-import type { Store } from '../../src/store/types.js';
-import { startTestServer, TEST_SECRET, type TestServer } from '../support/server.js';
-import { createTestDatabase, type TestDatabase } from '../support/stores.js';
+import { createAuthorizationServer, type AuthorizationServer } from '../../../src/server/app.js';
+import type { Store } from '../../../src/store/types.js';
+import { startTestServer, TEST_SECRET, type TestServer } from '../../support/server.js';
+import { createTestDatabase, type TestDatabase } from '../../support/stores.js';
 
 /**
  * Where the authorization server publishes RFC 9728 metadata for the resources on its own origin:
