@@ -19,6 +19,19 @@ export function randomSecret(bytes = 32): string {
   return secret;
 }
 
+/**
+ * A new random identifier a person may type on a command line (client, user, grant and key ids):
+ * base64url like {@link randomSecret}, but never beginning with `-`, which a CLI would read as an
+ * option (`portcullis clients remove -x…` is refused as an unknown option). Identifiers are not
+ * secrets, so drawing again in that one case in 64 costs nothing that matters.
+ */
+export function randomIdentifier(bytes: number): string {
+  for (;;) {
+    const id = randomSecret(bytes);
+    if (!id.startsWith('-')) return id;
+  }
+}
+
 /** The SHA-256 of a secret, as stored: codes, refresh tokens and client secrets are kept only hashed. */
 export function hashSecret(secret: string): string {
   // One-shot hash: no Hash object per call (the gateway hashes every bearer token it sees).

@@ -142,8 +142,20 @@ describe('portcullis CLI', () => {
     assert.equal(listed.length, 2);
     assert.doesNotMatch(list.stdout, new RegExp(created.client_secret), 'the secret is never shown again');
 
-    assert.equal((await portcullis(['clients', 'remove', created.client_id, '--db', db])).code, 0);
+    const removed = await portcullis(['clients', 'remove', created.client_id, '--db', db]);
+    assert.equal(removed.code, 0, removed.stderr);
     assert.equal(JSON.parse((await portcullis(['clients', 'list', '--db', db, '--json'])).stdout).length, 1);
+  });
+
+  it('removes a client whose id begins with "-" when it is given after --', async () => {
+    const dashed = await portcullis(['clients', 'add', '--client-id=-dashed', '--public', '--redirect-uri', 'http://127.0.0.1:9999/cb', '--db', db]);
+    assert.equal(dashed.code, 0, dashed.stderr);
+    const asOption = await portcullis(['clients', 'remove', '-dashed', '--db', db]);
+    assert.equal(asOption.code, 1);
+    assert.match(asOption.stderr, /unknown option '-dashed'/);
+    const removed = await portcullis(['clients', 'remove', '--db', db, '--', '-dashed']);
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.match(removed.stdout, /removed client -dashed/);
   });
 
   it('refuses bad --db and http issuers off loopback with a message saying what to do', async () => {

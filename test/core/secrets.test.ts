@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { hashSecret, randomSecret } from '../../src/core/secrets.js';
+import { hashSecret, randomIdentifier, randomSecret } from '../../src/core/secrets.js';
 
 describe('randomSecret', () => {
   it('is base64url of 32 random bytes by default', () => {
@@ -47,5 +47,15 @@ describe('hashSecret', () => {
     const secret = randomSecret();
     assert.notEqual(hashSecret(secret), hashSecret(`${secret}x`));
     assert.ok(!hashSecret(secret).includes(secret));
+  });
+});
+
+describe('randomIdentifier', () => {
+  it('never begins with "-", so it can be typed as a command-line argument', () => {
+    // 4,000 draws: with plain base64url about 62 would begin with "-".
+    const ids = Array.from({ length: 4000 }, () => randomIdentifier(18));
+    assert.equal(ids.filter((id) => id.startsWith('-')).length, 0);
+    for (const id of ids) assert.match(id, /^[A-Za-z0-9_][A-Za-z0-9_-]{23}$/);
+    assert.equal(new Set(ids).size, ids.length);
   });
 });

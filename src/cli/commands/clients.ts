@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { checkRedirectUri } from '../../core/redirect-uri.js';
 import { parseScope } from '../../core/scopes.js';
-import { hashSecret, randomSecret } from '../../core/secrets.js';
+import { hashSecret, randomIdentifier, randomSecret } from '../../core/secrets.js';
 import { DEFAULT_SERVER_DB, SERVER_DB_HELP } from '../database-option.js';
 import { withExistingStore, withStore } from '../with-store.js';
 import { UniqueViolation, type ClientRecord } from '../../store/index.js';
@@ -44,7 +44,7 @@ export function registerClientsCommand(program: Command): void {
       if (method === 'none' && options.redirectUri.length === 0) throw new CliError('a public client needs at least one --redirect-uri');
       const scope = options.scope === undefined ? null : parseScope(options.scope);
       if (scope === null && options.scope !== undefined) throw new CliError('--scope must be space-separated scope names');
-      const clientId = options.clientId ?? randomSecret(18);
+      const clientId = options.clientId ?? randomIdentifier(18);
       if (!/^[\x21-\x7E]{1,200}$/.test(clientId)) throw new CliError('--client-id must be 1–200 visible ASCII characters');
       const secret = method === 'none' ? undefined : randomSecret(32);
       const grantTypes = options.redirectUri.length > 0 ? ['authorization_code', 'refresh_token'] : [];

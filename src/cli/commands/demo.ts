@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { randomSecret } from '../../core/secrets.js';
+import { randomIdentifier, randomSecret } from '../../core/secrets.js';
 import { DEMO_SERVER_SETTINGS, demoGatewaySettings } from '../../example/demo-settings.js';
 import { startNotesServer } from '../../example/notes-server.js';
 import { hashPassword } from '../../server/browser/password-hash.js';
@@ -17,7 +17,7 @@ async function resetDemoUser(store: Store): Promise<string> {
   const password = randomSecret(12);
   const passwordHash = await hashPassword(password);
   if (!(await store.users.setPasswordHash(DEMO_USER, passwordHash))) {
-    await store.users.create({ id: randomSecret(12), username: DEMO_USER, passwordHash, createdAt: Math.floor(Date.now() / 1000) });
+    await store.users.create({ id: randomIdentifier(12), username: DEMO_USER, passwordHash, createdAt: Math.floor(Date.now() / 1000) });
   }
   return password;
 }

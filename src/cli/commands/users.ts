@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { randomSecret } from '../../core/secrets.js';
+import { randomIdentifier } from '../../core/secrets.js';
 import { hashPassword } from '../../server/browser/password-hash.js';
 import { DEFAULT_SERVER_DB, SERVER_DB_HELP } from '../database-option.js';
 import { withExistingStore, withStore } from '../with-store.js';
@@ -20,7 +20,7 @@ export function registerUsersCommand(program: Command): void {
     .action(async (name: string, options: { passwordStdin?: boolean; db: string; json?: boolean }) => {
       if (!USERNAME.test(name)) throw new CliError('a username is 1–100 characters of letters, digits and . _ @ + -');
       if (!options.passwordStdin) throw new CliError('pass --password-stdin and pipe the password in, so it never appears in the process list or shell history');
-      const user = { id: randomSecret(12), username: name, passwordHash: await hashPassword(await readNewPassword()), createdAt: Math.floor(Date.now() / 1000) };
+      const user = { id: randomIdentifier(12), username: name, passwordHash: await hashPassword(await readNewPassword()), createdAt: Math.floor(Date.now() / 1000) };
       await withStore(options.db, (store) => store.users.create(user)).catch((error: unknown) => {
         if (error instanceof UniqueViolation) throw new CliError(`user ${name} already exists; change the password with portcullis users set-password ${name} --password-stdin`);
         throw error;

@@ -1,4 +1,4 @@
-import { hashSecret, randomSecret } from '../../core/secrets.js';
+import { hashSecret, randomIdentifier, randomSecret } from '../../core/secrets.js';
 import type { AuthorizationRequest } from './authorization-request.js';
 import { authorizationResponseUrl } from './authorization-request.js';
 import { nowSeconds } from '../clock.js';
@@ -13,7 +13,7 @@ export async function issueAuthorizationCode(ctx: ServerContext, request: Author
   const now = nowSeconds(ctx.clock);
   await ctx.store.codes.create({
     codeHash: hashSecret(code),
-    grantId: request.grantId ?? randomSecret(16),
+    grantId: request.grantId ?? randomIdentifier(16),
     clientId: request.clientId,
     userId,
     redirectUri: request.redirectUri,

@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { hashSecret, randomSecret } from '../../core/secrets.js';
+import { hashSecret, randomIdentifier } from '../../core/secrets.js';
 import { clearUpstreamBindingCookieHeader, readUpstreamBindingCookie } from '../browser/cookies.js';
 import { startSession } from '../browser/session.js';
 import { nowSeconds } from '../clock.js';
@@ -85,7 +85,7 @@ export function federationCallbackEndpoint(ctx: ServerContext, paths: ServerPath
     const now = nowSeconds(ctx.clock);
     const { userId, created } = await ctx.store.federation.signIn(
       { providerId: provider.config.id, subject: identity.subject, email: identity.email ?? null, displayName: identity.name ?? null },
-      { id: randomSecret(12), username: federatedUsername(provider.config.id, identity.subject), passwordHash: NO_PASSWORD, createdAt: now },
+      { id: randomIdentifier(12), username: federatedUsername(provider.config.id, identity.subject), passwordHash: NO_PASSWORD, createdAt: now },
       now,
     );
     ctx.logger.info({ event: 'upstream_login', provider: provider.config.id, user_id: userId, created }, 'user signed in upstream');
@@ -97,7 +97,7 @@ export function federationCallbackEndpoint(ctx: ServerContext, paths: ServerPath
       void revokeQuietly(ctx, provider, tokens);
       return withCookies(authorizationErrorRedirect(ctx, request, 'access_denied', 'The account may not have any of the requested scopes.'), sessionCookie);
     }
-    const grantId = randomSecret(16);
+    const grantId = randomIdentifier(16);
     await saveUpstreamTokens(ctx, { grantId, providerId: provider.config.id, userId }, tokens);
     const granted = { ...request, scope, grantId };
     if (saved.consent === 'approved') {

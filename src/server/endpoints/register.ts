@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import { OAuthError } from '../../core/errors.js';
 import { checkRedirectUri } from '../../core/redirect-uri.js';
 import { isScopeSubset, parseScope } from '../../core/scopes.js';
-import { hashSecret, randomSecret } from '../../core/secrets.js';
+import { hashSecret, randomIdentifier, randomSecret } from '../../core/secrets.js';
 import type { ClientRecord } from '../../store/types.js';
 import { nowSeconds } from '../clock.js';
 import type { ServerContext } from '../context.js';
@@ -67,7 +67,7 @@ export function registerEndpoint(ctx: ServerContext) {
 
     ctx.limiters.registration.hit(address);
     const now = nowSeconds(ctx.clock);
-    const clientId = randomSecret(18);
+    const clientId = randomIdentifier(18);
     const secret = metadata.token_endpoint_auth_method === 'none' ? undefined : randomSecret(32);
     const response: Record<string, unknown> = {
       ...metadata,

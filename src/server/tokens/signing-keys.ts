@@ -1,7 +1,7 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { z } from 'zod';
-import { randomSecret } from '../../core/secrets.js';
+import { randomIdentifier } from '../../core/secrets.js';
 import type { Keyring } from '../../core/seal.js';
 import { parseStoredJson } from '../../core/stored-json.js';
 import type { SigningKeyRecord, SigningKeyStore } from '../../store/types.js';
@@ -53,7 +53,7 @@ export function createSigningKeys(store: SigningKeyStore, keyring: Keyring, cloc
 
   async function addKey(): Promise<string> {
     const { publicKey, privateKey } = await generateKeyPair(ALG, { extractable: true });
-    const kid = randomSecret(12);
+    const kid = randomIdentifier(12);
     const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: ALG, use: 'sig' };
     const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: ALG };
     await store.add({
