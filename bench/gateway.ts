@@ -76,8 +76,14 @@ function startServer(kind: ServerKind): Promise<{ child: ChildProcess; url: stri
   const child = spawn(command, args, { cwd: root, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production' } });
   createInterface({ input: child.stderr! }).on('line', (line) => progress(`  [${kind}] ${line}`));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => (child.kill('SIGKILL'), reject(new Error(`${kind}: no announcement in 60 s`))), 60_000);
-    child.once('exit', (code) => (clearTimeout(timer), reject(new Error(`${kind} exited (${code})`))));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${kind}: no announcement in 60 s`));
+    }, 60_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${kind} exited (${code})`));
+    });
     createInterface({ input: child.stdout! }).on('line', (line) => {
       try {
         const message = (JSON.parse(line) as Record<string, { url: string; token: string }>)[ANNOUNCEMENT_KEY];
@@ -95,7 +101,10 @@ function startServer(kind: ServerKind): Promise<{ child: ChildProcess; url: stri
 function stopServer(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.once('exit', () => (clearTimeout(timer), resolve()));
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
     child.stdin!.end();
   });
 }

@@ -40,6 +40,7 @@ import { silentLogger } from '../../src/server/logger.js';
 import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/types.js';
 import { ANNOUNCEMENT_KEY, KINDS, type ServerKind } from './kinds.js';
+import { closeHttpServer } from '../../src/http/close-server.js';
 
 
 const BODY = JSON.stringify({ jsonrpc: '2.0', id: 1, result: { tools: [{ name: 'list_notes', inputSchema: { type: 'object' } }] } });
@@ -64,7 +65,7 @@ async function listenBare(): Promise<{ url: string; close: () => Promise<void> }
   const http = createServer(answerOnceBodyRead);
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   const { port } = http.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((done) => (http.close(() => done()), http.closeAllConnections())) };
+  return { url: `http://127.0.0.1:${port}`, close: () => closeHttpServer(http) };
 }
 
 /**
@@ -75,7 +76,10 @@ async function listenBare(): Promise<{ url: string; close: () => Promise<void> }
 function honoApp(check: MiddlewareHandler | undefined): Hono {
   const app = new Hono();
   if (check !== undefined) app.use('/mcp', check);
-  app.post('/mcp', async (c) => (await c.req.arrayBuffer(), new Response(BODY, { headers: HEADERS })));
+  app.post('/mcp', async (c) => {
+    await c.req.arrayBuffer();
+    return new Response(BODY, { headers: HEADERS });
+  });
   return app;
 }
 
@@ -136,12 +140,18 @@ async function start(kind: ServerKind): Promise<{ url: string; token: string; cl
     // guards do, and the process holds the same authorization server (heap, modules) as theirs.
     const portcullis = await startPortcullis(undefined);
     const server = kind === 'bare' ? await listenBare() : await listen(honoApp(undefined).fetch, { port: 0, host: '127.0.0.1' });
-    return { url: `${server.url}/mcp`, token: portcullis.token, close: async () => (await server.close(), await portcullis.close()) };
+    return { url: `${server.url}/mcp`, token: portcullis.token, close: async () => {
+        await server.close();
+        await portcullis.close();
+      }, };
   }
   if (kind === 'gateway') {
     const upstream = await listenBare();
     const portcullis = await startPortcullis(upstream.url);
-    return { url: portcullis.stack.gateway!.resource, token: portcullis.token, close: async () => (await portcullis.close(), await upstream.close()) };
+    return { url: portcullis.stack.gateway!.resource, token: portcullis.token, close: async () => {
+        await portcullis.close();
+        await upstream.close();
+      }, };
   }
   const portcullis = await startPortcullis(undefined);
   const resource = portcullis.stack.server.config.resources[0]!.uri;
@@ -149,13 +159,19 @@ async function start(kind: ServerKind): Promise<{ url: string; token: string; cl
   if (kind === 'guard-hono') {
     const app = honoApp(bearerAuth({ verifier: gatewayVerifier(portcullis.stack), resource, scopePolicy }));
     const http = await listen(app.fetch, { port: 0, host: '127.0.0.1' });
-    return { url: `${http.url}/mcp`, token: portcullis.token, close: async () => (await http.close(), await portcullis.close()) };
+    return { url: `${http.url}/mcp`, token: portcullis.token, close: async () => {
+        await http.close();
+        await portcullis.close();
+      }, };
   }
   if (kind === 'guard-node') {
     const http = createServer(protectNodeHttpListener({ verifier: gatewayVerifier(portcullis.stack), resource, scopePolicy }, answerOnceBodyRead));
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
     const { port } = http.address() as AddressInfo;
-    return { url: `http://127.0.0.1:${port}/mcp`, token: portcullis.token, close: async () => (http.closeAllConnections(), http.close(), await portcullis.close()) };
+    return { url: `http://127.0.0.1:${port}/mcp`, token: portcullis.token, close: async () => {
+        await closeHttpServer(http);
+        await portcullis.close();
+      }, };
   }
   // sdk-express
   const { config } = portcullis.stack.server;
@@ -171,7 +187,10 @@ async function start(kind: ServerKind): Promise<{ url: string; token: string; cl
   const http = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => http.once('listening', () => resolve()));
   const { port } = http.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/mcp`, token: portcullis.token, close: async () => (http.closeAllConnections(), http.close(), await portcullis.close()) };
+  return { url: `http://127.0.0.1:${port}/mcp`, token: portcullis.token, close: async () => {
+        await closeHttpServer(http);
+        await portcullis.close();
+      }, };
 }
 
 const { values } = parseArgs({ args: process.argv.slice(2), options: { kind: { type: 'string' } }, strict: true });

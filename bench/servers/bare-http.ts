@@ -7,6 +7,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serveBenchmark } from '../support/announcement.js';
+import { closeHttpServer } from '../../src/http/close-server.js';
 
 const body = JSON.stringify({
   access_token: 'x'.repeat(43),
@@ -38,8 +39,5 @@ await serveBenchmark({
     return Array.from({ length: count }, () => `unused-${seeded++}`);
   },
   close: () =>
-    new Promise<void>((resolve) => {
-      http.close(() => resolve());
-      http.closeAllConnections();
-    }),
+    closeHttpServer(http),
 });

@@ -19,6 +19,7 @@ import { mcpAuthRouter } from '@modelcontextprotocol/sdk/server/auth/router.js';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { OAuthClientInformationFull, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
 import { serveBenchmark } from '../support/announcement.js';
+import { closeHttpServer } from '../../src/http/close-server.js';
 
 const CLIENT_ID = 'bench-client';
 const ACCESS_TOKEN_TTL = 600;
@@ -132,8 +133,5 @@ await serveBenchmark({
     });
   },
   close: () =>
-    new Promise<void>((resolve) => {
-      http.close(() => resolve());
-      http.closeAllConnections();
-    }),
+    closeHttpServer(http),
 });

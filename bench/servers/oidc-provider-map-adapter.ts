@@ -29,7 +29,10 @@ class MapAdapter {
     const { grantId, uid, userCode } = payload;
     if (typeof grantId === 'string' && this.model !== 'Grant') {
       let keys = byGrant.get(grantId);
-      if (keys === undefined) byGrant.set(grantId, (keys = new Set()));
+      if (keys === undefined) {
+        keys = new Set();
+        byGrant.set(grantId, keys);
+      }
       keys.add(key);
     }
     if (this.model === 'Session' && typeof uid === 'string') bySessionUid.set(uid, id);

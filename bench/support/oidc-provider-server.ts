@@ -11,6 +11,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Provider, { type OidcClient, type OidcToken } from 'oidc-provider';
 import { serveBenchmark } from './announcement.js';
+import { closeHttpServer } from '../../src/http/close-server.js';
 
 const CLIENT_ID = 'bench-client';
 const SCOPE = 'offline_access mcp';
@@ -95,9 +96,6 @@ export async function serveOidcProvider(adapter: (model: string) => unknown): Pr
     rotates: true,
     seed,
     close: () =>
-      new Promise<void>((resolve) => {
-        http.close(() => resolve());
-        http.closeAllConnections();
-      }),
+      closeHttpServer(http),
   });
 }

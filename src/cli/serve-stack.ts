@@ -8,7 +8,7 @@ import { probeUpstream } from '../resource/upstream-probe.js';
 import type { VerifiedIdentity } from '../resource/types.js';
 import { createAuthorizationServer, type AuthorizationServer } from '../server/app.js';
 import type { Clock } from '../server/clock.js';
-import { ConfigError, type ServerSettings } from '../server/config.js';
+import type { ServerSettings } from '../server/config.js';
 import { listen, type RunningHttpServer } from '../server/http/listen.js';
 import type { NodeRoute } from '../server/http/node-token-route.js';
 import type { Store } from '../store/types.js';

@@ -22,7 +22,9 @@ export function createAuthorizedFetch(session: ClientSession, accessToken: () =>
     const retryable = input instanceof Request ? input.clone() : input;
     const send = async (token: string | undefined, target: string | URL | Request) => {
       const headers = new Headers(target instanceof Request ? target.headers : undefined);
-      new Headers(init?.headers).forEach((value, key) => headers.set(key, value));
+      new Headers(init?.headers).forEach((value, key) => {
+        headers.set(key, value);
+      });
       if (token !== undefined) headers.set('Authorization', `Bearer ${token}`);
       return base(target, { ...init, headers });
     };

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { html } from '../core/html.js';
+import { closeHttpServer } from '../http/close-server.js';
 
 /**
  * The redirect receiver of a terminal login: an HTTP listener on the loopback IP literal with a
@@ -130,10 +131,7 @@ export async function startLoopbackRedirect(options: LoopbackRedirectOptions = {
     },
     async close() {
       held?.respond({ ok: false, error: 'cancelled', description: 'The login ended before this response was used. Return to the terminal.' });
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await closeHttpServer(server);
     },
   };
 }

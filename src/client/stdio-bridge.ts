@@ -34,7 +34,7 @@ export interface StdioBridgeOptions {
    * JSON-RPC error for it, if it was a request). Return `'close'` to end the bridge, e.g. when the
    * user must log in again.
    */
-  onSendError?: (error: Error) => 'close' | void;
+  onSendError?: (error: Error) => 'close' | undefined;
 }
 
 export type StdioBridgeEnd = 'stdin-closed' | 'remote-closed' | 'closed' | 'send-error';

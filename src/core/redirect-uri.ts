@@ -59,7 +59,7 @@ export function redirectUriMatches(presented: string, registered: string): boole
  * case, dot-segments or percent-encoding tricks cannot make two different strings match.
  */
 function splitLoopbackRedirect(value: string): { host: string; rest: string } | null {
-  const parts = /^http:\/\/(\[[^\]]*\]|[^/?#:@\[\]]+)(?::([1-9]\d{0,4}))?([/?][^#]*)?$/.exec(value);
+  const parts = /^http:\/\/(\[[^\]]*\]|[^/?#:@[\]]+)(?::([1-9]\d{0,4}))?([/?][^#]*)?$/.exec(value);
   if (parts === null) return null;
   const [, host = '', port, rest = ''] = parts;
   if (port !== undefined && Number(port) > 65535) return null;

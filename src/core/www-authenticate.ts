@@ -16,8 +16,7 @@ export function parseChallenge(header: string, scheme = 'Bearer'): Record<string
   const rest = header.slice(start).replace(/^,?\s*\S+\s*/, '');
   const params: Record<string, string> = {};
   const pattern = /\s*([A-Za-z0-9_.-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))\s*(,|$)/y;
-  let match: RegExpExecArray | null;
-  while ((match = pattern.exec(rest)) !== null) {
+  for (let match = pattern.exec(rest); match !== null; match = pattern.exec(rest)) {
     const key = match[1]!.toLowerCase();
     params[key] = match[2] !== undefined ? match[2].replace(/\\(.)/g, '$1') : match[3]!;
     if (match[4] === '') break;

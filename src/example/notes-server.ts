@@ -5,6 +5,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
+import { closeHttpServer } from '../http/close-server.js';
 
 /**
  * A small MCP server with no authorization of its own, for `npm start` and the tests: the
@@ -151,10 +152,7 @@ export function startNotesServer(options: { port: number; host: string }): Promi
         url: `http://${host}:${port}${MCP_PATH}`,
         close: async () => {
           await Promise.allSettled([...transports.values()].map((t) => t.close()));
-          await new Promise<void>((done) => {
-            server.close(() => done());
-            server.closeAllConnections();
-          });
+          await closeHttpServer(server);
         },
       });
     });

@@ -41,7 +41,8 @@ class VerifiedAuthInfo implements McpAuthInfo {
   }
 
   get resource(): URL {
-    return (this.#resource ??= new URL(this.#audience));
+    this.#resource ??= new URL(this.#audience);
+    return this.#resource;
   }
 
   set resource(value: URL) {

@@ -71,7 +71,10 @@ const pathsByMetadata = new WeakMap<ProtectedResourceMetadata, string[]>();
  */
 export function protectedResourceMetadataResponse(request: Request, metadata: ProtectedResourceMetadata): Response | undefined {
   let paths = pathsByMetadata.get(metadata);
-  if (paths === undefined) pathsByMetadata.set(metadata, (paths = protectedResourceMetadataPaths(metadata.resource)));
+  if (paths === undefined) {
+    paths = protectedResourceMetadataPaths(metadata.resource);
+    pathsByMetadata.set(metadata, paths);
+  }
   const { pathname } = new URL(request.url);
   if (!paths.includes(pathname)) return undefined;
   if (request.method === 'OPTIONS') return new Response(null, { status: 204, headers: METADATA_CORS });

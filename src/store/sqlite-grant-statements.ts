@@ -59,7 +59,7 @@ export function createSqliteGrantStatements(sqlite: BetterSqlite3.Database): Sql
       for (const queued of group) queued.reject(error);
       return;
     }
-    group.forEach((queued, i) => queued.resolve(results[i]));
+    for (const [i, queued] of group.entries()) queued.resolve(results[i]);
   };
 
   return {

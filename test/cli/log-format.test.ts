@@ -40,8 +40,15 @@ async function serveOnTerminal(dir: string, extraArgs: string[], done: RegExp): 
   try {
     return await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no ${done} on the terminal within 60 s:\n${screen}`)), 60_000);
-      child.stdout.on('data', () => done.test(screen) && (clearTimeout(timer), resolve(screen)));
-      child.on('exit', (code) => (clearTimeout(timer), reject(new Error(`exited ${code}:\n${screen}`))));
+      child.stdout.on('data', () => {
+        if (!done.test(screen)) return;
+        clearTimeout(timer);
+        resolve(screen);
+      });
+      child.on('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`exited ${code}:\n${screen}`));
+      });
     });
   } finally {
     try {

@@ -12,7 +12,7 @@ import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { authorizationServerDocument, startScriptedServer } from '../support/scripted-oauth-server.js';
 
 const ALICE = { username: 'alice', password: 'alice has a long password' };
-const TOOLS_LIST = '{"jsonrpc":"2.0","id":1,"method":"tools/list"}';
+const _TOOLS_LIST = '{"jsonrpc":"2.0","id":1,"method":"tools/list"}';
 
 /** What a client holding `token` gets from the gateway for a plain `tools/list`. */
 async function callGateway(mcpUrl: string, token: string): Promise<number> {

@@ -32,7 +32,10 @@ async function wire(serverUrl: string, extra: Partial<StdioBridgeOptions> = {}):
   let stdout = '';
   fromBridge.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
   let logs = '';
-  const logSink = new Writable({ write: (chunk: Buffer, _enc, done) => ((logs += chunk.toString('utf8')), done()) });
+  const logSink = new Writable({ write: (chunk: Buffer, _enc, done) => {
+      logs += chunk.toString('utf8');
+      done();
+    }, });
   const requests: Wired['requests'] = [];
   const bridge = await startStdioBridge({
     serverUrl,

@@ -21,7 +21,7 @@ describe('Client ID Metadata Document clients end to end', () => {
   const redirectUri = 'http://127.0.0.1:41234/callback';
 
   before(async () => {
-    documents = createServer((req, res) => {
+    documents = createServer((_req, res) => {
       res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'max-age=300' }).end(
         JSON.stringify({ client_id: clientId, client_name: 'Metadata Doc App', redirect_uris: [redirectUri], grant_types: ['authorization_code', 'refresh_token'], token_endpoint_auth_method: 'none' }),
       );

@@ -13,6 +13,7 @@ import { eventually, startCli, type RunningCli } from '../support/cli-process.js
 import { CrossOriginBrowser, type Page } from '../support/cross-origin-browser.js';
 import { parseForms } from '../support/html-form.js';
 import { freePort, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { closeHttpServer } from '../../src/http/close-server.js';
 
 /**
  * Which upstream endpoints federation may use over plain http (docs/federation.md, "Configure"; OAuth 2.1 §1.5): none for an https
@@ -42,10 +43,7 @@ async function listen(server: ReturnType<typeof createHttpServer>, scheme: 'http
     url,
     requests,
     close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+      closeHttpServer(server),
   };
 }
 
@@ -176,7 +174,10 @@ describe('federation with an https provider whose metadata names an http endpoin
           /* not the whole document yet */
         }
       }, 50);
-      void serving.exited.then((run) => (clearInterval(timer), reject(new Error(`serve exited ${run.code}: ${run.stderr}`))));
+      void serving.exited.then((run) => {
+        clearInterval(timer);
+        reject(new Error(`serve exited ${run.code}: ${run.stderr}`));
+      });
     });
     as = await discover(summary.issuer);
   });

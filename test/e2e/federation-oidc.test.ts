@@ -12,6 +12,7 @@ import { parseForms } from '../support/html-form.js';
 import { freePort, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { MemoryProvider } from '../support/mcp-sdk-provider.js';
 import { startOidcUpstream, type OidcUpstream } from '../support/oidc-upstream.js';
+import { closeHttpServer } from '../../src/http/close-server.js';
 
 interface TextResult {
   content: { type: string; text: string }[];
@@ -33,7 +34,7 @@ async function recordingUpstream(notes: RunningNotesServer): Promise<{ url: stri
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/mcp`, seen, close: () => new Promise((done) => (server.closeAllConnections(), server.close(() => done()))) };
+  return { url: `http://127.0.0.1:${port}/mcp`, seen, close: () => closeHttpServer(server) };
 }
 
 const CLIENT_REDIRECT = 'http://127.0.0.1:47621/callback';

@@ -47,7 +47,10 @@ describe('gateway refusals', () => {
   async function accessToken(login: { username: string; password: string }, options: { resource?: string; scope?: string } = {}): Promise<string> {
     const resource = options.resource ?? stack.mcpUrl;
     let browser = browsers.get(login.username);
-    if (browser === undefined) browsers.set(login.username, (browser = new FormBrowser(stack.issuer)));
+    if (browser === undefined) {
+      browser = new FormBrowser(stack.issuer);
+      browsers.set(login.username, browser);
+    }
     const code = await obtainCode(as, clientId, login, { resource, scope: options.scope ?? 'notes:read', browser });
     return assertTokens(await redeemCode(as, { clientId, code: code.code, verifier: code.verifier, resource })).access_token;
   }

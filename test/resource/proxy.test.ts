@@ -5,6 +5,7 @@ import { after, describe, it } from 'node:test';
 import { Hono } from 'hono';
 import { createUpstreamProxy, type UpstreamProxyOptions } from '../../src/resource/proxy.js';
 import { listen, type RunningHttpServer } from '../../src/server/http/listen.js';
+import { closeHttpServer } from '../../src/http/close-server.js';
 
 /** A hand-made upstream: `handler` sees every request; `closed` resolves when a request's connection to it closes. */
 async function startUpstream(handler: http.RequestListener): Promise<{ url: string; server: http.Server; close(): Promise<void> }> {
@@ -14,7 +15,7 @@ async function startUpstream(handler: http.RequestListener): Promise<{ url: stri
   return {
     url: `http://127.0.0.1:${port}/upstream/mcp`,
     server,
-    close: () => new Promise<void>((done) => { server.close(() => done()); server.closeAllConnections(); }),
+    close: () => closeHttpServer(server),
   };
 }
 

@@ -58,7 +58,10 @@ export function startCli(args: string[], env: Record<string, string | undefined>
             resolve(match);
           }
         };
-        const timer = setTimeout(() => (cleanup(), reject(new Error(`no ${pattern} on stderr within ${ms} ms: ${stderr}`))), ms);
+        const timer = setTimeout(() => {
+          cleanup();
+          reject(new Error(`no ${pattern} on stderr within ${ms} ms: ${stderr}`));
+        }, ms);
         const cleanup = () => {
           clearTimeout(timer);
           listeners.delete(check);
@@ -66,7 +69,9 @@ export function startCli(args: string[], env: Record<string, string | undefined>
         listeners.add(check);
         void exited.then(() => {
           check();
-          if (listeners.has(check)) (cleanup(), reject(new Error(`exited before ${pattern}: ${stderr}`)));
+          if (!listeners.has(check)) return;
+          cleanup();
+          reject(new Error(`exited before ${pattern}: ${stderr}`));
         });
         check();
       });

@@ -25,7 +25,10 @@ export class CrossOriginBrowser {
   cookies(url: string): Map<string, string> {
     const origin = new URL(url).origin;
     let jar = this.jars.get(origin);
-    if (jar === undefined) this.jars.set(origin, (jar = new Map()));
+    if (jar === undefined) {
+      jar = new Map();
+      this.jars.set(origin, jar);
+    }
     return jar;
   }
 

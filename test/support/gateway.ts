@@ -14,6 +14,7 @@ import type { Store } from '../../src/store/types.js';
 import type { TestClock } from './clock.js';
 import { TEST_SECRET } from './server.js';
 import { createTestDatabase, type TestDatabase } from './stores.js';
+import { closeHttpServer } from '../../src/http/close-server.js';
 
 export interface TestGateway {
   /** The issuer, `http://127.0.0.1:PORT`. */
@@ -130,9 +131,6 @@ export async function startCgiStyleUpstream(): Promise<CgiStyleUpstream> {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`,
     seen,
     close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+      closeHttpServer(server),
   };
 }

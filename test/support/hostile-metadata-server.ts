@@ -5,6 +5,7 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { closeHttpServer } from '../../src/http/close-server.js';
 
 export interface HostileServer {
   /** `http://127.0.0.1:PORT` */
@@ -42,9 +43,6 @@ export async function startHostileServer(): Promise<HostileServer> {
   return Object.assign(state, {
     origin: `http://127.0.0.1:${port}`,
     close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+      closeHttpServer(server),
   });
 }

@@ -13,6 +13,7 @@ import Provider from 'oidc-provider';
 import { createMemoryAdapter } from 'oidc-provider/lib/adapters/memory_adapter.js';
 import type { CrossOriginBrowser, Page } from './cross-origin-browser.js';
 import { parseForms } from './html-form.js';
+import { closeHttpServer } from '../../src/http/close-server.js';
 
 /** What the token-request counter reads of a request oidc-provider has handled. */
 interface TokenRequestContext {
@@ -129,10 +130,7 @@ export async function startOidcUpstream(options: OidcUpstreamOptions): Promise<O
     issuer,
     provider,
     close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+      closeHttpServer(server),
     signIn: (browser, page, login, decision = 'approve', stopAt) => signIn(issuer, browser, page, login, decision, stopAt),
     async isTokenActive(token) {
       const body = new URLSearchParams({ token });

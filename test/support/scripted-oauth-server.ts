@@ -8,6 +8,7 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { closeHttpServer } from '../../src/http/close-server.js';
 
 export interface RecordedRequest {
   method: string;
@@ -74,10 +75,7 @@ export async function startScriptedServer(): Promise<ScriptedServer> {
       routes.set(path, () => ({ json: document }));
     },
     close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+      closeHttpServer(server),
   };
 }
 

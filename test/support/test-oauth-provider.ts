@@ -9,6 +9,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT, exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
+import { closeHttpServer } from '../../src/http/close-server.js';
 
 export interface TestOAuthProviderOptions {
   mode: 'oauth2' | 'oidc';
@@ -107,10 +108,7 @@ export async function startTestOAuthProvider(options: TestOAuthProviderOptions):
     revoked,
     isAccessTokenValid: (token) => isAccessTokenValid(state, token),
     close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+      closeHttpServer(server),
   };
 }
 
@@ -145,13 +143,23 @@ function authorize(state: State, params: Params, response: ServerResponse): void
     for (const [name, value] of Object.entries(fields)) if (value !== undefined) target.searchParams.set(name, value);
     response.writeHead(302, { Location: target.href, 'Cache-Control': 'no-store' }).end();
   };
-  if (params.response_type === undefined) return redirect({ error: 'invalid_request', error_description: 'response_type is required' });
-  if (params.response_type !== 'code') return redirect({ error: 'unsupported_response_type' });
+  if (params.response_type === undefined) {
+    redirect({ error: 'invalid_request', error_description: 'response_type is required' });
+    return;
+  }
+  if (params.response_type !== 'code') {
+    redirect({ error: 'unsupported_response_type' });
+    return;
+  }
   // RFC 7636 §4.3; S256 only, as OAuth 2.1 §4.1.1 and MCP require.
   if (params.code_challenge === undefined || params.code_challenge_method !== 'S256') {
-    return redirect({ error: 'invalid_request', error_description: 'PKCE with S256 is required' });
+    redirect({ error: 'invalid_request', error_description: 'PKCE with S256 is required' });
+    return;
   }
-  if (knobs.deny) return redirect({ error: 'access_denied' });
+  if (knobs.deny) {
+    redirect({ error: 'access_denied' });
+    return;
+  }
   const code = randomToken();
   const scope = params.scope ?? (state.options.mode === 'oidc' ? 'openid' : '');
   state.codes.set(code, { id: randomToken(), user: { ...knobs.user }, scope, redirectUri: params.redirect_uri, codeChallenge: params.code_challenge, ...(params.nonce !== undefined && { nonce: params.nonce }) });
@@ -162,7 +170,10 @@ async function token(state: State, request: IncomingMessage, params: Params, res
   const { knobs } = state;
   state.log.token.push(params);
   if (knobs.tokenEndpointStatus !== undefined) return sendJson(response, knobs.tokenEndpointStatus, { error: 'server_error' });
-  if (!authenticateClient(state, request, params)) return sendInvalidClient(response, request);
+  if (!authenticateClient(state, request, params)) {
+    sendInvalidClient(response, request);
+    return;
+  }
   if (params.grant_type === 'authorization_code') {
     const code = state.codes.get(params.code ?? '');
     state.codes.delete(params.code ?? ''); // single use, even when the rest of the request fails (RFC 6749 §4.1.2)
@@ -229,7 +240,10 @@ function userinfo(state: State, request: IncomingMessage, response: ServerRespon
 
 /** RFC 7009 §2: 200 whatever the token; revoking a refresh token also ends its access tokens (§2.1). */
 function revoke(state: State, request: IncomingMessage, params: Params, response: ServerResponse): void {
-  if (!authenticateClient(state, request, params)) return sendInvalidClient(response, request);
+  if (!authenticateClient(state, request, params)) {
+    sendInvalidClient(response, request);
+    return;
+  }
   if (params.token !== undefined) {
     state.revoked.add(params.token);
     const grant = state.refreshTokens.get(params.token);

@@ -70,7 +70,9 @@ export function registerConnectCommand(program: Command): void {
           redirectUrl: BRIDGE_REDIRECT_URL,
           clientMetadata: cliClientMetadata(BRIDGE_REDIRECT_URL),
           // A new browser login cannot happen in the middle of a stdio session: say what to do instead.
-          onAuthorizationUrl: () => void (ended ??= `${serverUrl} needs a new login (or more scope)`),
+          onAuthorizationUrl: () => {
+            ended ??= `${serverUrl} needs a new login (or more scope)`;
+          },
         });
         const bridge = await startStdioBridge({
           serverUrl,

@@ -33,7 +33,7 @@ export function bearerAuth(guardOrOptions: BearerGuard | BearerGuardOptions): Mi
   }
 
   /** The full check; `readBody` when the scopes depend on the body or it is a form. */
-  async function checkThenNext(c: Context<BearerAuthEnv>, next: Next, request: BearerRequest, readBody: boolean, contentType: string | undefined): Promise<Response | void> {
+  async function checkThenNext(c: Context<BearerAuthEnv>, next: Next, request: BearerRequest, readBody: boolean, contentType: string | undefined): Promise<Response | undefined> {
     let input = request;
     if (readBody) {
       // An earlier middleware may have read the body through HonoRequest, which caches it.
@@ -43,7 +43,8 @@ export function bearerAuth(guardOrOptions: BearerGuard | BearerGuardOptions): Mi
     const result = await guard.check(input);
     if (result.response !== undefined) return result.response;
     pass(c, result.identity, result.token);
-    return next();
+    await next();
+    return undefined;
   }
 
   return (c, next) => {

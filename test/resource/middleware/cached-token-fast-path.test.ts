@@ -15,6 +15,7 @@ import { parseScopePolicy } from '../../../src/resource/scope-policy.js';
 import type { TokenVerifier } from '../../../src/resource/types.js';
 import { listen } from '../../../src/server/http/listen.js';
 import { RESOURCE_A, RESOURCE_B, startTokenIssuer, type TokenIssuer } from '../../support/access-tokens.js';
+import { closeHttpServer } from '../../../src/http/close-server.js';
 
 /**
  * The synchronous cache-hit path of every adapter (bearerAuth, requireBearerToken,
@@ -58,7 +59,7 @@ async function listenNode(listener: (req: IncomingMessage, res: ServerResponse) 
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`,
-    close: () => new Promise<void>((done) => (http.close(() => done()), http.closeAllConnections())),
+    close: () => closeHttpServer(http),
   };
 }
 
@@ -72,7 +73,9 @@ function sameTickProbe(): { wrap: (run: () => void) => void; mark: () => void; r
       run();
       returned = true;
     },
-    mark: () => void (ranInSameTick = !returned),
+    mark: () => {
+      ranInSameTick = !returned;
+    },
     result: () => ranInSameTick,
   };
 }
@@ -81,7 +84,10 @@ const ADAPTERS: Record<string, (verifier: TokenVerifier) => Promise<Adapter>> = 
   async protectNodeHttpListener(verifier) {
     const count = { passes: 0 };
     const probe = sameTickProbe();
-    const handler = (req: GuardedIncomingMessage, res: ServerResponse) => (probe.mark(), answer(res, req.auth?.extra?.['subject'] as string));
+    const handler = (req: GuardedIncomingMessage, res: ServerResponse) => {
+      probe.mark();
+      answer(res, req.auth?.extra?.['subject'] as string);
+    };
     const mcp = protectNodeHttpListener(countingGuard(verifier, ['read'], count), handler);
     const admin = protectNodeHttpListener(countingGuard(verifier, ['read', 'admin'], count), handler);
     const server = await listenNode((req, res) => probe.wrap(() => (req.url!.startsWith('/admin') ? admin : mcp)(req, res)));
@@ -101,7 +107,10 @@ const ADAPTERS: Record<string, (verifier: TokenVerifier) => Promise<Adapter>> = 
     const probe = sameTickProbe();
     const app = express();
     app.use(express.json());
-    const handler = (req: express.Request & GuardedIncomingMessage, res: express.Response) => (probe.mark(), answer(res, req.auth?.extra?.['subject'] as string));
+    const handler = (req: express.Request & GuardedIncomingMessage, res: express.Response) => {
+      probe.mark();
+      answer(res, req.auth?.extra?.['subject'] as string);
+    };
     const guarded = (guard: BearerGuard) => {
       const middleware = requireBearerToken(guard);
       return (req: express.Request, res: express.Response, next: express.NextFunction) => probe.wrap(() => void middleware(req, res, next));

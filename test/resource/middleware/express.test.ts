@@ -13,6 +13,7 @@ import { parseScopePolicy } from '../../../src/resource/scope-policy.js';
 import { RESOURCE_A, startTokenIssuer, type TokenIssuer } from '../../support/access-tokens.js';
 import { connectWithToken, createWhoamiServer, whoami } from '../../support/whoami-mcp-server.js';
 import { itRefusesLikeEveryAdapter } from './cases.js';
+import { closeHttpServer } from '../../../src/http/close-server.js';
 
 /**
  * The Express adapter in front of the MCP SDK's McpServer with StreamableHTTPServerTransport
@@ -43,7 +44,7 @@ function startApp(issuer: TokenIssuer, withJsonParser: boolean): Promise<{ url: 
       const { port } = http.address() as AddressInfo;
       resolve({
         url: `http://127.0.0.1:${port}/mcp`,
-        close: () => new Promise<void>((done) => (http.close(() => done()), http.closeAllConnections())),
+        close: () => closeHttpServer(http),
       });
     });
   });

@@ -44,7 +44,10 @@ describe('Hono middleware with the MCP SDK server', () => {
     app.use('/echo', bearerAuth(guard));
     app.post('/echo', async (c) => c.json({ body: await c.req.json(), subject: c.get('identity').subject }));
     // The guard after a middleware that already consumed the body.
-    app.use('/pre-read', async (c, next) => (await c.req.json(), next()));
+    app.use('/pre-read', async (c, next) => {
+      await c.req.json();
+      await next();
+    });
     app.use('/pre-read', bearerAuth(guard));
     app.post('/pre-read', (c) => c.json({ ok: true }));
 

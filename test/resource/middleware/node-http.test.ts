@@ -9,6 +9,7 @@ import { parseScopePolicy } from '../../../src/resource/scope-policy.js';
 import { RESOURCE_A, startTokenIssuer, type TokenIssuer } from '../../support/access-tokens.js';
 import { connectWithToken, createWhoamiServer, DELETE_NOTE_CALL, mcpPost, whoami } from '../../support/whoami-mcp-server.js';
 import { itRefusesLikeEveryAdapter } from './cases.js';
+import { closeHttpServer } from '../../../src/http/close-server.js';
 
 /** The plain node:http adapter over real HTTP, in front of the MCP SDK's Node transport. */
 
@@ -44,7 +45,7 @@ describe('node:http guard with the MCP SDK server', () => {
     url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp`;
   });
   after(async () => {
-    await new Promise<void>((done) => (http.close(() => done()), http.closeAllConnections()));
+    await closeHttpServer(http);
     await issuer.close();
   });
 

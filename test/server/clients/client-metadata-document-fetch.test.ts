@@ -90,7 +90,7 @@ describe('fetching documents from a loopback server (dangerouslyAllowLoopback)',
   it('accepts a document of exactly maxBytes', async () => {
     site.handler = (_req, res, url) => {
       const body = JSON.stringify(document(url));
-      res.writeHead(200, { 'Content-Type': 'application/json' }).end(body.slice(0, -1) + ' '.repeat(1000 - body.length) + '}');
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(`${body.slice(0, -1)}${' '.repeat(1000 - body.length)}}`);
     };
     await resolver({ maxBytes: 1000 }).resolve(`${site.base}/exact.json`);
   });

@@ -105,7 +105,10 @@ describe('the token endpoint on node:http', () => {
       const request = httpRequest(`${server.url}${server.server.paths.token}`, { method: 'POST', headers: { ...FORM, 'content-length': '1000' } });
       request.on('error', () => resolve());
       request.write('grant_type=refresh_token&refresh_token=');
-      setTimeout(() => (request.destroy(), resolve()), 50);
+      setTimeout(() => {
+        request.destroy();
+        resolve();
+      }, 50);
     });
     assert.equal((await send(server.url, { path: server.server.paths.token, headers: FORM, body: 'client_id=x' })).status, 400);
   });

@@ -109,7 +109,7 @@ await describeOnEveryDialect('store contract', (dialect) => {
       for (const grant of grants) mine.push((await fresh.store.grants.rotateRefreshToken(rotationOf(grant, T0 + 1))) === undefined ? 'lost' : 'rotated');
       const theirs = await racer.done;
       assert.equal(theirs.ok, true, theirs.error);
-      grantIds.forEach((_, i) => assert.deepEqual([mine[i], theirs.outcomes[i]].sort(), ['lost', 'rotated'], `grant ${i}`));
+      for (const i of grantIds.keys()) assert.deepEqual([mine[i], theirs.outcomes[i]].sort(), ['lost', 'rotated'], `grant ${i}`);
       for (const id of grantIds) assert.equal((await fresh.store.grants.find(id))?.refreshGeneration, 1);
     });
   });

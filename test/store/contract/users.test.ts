@@ -10,7 +10,7 @@ import { T0, clientRecord, codeRecord, grantRecord, sessionRecord, uniqueId, use
 import { startRacer } from '../../support/store-racer.js';
 import { describeOnEveryDialect, runAll, useFreshStore } from './run-contract.js';
 
-const count = <T extends string>(outcomes: readonly { outcome: T }[], outcome: T) => outcomes.filter((o) => o.outcome === outcome).length;
+const _count = <T extends string>(outcomes: readonly { outcome: T }[], outcome: T) => outcomes.filter((o) => o.outcome === outcome).length;
 
 await describeOnEveryDialect('store contract', (dialect) => {
   describe('users', () => {
