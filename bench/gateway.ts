@@ -9,21 +9,21 @@
  * process is the load generator on CPU 0. Every server answers the same JSON-RPC body; see
  * bench/README.md.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { runFixedLoad, type FixedLoadResult } from './gateway/load.js';
 import { ANNOUNCEMENT_KEY, KINDS, type ServerKind } from './gateway/kinds.js';
+import { type FixedLoadResult, runFixedLoad } from './gateway/load.js';
 import { probeMachineLoad, waitForQuietMachine } from './support/machine-load.js';
 import { fatal, median, pinProcesses, positiveInteger, progress } from './support/run-options.js';
 
 const LABELS: Record<ServerKind, string> = {
   bare: 'bare node:http (ceiling; also the upstream called directly)',
-  hono: 'Hono on @hono/node-server, no check (the gateway\'s stack alone)',
+  hono: "Hono on @hono/node-server, no check (the gateway's stack alone)",
   'guard-hono': 'token check on Hono (bearerAuth middleware)',
   'guard-node': 'token check alone (node:http, protectNodeHttpListener)',
   'sdk-express': 'MCP SDK requireBearerAuth on Express (jose, no cache)',
@@ -57,14 +57,24 @@ const { values } = parseArgs({
   strict: true,
 });
 if (values.help) {
-  process.stdout.write(`npm run bench:gateway -- [--duration S] [--warmup S] [--connections N] [--rounds N] [--json] [--only a,b] [--no-pin]\nservers: ${KINDS.join(', ')}\n`);
+  process.stdout.write(
+    `npm run bench:gateway -- [--duration S] [--warmup S] [--connections N] [--rounds N] [--json] [--only a,b] [--no-pin]\nservers: ${KINDS.join(', ')}\n`,
+  );
   process.exit(0);
 }
 const duration = positiveInteger('--duration', values.duration);
 const warmup = positiveInteger('--warmup', values.warmup);
 const connections = positiveInteger('--connections', values.connections);
 const rounds = positiveInteger('--rounds', values.rounds);
-const selected = values.only === undefined ? [...KINDS] : KINDS.filter((k) => values.only!.split(',').map((s) => s.trim()).includes(k));
+const selected =
+  values.only === undefined
+    ? [...KINDS]
+    : KINDS.filter((k) =>
+        values
+          .only!.split(',')
+          .map((s) => s.trim())
+          .includes(k),
+      );
 if (selected.length === 0) fatal(`--only names none of: ${KINDS.join(', ')}`);
 const machine = `${cpus()[0]?.model ?? 'unknown'} × ${availableParallelism()}`;
 const pinning = pinProcesses(!values['no-pin']);
@@ -113,7 +123,11 @@ async function measure(kind: ServerKind, round: number): Promise<Measurement> {
   const { child, url, token } = await startServer(kind);
   try {
     const pids = [process.pid, child.pid!];
-    if (!(await waitForQuietMachine(pids, BUSY_MACHINE_SHARE, 120_000, (share) => progress(`  waiting for a quiet machine (others use ${(share * 100).toFixed(0)} %)`)))) {
+    if (
+      !(await waitForQuietMachine(pids, BUSY_MACHINE_SHARE, 120_000, (share) =>
+        progress(`  waiting for a quiet machine (others use ${(share * 100).toFixed(0)} %)`),
+      ))
+    ) {
       progress('  the machine stayed busy: figures may be unreliable');
     }
     progress(`${kind} (round ${round}): warm-up ${warmup} s, ${connections} connections ${duration} s, then 1 connection ${duration} s`);
@@ -122,7 +136,8 @@ async function measure(kind: ServerKind, round: number): Promise<Measurement> {
     const throughput = await runFixedLoad({ url, token, connections, seconds: duration });
     const load = probe.finish();
     const single = await runFixedLoad({ url, token, connections: 1, seconds: duration });
-    if (throughput.non2xx > 0 || throughput.errors > 0 || single.non2xx > 0) throw new Error(`${kind}: ${throughput.non2xx + single.non2xx} non-2xx answers, ${throughput.errors} errors`);
+    if (throughput.non2xx > 0 || throughput.errors > 0 || single.non2xx > 0)
+      throw new Error(`${kind}: ${throughput.non2xx + single.non2xx} non-2xx answers, ${throughput.errors} errors`);
     const serverCpu = load?.cpuSeconds.get(child.pid!);
     return {
       round,
@@ -200,19 +215,33 @@ function formatTable(): string {
     `${connections} connections × ${duration} s after ${warmup} s warm-up, then 1 connection × ${duration} s; medians of ${rounds} round(s)`,
     '',
     `${'server'.padEnd(72)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'1-conn p50'.padStart(10)} ${'CPU µs/req'.padStart(10)}`,
-    ...servers.map((s) => `${s.label.padEnd(72)} ${s.reqPerSec.toFixed(0).padStart(8)} ${fixed(s.p50Ms, 3).padStart(7)} ${fixed(s.p99Ms, 3).padStart(7)} ${fixed(s.singleConnectionP50Ms, 3).padStart(10)} ${fixed(s.serverCpuMicrosPerRequest, 0).padStart(10)}`),
+    ...servers.map(
+      (s) =>
+        `${s.label.padEnd(72)} ${s.reqPerSec.toFixed(0).padStart(8)} ${fixed(s.p50Ms, 3).padStart(7)} ${fixed(s.p99Ms, 3).padStart(7)} ${fixed(s.singleConnectionP50Ms, 3).padStart(10)} ${fixed(s.serverCpuMicrosPerRequest, 0).padStart(10)}`,
+    ),
     '',
   ];
   const verdict = (value: number | null, pass: (v: number) => boolean) => (value === null ? 'not measured' : pass(value) ? 'PASS' : 'FAIL');
-  const { guardHonoOverBare: hono, guardHonoOverHono: honoCheck, guardNodeOverBare: node, sdkExpressOverBare: sdk, gatewayOverDirect: gw, proxyOverheadP50Ms: overhead } = report.ratios;
+  const {
+    guardHonoOverBare: hono,
+    guardHonoOverHono: honoCheck,
+    guardNodeOverBare: node,
+    sdkExpressOverBare: sdk,
+    gatewayOverDirect: gw,
+    proxyOverheadP50Ms: overhead,
+  } = report.ratios;
   const ratio = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(0)} %`);
   lines.push(`token check (Hono) / bare node:http        ${ratio(hono.value)}   target ≥ 80 %: ${verdict(hono.value, (v) => v >= GUARD_TARGET)}`);
   lines.push(`token check (node:http) / bare node:http   ${ratio(node.value)}   target ≥ 80 %: ${verdict(node.value, (v) => v >= GUARD_TARGET)}`);
   if (honoCheck.value !== null) lines.push(`token check (Hono) / Hono without check    ${ratio(honoCheck.value)}   (the check's own share on Hono)`);
   lines.push(`MCP SDK requireBearerAuth / bare node:http ${ratio(sdk.value)}`);
   lines.push(`gateway / upstream called directly         ${ratio(gw.value)}`);
-  lines.push(`proxy overhead at p50, 1 connection        ${overhead.singleConnection === null ? '—' : `${overhead.singleConnection.toFixed(3)} ms`}   target < 1 ms: ${verdict(overhead.singleConnection, (v) => v < OVERHEAD_TARGET_MS)}`);
-  lines.push(`proxy overhead at p50, ${connections} connections      ${overhead.atConnections === null ? '—' : `${overhead.atConnections.toFixed(3)} ms`} (includes queueing behind other requests)`);
+  lines.push(
+    `proxy overhead at p50, 1 connection        ${overhead.singleConnection === null ? '—' : `${overhead.singleConnection.toFixed(3)} ms`}   target < 1 ms: ${verdict(overhead.singleConnection, (v) => v < OVERHEAD_TARGET_MS)}`,
+  );
+  lines.push(
+    `proxy overhead at p50, ${connections} connections      ${overhead.atConnections === null ? '—' : `${overhead.atConnections.toFixed(3)} ms`} (includes queueing behind other requests)`,
+  );
   if (report.machineBusy) lines.push('WARNING: other processes took more than 5 % of the CPUs during a measurement; the figures are unreliable.');
   return `${lines.join('\n')}\n`;
 }

@@ -14,9 +14,9 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { probeMachineLoad, waitForQuietMachine } from './support/machine-load.js';
+import { type LoadResult, runRotatingLoad } from './support/rotating-load.js';
 import { fatal, median, nonNegativeInteger, pinProcesses, positiveInteger, progress } from './support/run-options.js';
-import { runRotatingLoad, type LoadResult } from './support/rotating-load.js';
-import { startServerProcess, type ServerProcess } from './support/server-process.js';
+import { type ServerProcess, startServerProcess } from './support/server-process.js';
 
 interface ServerUnderBench {
   name: string;
@@ -202,11 +202,20 @@ if (failures.length > 0) {
 /** Starts one server, warms it up (every response checked), measures on fresh tokens, stops it. */
 async function benchServer(server: ServerUnderBench, round: number): Promise<{ failure: Failure } | { measurement: Measurement }> {
   const tag = rounds > 1 ? `[${server.name} ${round}/${rounds}]` : `[${server.name}]`;
-  const fail = (phase: Failure['phase'], error: unknown) => ({ failure: { server: server.name, round, phase, message: error instanceof Error ? error.message : String(error) } });
+  const fail = (phase: Failure['phase'], error: unknown) => ({
+    failure: { server: server.name, round, phase, message: error instanceof Error ? error.message : String(error) },
+  });
   progress(`${tag} starting ${server.script}`);
   let child: ServerProcess;
   try {
-    child = await startServerProcess({ cwd: root, script: server.script, tokens: connections, cpu: pinning.server, nodeFlags, log: (line) => progress(`${tag} ${line}`) });
+    child = await startServerProcess({
+      cwd: root,
+      script: server.script,
+      tokens: connections,
+      cpu: pinning.server,
+      nodeFlags,
+      log: (line) => progress(`${tag} ${line}`),
+    });
   } catch (error) {
     return fail('start', error);
   }
@@ -320,11 +329,6 @@ function formatTable(r: typeof report): string {
  * each server CPU 1, so neither borrows the other's core (the server's libuv pool included).
  */
 
-
 function percent(share: number): string {
   return `${(share * 100).toFixed(0)} %`;
 }
-
-
-
-

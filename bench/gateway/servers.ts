@@ -18,19 +18,21 @@
  * /token endpoint turns its refresh token into an ES256 access token for `<issuer>/mcp`. Every
  * kind reads the request body before it answers.
  */
+
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
 import { requireBearerAuth } from '@modelcontextprotocol/sdk/server/auth/middleware/bearerAuth.js';
 import express from 'express';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { createLocalJWKSet, jwtVerify } from 'jose';
-import { startServeStack, type ServeStack } from '../../src/cli/serve-stack.js';
+import { type ServeStack, startServeStack } from '../../src/cli/serve-stack.js';
 import { randomSecret } from '../../src/core/secrets.js';
+import { closeHttpServer } from '../../src/http/close-server.js';
 import { createJwtVerifier } from '../../src/resource/jwt-verifier.js';
 import { bearerAuth } from '../../src/resource/middleware/hono.js';
 import { protectNodeHttpListener } from '../../src/resource/middleware/node-http.js';
@@ -40,8 +42,6 @@ import { silentLogger } from '../../src/server/logger.js';
 import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/types.js';
 import { ANNOUNCEMENT_KEY, KINDS, type ServerKind } from './kinds.js';
-import { closeHttpServer } from '../../src/http/close-server.js';
-
 
 const BODY = JSON.stringify({ jsonrpc: '2.0', id: 1, result: { tools: [{ name: 'list_notes', inputSchema: { type: 'object' } }] } });
 const HEADERS = { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(BODY)) };
@@ -100,9 +100,30 @@ async function startPortcullis(upstream: string | undefined): Promise<{ stack: S
   const { config, paths } = stack.server;
   const now = Math.floor(Date.now() / 1000);
   const clientId = 'bench-client';
-  await store.clients.create({ clientId, secretHash: null, tokenEndpointAuthMethod: 'none', redirectUris: ['http://127.0.0.1/cb'], grantTypes: ['authorization_code', 'refresh_token'], clientName: 'Benchmark', scope: null, metadata: {}, source: 'static', createdAt: now });
+  await store.clients.create({
+    clientId,
+    secretHash: null,
+    tokenEndpointAuthMethod: 'none',
+    redirectUris: ['http://127.0.0.1/cb'],
+    grantTypes: ['authorization_code', 'refresh_token'],
+    clientName: 'Benchmark',
+    scope: null,
+    metadata: {},
+    source: 'static',
+    createdAt: now,
+  });
   const grantId = randomSecret(16);
-  await store.grants.create({ id: grantId, clientId, userId: 'bench-user', scope: ['mcp'], resource: config.resources[0]!.uri, createdAt: now, revokedAt: null, refreshGeneration: 0, refreshExpiresAt: now + 3600 });
+  await store.grants.create({
+    id: grantId,
+    clientId,
+    userId: 'bench-user',
+    scope: ['mcp'],
+    resource: config.resources[0]!.uri,
+    createdAt: now,
+    revokedAt: null,
+    refreshGeneration: 0,
+    refreshExpiresAt: now + 3600,
+  });
   const refreshToken = stack.server.mintRefreshToken({ grantId, generation: 0 });
   const response = await fetch(`${stack.http.url}${paths.token}`, {
     method: 'POST',
@@ -140,18 +161,26 @@ async function start(kind: ServerKind): Promise<{ url: string; token: string; cl
     // guards do, and the process holds the same authorization server (heap, modules) as theirs.
     const portcullis = await startPortcullis(undefined);
     const server = kind === 'bare' ? await listenBare() : await listen(honoApp(undefined).fetch, { port: 0, host: '127.0.0.1' });
-    return { url: `${server.url}/mcp`, token: portcullis.token, close: async () => {
+    return {
+      url: `${server.url}/mcp`,
+      token: portcullis.token,
+      close: async () => {
         await server.close();
         await portcullis.close();
-      }, };
+      },
+    };
   }
   if (kind === 'gateway') {
     const upstream = await listenBare();
     const portcullis = await startPortcullis(upstream.url);
-    return { url: portcullis.stack.gateway!.resource, token: portcullis.token, close: async () => {
+    return {
+      url: portcullis.stack.gateway!.resource,
+      token: portcullis.token,
+      close: async () => {
         await portcullis.close();
         await upstream.close();
-      }, };
+      },
+    };
   }
   const portcullis = await startPortcullis(undefined);
   const resource = portcullis.stack.server.config.resources[0]!.uri;
@@ -159,19 +188,27 @@ async function start(kind: ServerKind): Promise<{ url: string; token: string; cl
   if (kind === 'guard-hono') {
     const app = honoApp(bearerAuth({ verifier: gatewayVerifier(portcullis.stack), resource, scopePolicy }));
     const http = await listen(app.fetch, { port: 0, host: '127.0.0.1' });
-    return { url: `${http.url}/mcp`, token: portcullis.token, close: async () => {
+    return {
+      url: `${http.url}/mcp`,
+      token: portcullis.token,
+      close: async () => {
         await http.close();
         await portcullis.close();
-      }, };
+      },
+    };
   }
   if (kind === 'guard-node') {
     const http = createServer(protectNodeHttpListener({ verifier: gatewayVerifier(portcullis.stack), resource, scopePolicy }, answerOnceBodyRead));
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
     const { port } = http.address() as AddressInfo;
-    return { url: `http://127.0.0.1:${port}/mcp`, token: portcullis.token, close: async () => {
+    return {
+      url: `http://127.0.0.1:${port}/mcp`,
+      token: portcullis.token,
+      close: async () => {
         await closeHttpServer(http);
         await portcullis.close();
-      }, };
+      },
+    };
   }
   // sdk-express
   const { config } = portcullis.stack.server;
@@ -187,10 +224,14 @@ async function start(kind: ServerKind): Promise<{ url: string; token: string; cl
   const http = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => http.once('listening', () => resolve()));
   const { port } = http.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/mcp`, token: portcullis.token, close: async () => {
-        await closeHttpServer(http);
-        await portcullis.close();
-      }, };
+  return {
+    url: `http://127.0.0.1:${port}/mcp`,
+    token: portcullis.token,
+    close: async () => {
+      await closeHttpServer(http);
+      await portcullis.close();
+    },
+  };
 }
 
 const { values } = parseArgs({ args: process.argv.slice(2), options: { kind: { type: 'string' } }, strict: true });

@@ -6,8 +6,8 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { serveBenchmark } from '../support/announcement.js';
 import { closeHttpServer } from '../../src/http/close-server.js';
+import { serveBenchmark } from '../support/announcement.js';
 
 const body = JSON.stringify({
   access_token: 'x'.repeat(43),
@@ -38,6 +38,5 @@ await serveBenchmark({
   async seed(count) {
     return Array.from({ length: count }, () => `unused-${seeded++}`);
   },
-  close: () =>
-    closeHttpServer(http),
+  close: () => closeHttpServer(http),
 });

@@ -10,16 +10,16 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Response } from 'express';
-import express from 'express';
 import type { OAuthRegisteredClientsStore } from '@modelcontextprotocol/sdk/server/auth/clients.js';
 import { InvalidGrantError, InvalidTokenError } from '@modelcontextprotocol/sdk/server/auth/errors.js';
 import type { AuthorizationParams, OAuthServerProvider } from '@modelcontextprotocol/sdk/server/auth/provider.js';
 import { mcpAuthRouter } from '@modelcontextprotocol/sdk/server/auth/router.js';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { OAuthClientInformationFull, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
-import { serveBenchmark } from '../support/announcement.js';
+import type { Response } from 'express';
+import express from 'express';
 import { closeHttpServer } from '../../src/http/close-server.js';
+import { serveBenchmark } from '../support/announcement.js';
 
 const CLIENT_ID = 'bench-client';
 const ACCESS_TOKEN_TTL = 600;
@@ -132,6 +132,5 @@ await serveBenchmark({
       return token;
     });
   },
-  close: () =>
-    closeHttpServer(http),
+  close: () => closeHttpServer(http),
 });

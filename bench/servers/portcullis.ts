@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomSecret } from '../../src/core/secrets.js';
-import { createAuthorizationServer, type AuthorizationServer } from '../../src/server/app.js';
+import { type AuthorizationServer, createAuthorizationServer } from '../../src/server/app.js';
 import { listen } from '../../src/server/http/listen.js';
 import { openStore } from '../../src/store/index.js';
 import { serveBenchmark } from '../support/announcement.js';
@@ -20,7 +20,11 @@ const CLIENT_ID = 'bench-client';
 const folder = mkdtempSync(join(tmpdir(), 'portcullis-bench-'));
 const store = await openStore(`sqlite:${join(folder, 'bench.db')}`);
 let server: AuthorizationServer | undefined;
-const http = await listen((request, env) => server!.app.fetch(request, env), { port: 0, host: '127.0.0.1', nodeRoute: (request, response) => server?.nodeRoute(request, response) ?? false });
+const http = await listen((request, env) => server!.app.fetch(request, env), {
+  port: 0,
+  host: '127.0.0.1',
+  nodeRoute: (request, response) => server?.nodeRoute(request, response) ?? false,
+});
 server = await createAuthorizationServer({
   settings: { issuer: http.url },
   store,

@@ -56,10 +56,12 @@ export async function serveBenchmark(server: BenchmarkServer): Promise<void> {
     .on('line', (line) => {
       const match = /^seed (\d+)$/.exec(line.trim());
       if (match === null) return;
-      queue = queue.then(async () => write({ refreshTokens: await server.seed(tokenCount(match[1])) })).catch((error: unknown) => {
-        process.stderr.write(`seeding failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-        process.exit(1);
-      });
+      queue = queue
+        .then(async () => write({ refreshTokens: await server.seed(tokenCount(match[1])) }))
+        .catch((error: unknown) => {
+          process.stderr.write(`seeding failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+          process.exit(1);
+        });
     })
     .on('close', shutdown);
   process.once('SIGTERM', shutdown);

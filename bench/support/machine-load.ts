@@ -63,7 +63,12 @@ function processTicks(pid: number): number {
  * Waits until processes other than `pids` use at most `maxOtherShare` of the CPUs over a whole
  * second. Resolves true when they do, false after `timeoutMs` (or off Linux: nothing to wait for).
  */
-export async function waitForQuietMachine(pids: readonly number[], maxOtherShare: number, timeoutMs: number, onWait?: (otherShare: number) => void): Promise<boolean> {
+export async function waitForQuietMachine(
+  pids: readonly number[],
+  maxOtherShare: number,
+  timeoutMs: number,
+  onWait?: (otherShare: number) => void,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const probe = probeMachineLoad(pids);

@@ -10,8 +10,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Provider, { type OidcClient, type OidcToken } from 'oidc-provider';
-import { serveBenchmark } from './announcement.js';
 import { closeHttpServer } from '../../src/http/close-server.js';
+import { serveBenchmark } from './announcement.js';
 
 const CLIENT_ID = 'bench-client';
 const SCOPE = 'offline_access mcp';
@@ -83,7 +83,15 @@ export async function serveOidcProvider(adapter: (model: string) => unknown): Pr
       const grant = new provider.Grant({ accountId, clientId: CLIENT_ID });
       grant.addOIDCScope(SCOPE);
       const grantId = await grant.save();
-      const refreshToken = new provider.RefreshToken({ client, accountId, grantId, scope: SCOPE, gty: 'authorization_code', expiresWithSession: false, rotations: 0 });
+      const refreshToken = new provider.RefreshToken({
+        client,
+        accountId,
+        grantId,
+        scope: SCOPE,
+        gty: 'authorization_code',
+        expiresWithSession: false,
+        rotations: 0,
+      });
       refreshTokens.push(await refreshToken.save());
     }
     return refreshTokens;
@@ -95,7 +103,6 @@ export async function serveOidcProvider(adapter: (model: string) => unknown): Pr
     clientId: CLIENT_ID,
     rotates: true,
     seed,
-    close: () =>
-      closeHttpServer(http),
+    close: () => closeHttpServer(http),
   });
 }

@@ -91,12 +91,21 @@ for (const [id, micros] of selfMicros) {
  */
 const CATEGORIES: [string, (n: ProfileNode) => boolean][] = [
   ['SQLite (kysely + better-sqlite3)', (n) => /node_modules\/(kysely|better-sqlite3)\//.test(n.callFrame.url)],
-  ['JWT sign (ES256: node:crypto, jose, WebCrypto)', (n) => /node_modules\/jose\/|internal\/crypto\/(sig|webcrypto|ec|util|webidl|keys)|src\/server\/(jws-es256|access-token)\.ts/.test(n.callFrame.url)],
+  [
+    'JWT sign (ES256: node:crypto, jose, WebCrypto)',
+    (n) => /node_modules\/jose\/|internal\/crypto\/(sig|webcrypto|ec|util|webidl|keys)|src\/server\/(jws-es256|access-token)\.ts/.test(n.callFrame.url),
+  ],
   ['SHA-256 / random bytes', (n) => /internal\/crypto\/(hash|random)/.test(n.callFrame.url)],
-  ['request body as web stream', (n) => /readBodyText|readFormBody|readWebRequestBody/.test(n.callFrame.functionName) || /internal\/webstreams\//.test(n.callFrame.url)],
+  [
+    'request body as web stream',
+    (n) => /readBodyText|readFormBody|readWebRequestBody/.test(n.callFrame.functionName) || /internal\/webstreams\//.test(n.callFrame.url),
+  ],
   ['web Request/Response adapter (@hono/node-server, undici)', (n) => /node_modules\/@hono\/node-server\/|internal\/deps\/undici/.test(n.callFrame.url)],
   ['hono routing', (n) => /node_modules\/hono\//.test(n.callFrame.url)],
-  ['Express / Koa / oidc-provider / MCP SDK', (n) => /node_modules\/(express|router|body-parser|koa[^/]*|oidc-provider|@modelcontextprotocol|zod|raw-body|qs)\//.test(n.callFrame.url)],
+  [
+    'Express / Koa / oidc-provider / MCP SDK',
+    (n) => /node_modules\/(express|router|body-parser|koa[^/]*|oidc-provider|@modelcontextprotocol|zod|raw-body|qs)\//.test(n.callFrame.url),
+  ],
   ['node:http, net, streams', (n) => /^node:(_http|net|internal\/streams|internal\/stream_base|internal\/http|events)/.test(n.callFrame.url)],
   ['garbage collector', (n) => n.callFrame.functionName === '(garbage collector)'],
 ];
@@ -120,12 +129,17 @@ const busy = total - idle;
 const pct = (micros: number) => `${((100 * micros) / busy).toFixed(1).padStart(5)} %`;
 const print = (title: string, entries: Map<string, number>, limit: number) => {
   process.stdout.write(`\n${title}\n`);
-  for (const [name, micros] of [...entries].filter(([name]) => !name.startsWith('(idle)') && !name.startsWith('(root)')).sort((a, b) => b[1] - a[1]).slice(0, limit)) {
+  for (const [name, micros] of [...entries]
+    .filter(([name]) => !name.startsWith('(idle)') && !name.startsWith('(root)'))
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, limit)) {
     process.stdout.write(`${pct(micros)}  ${(micros / 1000).toFixed(0).padStart(7)} ms  ${name}\n`);
   }
 };
 
-process.stdout.write(`${positionals[0]}\nsampled ${(total / 1e6).toFixed(2)} s, idle ${(idle / 1e6).toFixed(2)} s; percentages are of the ${(busy / 1e6).toFixed(2)} s not idle\n`);
+process.stdout.write(
+  `${positionals[0]}\nsampled ${(total / 1e6).toFixed(2)} s, idle ${(idle / 1e6).toFixed(2)} s; percentages are of the ${(busy / 1e6).toFixed(2)} s not idle\n`,
+);
 print('By cost (a sample counts under the first bucket any frame of its stack matches)', byCategory, top);
 print('Self time by package / file', selfByArea, top);
 print('Self time by function', selfByFrame, top);

@@ -43,8 +43,13 @@ declare module 'oidc-provider' {
     /** Koa's request listener. */
     callback(): (request: IncomingMessage, response: ServerResponse) => Promise<void>;
     readonly Client: { find(clientId: string): Promise<OidcClient | undefined> };
-    readonly Grant: new (init: { accountId: string; clientId: string }) => OidcGrant;
-    readonly RefreshToken: new (init: RefreshTokenInit) => OidcToken;
+    readonly Grant: new (init: {
+      accountId: string;
+      clientId: string;
+    }) => OidcGrant;
+    readonly RefreshToken: new (
+      init: RefreshTokenInit,
+    ) => OidcToken;
   }
 }
 

@@ -21,7 +21,8 @@ export function defaultClientDb(env: Record<string, string | undefined> = proces
 /** The app user the CLI holds tokens for, unless `--user` names another. */
 export const DEFAULT_CLIENT_USER = 'default';
 
-export const CLIENT_DB_HELP = 'sqlite:PATH or postgres://… for the client tokens (default sqlite:$PORTCULLIS_HOME/portcullis-client.db, PORTCULLIS_HOME defaulting to ~/.portcullis)';
+export const CLIENT_DB_HELP =
+  'sqlite:PATH or postgres://… for the client tokens (default sqlite:$PORTCULLIS_HOME/portcullis-client.db, PORTCULLIS_HOME defaulting to ~/.portcullis)';
 export const CLIENT_USER_HELP = `whose tokens these are, for several people on one machine or database`;
 
 /** Checks a server URL given on the command line: absolute http(s), no fragment; returns its canonical form. */

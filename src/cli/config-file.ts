@@ -47,7 +47,8 @@ function checkCliKeys(config: Record<string, unknown>, path: string): void {
   if (port !== undefined && !(Number.isInteger(port) && (port as number) >= 0 && (port as number) <= 65535)) {
     throw new CliError(`${key('port')} must be a whole number from 0 to 65535 (0 picks a free one), not ${JSON.stringify(port)}`);
   }
-  if (host !== undefined && (typeof host !== 'string' || host === '')) throw new CliError(`${key('host')} must be an address to listen on, such as "127.0.0.1"`);
+  if (host !== undefined && (typeof host !== 'string' || host === ''))
+    throw new CliError(`${key('host')} must be an address to listen on, such as "127.0.0.1"`);
   if (db !== undefined) {
     if (typeof db !== 'string') throw new CliError(`${key('db')} must be a string: sqlite:PATH or a postgres:// URL`);
     try {
@@ -56,7 +57,8 @@ function checkCliKeys(config: Record<string, unknown>, path: string): void {
       throw new CliError((error as Error).message);
     }
   }
-  if (secret !== undefined && typeof secret !== 'string') throw new CliError(`${key('secret')} must be a string (better: leave it out and set PORTCULLIS_SECRET)`);
+  if (secret !== undefined && typeof secret !== 'string')
+    throw new CliError(`${key('secret')} must be a string (better: leave it out and set PORTCULLIS_SECRET)`);
   if (gateway !== undefined && (typeof gateway !== 'object' || gateway === null || Array.isArray(gateway))) {
     throw new CliError(`${key('gateway')} must be an object; see docs/gateway.md`);
   }

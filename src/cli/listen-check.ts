@@ -30,7 +30,9 @@ export function listenFailure(error: unknown, target: ListenTarget): unknown {
   const hint = target.hint === undefined ? '' : ` (${target.hint})`;
   switch ((error as NodeJS.ErrnoException | null)?.code) {
     case 'EADDRINUSE':
-      return new CliError(`port ${port} on ${host} is in use: stop what listens there (Portcullis already running?), or choose another with ${portName}${hint}`);
+      return new CliError(
+        `port ${port} on ${host} is in use: stop what listens there (Portcullis already running?), or choose another with ${portName}${hint}`,
+      );
     case 'EACCES':
       return new CliError(`no permission to listen on port ${port} (ports below 1024 need privileges): choose another with ${portName}${hint}`);
     case 'EADDRNOTAVAIL':

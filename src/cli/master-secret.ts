@@ -15,7 +15,10 @@ export type FoundMasterSecrets = { secrets: string[] } | { fileToCreate: string;
  * Only checks and reads, so `serve` can refuse bad input before it creates anything.
  */
 export function findMasterSecrets(options: { configSecret: string | undefined; db: string }): FoundMasterSecrets {
-  const previous = (process.env['PORTCULLIS_PREVIOUS_SECRETS'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const previous = (process.env['PORTCULLIS_PREVIOUS_SECRETS'] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   // An empty variable counts as unset.
   const primary = process.env['PORTCULLIS_SECRET'] || options.configSecret;
   if (primary !== undefined) {
@@ -24,7 +27,9 @@ export function findMasterSecrets(options: { configSecret: string | undefined; d
   }
   const db = parseDatabaseUrl(options.db);
   if (db.dialect === 'postgres') {
-    throw new CliError('set PORTCULLIS_SECRET (at least 32 characters, the same on every instance) when using PostgreSQL; generate one with `openssl rand -base64 48`');
+    throw new CliError(
+      'set PORTCULLIS_SECRET (at least 32 characters, the same on every instance) when using PostgreSQL; generate one with `openssl rand -base64 48`',
+    );
   }
   const folder = db.path === ':memory:' ? process.cwd() : dirname(resolve(db.path));
   const file = join(folder, 'portcullis.secret');

@@ -14,12 +14,19 @@ export function printResult(json: boolean, value: unknown, human: () => string):
 /** Formats rows as aligned columns. */
 export function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(headers), ...rows.map(line)].join('\n');
 }
 
 export async function readStdin(): Promise<string> {
-  if (process.stdin.isTTY) throw new CliError('--password-stdin reads the password from standard input: pipe it in, for example `printf %s "$PASSWORD" | portcullis users add alice --password-stdin`');
+  if (process.stdin.isTTY)
+    throw new CliError(
+      '--password-stdin reads the password from standard input: pipe it in, for example `printf %s "$PASSWORD" | portcullis users add alice --password-stdin`',
+    );
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');

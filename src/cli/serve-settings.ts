@@ -1,4 +1,4 @@
-import { gatewaySettingsSchema, type GatewaySettings } from '../resource/gateway-settings.js';
+import { type GatewaySettings, gatewaySettingsSchema } from '../resource/gateway-settings.js';
 import { parseScopePolicy, scopesOfPolicy } from '../resource/scope-policy.js';
 import type { ScopePolicy } from '../resource/types.js';
 import { ConfigError, resolveServerConfig, type ServerConfig, type ServerSettings } from '../server/config.js';
@@ -11,7 +11,12 @@ const PROVISIONAL_ISSUER = 'http://127.0.0.1';
  * before anything is created: a refused setting must not leave a database or a secret file
  * behind (fastify's initial-config-validation: validate first, then act). Throws ConfigError.
  */
-export function checkServeSettings(options: { settings: Partial<ServerSettings>; host: string; issuer: string | undefined; gateway: GatewaySettings | undefined }): void {
+export function checkServeSettings(options: {
+  settings: Partial<ServerSettings>;
+  host: string;
+  issuer: string | undefined;
+  gateway: GatewaySettings | undefined;
+}): void {
   if (options.issuer === undefined) assertHostNeedsNoIssuer(options.host);
   const config = resolveServerConfig({ ...options.settings, issuer: options.issuer ?? PROVISIONAL_ISSUER });
   if (options.gateway !== undefined) checkGatewaySettings(options.gateway, config);

@@ -1,12 +1,12 @@
 import type { Logger } from 'pino';
-import { createKeyring } from '../core/seal.js';
 import { canonicalResource } from '../core/resource-uri.js';
+import { createKeyring } from '../core/seal.js';
 import { createGateway, type Gateway } from '../resource/gateway.js';
 import type { GatewaySettings } from '../resource/gateway-settings.js';
 import { createJwtVerifier } from '../resource/jwt-verifier.js';
-import { probeUpstream } from '../resource/upstream-probe.js';
 import type { VerifiedIdentity } from '../resource/types.js';
-import { createAuthorizationServer, type AuthorizationServer } from '../server/app.js';
+import { probeUpstream } from '../resource/upstream-probe.js';
+import { type AuthorizationServer, createAuthorizationServer } from '../server/app.js';
 import type { Clock } from '../server/clock.js';
 import type { ServerSettings } from '../server/config.js';
 import { listen, type RunningHttpServer } from '../server/http/listen.js';
@@ -54,7 +54,8 @@ export async function startServeStack(options: ServeStackOptions): Promise<Serve
     const issuer = options.issuer ?? defaultIssuer(options.host, http.port);
     const gatewaySettings = options.gateway === undefined ? undefined : parseGatewaySettings(options.gateway);
     const resource = gatewaySettings === undefined ? undefined : canonicalResource(gatewaySettings.resource ?? `${issuer.replace(/\/$/, '')}/mcp`);
-    const resources = options.settings.resources ?? (resource !== undefined ? [{ uri: resource, name: gatewaySettings?.resourceName ?? 'MCP server' }] : undefined);
+    const resources =
+      options.settings.resources ?? (resource !== undefined ? [{ uri: resource, name: gatewaySettings?.resourceName ?? 'MCP server' }] : undefined);
     if (resource !== undefined && resources !== undefined && !resources.some((r) => canonicalResource(r.uri) === resource)) {
       resources.push({ uri: resource, name: gatewaySettings?.resourceName ?? 'MCP server' });
     }

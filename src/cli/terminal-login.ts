@@ -1,4 +1,4 @@
-import { ClientAuthError, createMcpOAuth, listStoredServers, type ClientContext, type ClientMetadata, type StoredServer } from '../client/index.js';
+import { ClientAuthError, type ClientContext, type ClientMetadata, createMcpOAuth, listStoredServers, type StoredServer } from '../client/index.js';
 import { LoopbackTimeoutError, startLoopbackRedirect } from '../client/loopback-redirect.js';
 import { openBrowser, UnsafeBrowserUrlError } from '../client/open-browser.js';
 import { isSameServer } from './client-context.js';
@@ -61,19 +61,25 @@ export async function terminalLogin(options: TerminalLoginOptions): Promise<Stor
     } else {
       options.progress('opening the browser…');
       const opened = await openBrowser(start.url).catch(rethrowForCli);
-      if (!opened.opened) options.progress(`could not start a browser${opened.detail ? ` (${opened.detail})` : ''}; open this URL to log in:\n  ${start.url.href}`);
+      if (!opened.opened)
+        options.progress(`could not start a browser${opened.detail ? ` (${opened.detail})` : ''}; open this URL to log in:\n  ${start.url.href}`);
       else options.progress(`if it did not open, visit:\n  ${start.url.href}`);
     }
     options.progress(`waiting for the redirect on ${receiver.redirectUrl} …`);
     const callback = await receiver.waitForCallback({ timeoutMs: options.timeoutMs, signal: cancel.signal }).catch((error: unknown) => {
-      if (error instanceof LoopbackTimeoutError) throw new CliError(`login timed out: ${error.message}; run the command again (--timeout SECONDS to wait longer)`);
+      if (error instanceof LoopbackTimeoutError)
+        throw new CliError(`login timed out: ${error.message}; run the command again (--timeout SECONDS to wait longer)`);
       throw error;
     });
     try {
       await oauth.callback(callback.params);
     } catch (error) {
       const code = error instanceof ClientAuthError ? error.code : 'login_failed';
-      callback.respond({ ok: false, error: code, description: error instanceof ClientAuthError ? error.message : 'The login could not be completed. See the terminal.' });
+      callback.respond({
+        ok: false,
+        error: code,
+        description: error instanceof ClientAuthError ? error.message : 'The login could not be completed. See the terminal.',
+      });
       rethrowForCli(error);
     }
     callback.respond({ ok: true, message: `You are logged in to ${new URL(options.serverUrl).host}. You can close this tab and return to the terminal.` });

@@ -1,4 +1,4 @@
-import { DatabaseUnavailableError, openStore, parseDatabaseUrl, type DatabaseUrl, type Store } from '../store/index.js';
+import { DatabaseUnavailableError, type DatabaseUrl, openStore, parseDatabaseUrl, type Store } from '../store/index.js';
 import { CliError } from './output.js';
 
 export interface StoreUse {

@@ -1,10 +1,10 @@
 import * as oauth from 'oauth4webapi';
 import { computeS256Challenge } from '../core/pkce.js';
+import { isHttpsOrLoopbackHttp } from '../core/plain-http.js';
 import { selectAuthorizationScope } from '../core/scope-selection.js';
 import { hashSecret, randomSecret } from '../core/secrets.js';
 import type { ClientSession } from './client-session.js';
 import { ClientAuthError } from './errors.js';
-import { isHttpsOrLoopbackHttp } from '../core/plain-http.js';
 import { oauthRequestOptions } from './http-policy.js';
 import { findClientCredentials, oauthClientOf, obtainClientCredentials } from './registration.js';
 import { openPending, sealPending } from './sealed-values.js';
@@ -83,7 +83,13 @@ export async function startAuthorization(session: ClientSession, options: Author
     userId: session.userId,
     serverUrl: session.serverUrl,
     issuer: discovered.issuer,
-    sealed: sealPending(session.context.keyring, stateHash, { verifier, clientId: credentials.clientId, redirectUri: session.redirectUrl, scope, resource: discovered.resource }),
+    sealed: sealPending(session.context.keyring, stateHash, {
+      verifier,
+      clientId: credentials.clientId,
+      redirectUri: session.redirectUrl,
+      scope,
+      resource: discovered.resource,
+    }),
     createdAt: now,
     expiresAt,
   });
@@ -111,7 +117,8 @@ export async function finishAuthorization(session: ClientSession, query: URLSear
   const stateHash = hashSecret(state);
   const pending = await session.context.store.takePendingLogin(stateHash, now);
   if (pending === undefined) throw new ClientAuthError('invalid_state', 'the state is unknown, already used or expired');
-  if (pending.userId !== session.userId || pending.serverUrl !== session.serverUrl) throw new ClientAuthError('invalid_state', 'the state belongs to another login');
+  if (pending.userId !== session.userId || pending.serverUrl !== session.serverUrl)
+    throw new ClientAuthError('invalid_state', 'the state belongs to another login');
   const secrets = openPending(session.context.keyring, stateHash, pending.sealed);
   const metadata = await session.authorizationServer(pending.issuer);
 
@@ -124,7 +131,9 @@ export async function finishAuthorization(session: ClientSession, query: URLSear
   if (params.has('error')) throw new ClientAuthError('authorization_denied', `the authorization server answered ${params.get('error')}`);
 
   const credentials = await findClientCredentials(session.context, pending.issuer, secrets.redirectUri, now);
-  const { client, auth } = oauthClientOf(credentials?.clientId === secrets.clientId ? credentials : { clientId: secrets.clientId, authMethod: 'none', source: 'pre_registered' });
+  const { client, auth } = oauthClientOf(
+    credentials?.clientId === secrets.clientId ? credentials : { clientId: secrets.clientId, authMethod: 'none', source: 'pre_registered' },
+  );
   const as: oauth.AuthorizationServer = { ...metadata, issuer: pending.issuer };
   let tokens: oauth.TokenEndpointResponse;
   try {
@@ -138,5 +147,11 @@ export async function finishAuthorization(session: ClientSession, query: URLSear
     if (error instanceof ClientAuthError) throw error;
     throw new ClientAuthError('authorization_server_error', 'redeeming the authorization code failed', { cause: error });
   }
-  await session.context.store.saveTokens(session.userId, session.serverUrl, pending.issuer, session.tokensUpdate(pending.issuer, secrets.clientId, tokens, secrets.scope), now);
+  await session.context.store.saveTokens(
+    session.userId,
+    session.serverUrl,
+    pending.issuer,
+    session.tokensUpdate(pending.issuer, secrets.clientId, tokens, secrets.scope),
+    now,
+  );
 }

@@ -1,5 +1,5 @@
 import { parseChallenge } from '../core/www-authenticate.js';
-import { REQUEST_TIMEOUT_MS, assertAllowedServerUrl } from './http-policy.js';
+import { assertAllowedServerUrl, REQUEST_TIMEOUT_MS } from './http-policy.js';
 import type { FetchFunction } from './types.js';
 
 /** What an MCP server answers a request without credentials. */

@@ -1,8 +1,8 @@
 import type { TokenEndpointResponse } from 'oauth4webapi';
 import { canonicalResource } from '../core/resource-uri.js';
-import { probeWithoutCredentials } from './challenge-probe.js';
 import type { ClientTokensRecord, ClientTokensUpdate } from '../store/types.js';
-import { type DiscoveredServer, discoverAuthorizationServer, discoverServer, type AuthorizationServerMetadata } from './discovery.js';
+import { probeWithoutCredentials } from './challenge-probe.js';
+import { type AuthorizationServerMetadata, type DiscoveredServer, discoverAuthorizationServer, discoverServer } from './discovery.js';
 import { openTokens, sealTokens, type TokenSecrets } from './sealed-values.js';
 import type { ClientContext, ClientMetadata, McpOAuthOptions } from './types.js';
 

@@ -174,7 +174,10 @@ function refuseInsecureEndpoints(metadata: AuthorizationServerMetadata): void {
     // Other schemes (javascript:, file:) are refused where each endpoint is used, with their own code.
     if (value === undefined || !URL.canParse(value) || new URL(value).protocol !== 'http:') continue;
     if (!mayUsePlainHttp(new URL(value), issuer)) {
-      throw new ClientAuthError('authorization_server_metadata_invalid', `${metadata.issuer} names ${name} ${JSON.stringify(value.slice(0, 200))}: ${issuer.protocol === 'https:' ? 'an https authorization server must use https endpoints' : 'plain http is allowed only on loopback'}`);
+      throw new ClientAuthError(
+        'authorization_server_metadata_invalid',
+        `${metadata.issuer} names ${name} ${JSON.stringify(value.slice(0, 200))}: ${issuer.protocol === 'https:' ? 'an https authorization server must use https endpoints' : 'plain http is allowed only on loopback'}`,
+      );
     }
   }
 }

@@ -23,7 +23,10 @@ export function assertAllowedServerUrl(value: string, what: string): URL {
  * refused http endpoints of an https authorization server (discovery.ts), so a loopback http
  * target here belongs to a loopback http issuer.
  */
-export function oauthRequestOptions(target: string, fetchFunction: FetchFunction | undefined): { signal: AbortSignal; [oauth.allowInsecureRequests]?: boolean; [oauth.customFetch]?: FetchFunction } {
+export function oauthRequestOptions(
+  target: string,
+  fetchFunction: FetchFunction | undefined,
+): { signal: AbortSignal; [oauth.allowInsecureRequests]?: boolean; [oauth.customFetch]?: FetchFunction } {
   const url = new URL(target);
   return {
     signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
@@ -34,6 +37,7 @@ export function oauthRequestOptions(target: string, fetchFunction: FetchFunction
 
 /** A GET for a metadata document, never following a redirect off to somewhere else. */
 export async function fetchMetadata(url: URL, fetchFunction: FetchFunction | undefined): Promise<Response> {
-  if (!isHttpsOrLoopbackHttp(url)) throw new ClientAuthError('authorization_server_error', `metadata address must be https (or http on loopback): ${url.protocol}`);
+  if (!isHttpsOrLoopbackHttp(url))
+    throw new ClientAuthError('authorization_server_error', `metadata address must be https (or http on loopback): ${url.protocol}`);
   return (fetchFunction ?? fetch)(url.href, { headers: { Accept: 'application/json' }, redirect: 'manual', signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
 }

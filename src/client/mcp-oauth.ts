@@ -4,8 +4,8 @@ import { assertSafeAuthorizationUrl, finishAuthorization, startAuthorization } f
 import { createAuthorizedFetch } from './authorized-fetch.js';
 import { ClientSession } from './client-session.js';
 import { ClientAuthError, ReauthRequiredError } from './errors.js';
-import { invalidateForSdk, sdkClientInformation, sdkDiscoveryState, sdkTokens } from './sdk-provider-hooks.js';
 import { registrationRedirectUris } from './registration-redirect.js';
+import { invalidateForSdk, sdkClientInformation, sdkDiscoveryState, sdkTokens } from './sdk-provider-hooks.js';
 import { refreshTokens } from './token-refresh.js';
 import type { AuthorizationStart, AuthorizationStartOptions, McpOAuth, McpOAuthOptions } from './types.js';
 

@@ -29,9 +29,7 @@ export interface OpenBrowserOptions {
   platform?: NodeJS.Platform;
 }
 
-export type OpenBrowserResult =
-  | { opened: true; command: string }
-  | { opened: false; reason: 'no-browser' | 'failed'; detail?: string };
+export type OpenBrowserResult = { opened: true; command: string } | { opened: false; reason: 'no-browser' | 'failed'; detail?: string };
 
 /**
  * Checks that `url` is an absolute http or https URL and returns it normalised (the exact string

@@ -2,9 +2,9 @@ import * as oauth from 'oauth4webapi';
 import { z } from 'zod';
 import { applicationTypeForRedirectUri } from '../core/application-type.js';
 import { clientSecretBasic } from './client-secret-basic.js';
-import { ClientAuthError } from './errors.js';
-import { REQUEST_TIMEOUT_MS, assertAllowedServerUrl } from './http-policy.js';
 import type { AuthorizationServerMetadata } from './discovery.js';
+import { ClientAuthError } from './errors.js';
+import { assertAllowedServerUrl, REQUEST_TIMEOUT_MS } from './http-policy.js';
 import { registrationRedirectKey, registrationRedirectUris } from './registration-redirect.js';
 import { openClientSecret, sealClientSecret } from './sealed-values.js';
 import type { ClientContext, ClientMetadata, PreRegisteredClient } from './types.js';
@@ -104,7 +104,10 @@ export async function obtainClientCredentials(
     return { clientId: app.clientMetadataUrl, authMethod: 'none', source: 'metadata_document' };
   }
   if (metadata.registration_endpoint === undefined) {
-    throw new ClientAuthError('registration_unavailable', `${server.issuer} offers neither Client ID Metadata Documents this app can use nor Dynamic Client Registration`);
+    throw new ClientAuthError(
+      'registration_unavailable',
+      `${server.issuer} offers neither Client ID Metadata Documents this app can use nor Dynamic Client Registration`,
+    );
   }
   const endpoint = assertAllowedServerUrl(metadata.registration_endpoint, 'registration_endpoint');
   const body = {
@@ -123,7 +126,8 @@ export async function obtainClientCredentials(
     signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
   });
   const parsed = registrationResponseSchema.safeParse(await response.json().catch(() => undefined));
-  if (response.status !== 201 && response.status !== 200) throw new ClientAuthError('registration_unavailable', `registration at ${server.issuer} failed with ${response.status}`);
+  if (response.status !== 201 && response.status !== 200)
+    throw new ClientAuthError('registration_unavailable', `registration at ${server.issuer} failed with ${response.status}`);
   if (!parsed.success) throw new ClientAuthError('registration_unavailable', `registration at ${server.issuer} answered an invalid response`);
   const registered = parsed.data;
   const authMethod = authMethodOf(registered.token_endpoint_auth_method, registered.client_secret !== undefined);
@@ -137,12 +141,20 @@ export async function obtainClientCredentials(
     expiresAt: registered.client_secret_expires_at ?? null,
     createdAt: now,
   });
-  return { clientId: registered.client_id, ...(registered.client_secret !== undefined ? { clientSecret: registered.client_secret } : {}), authMethod, source: 'dcr' };
+  return {
+    clientId: registered.client_id,
+    ...(registered.client_secret !== undefined ? { clientSecret: registered.client_secret } : {}),
+    authMethod,
+    source: 'dcr',
+  };
 }
 
 /** The oauth4webapi client and its authentication for the credentials. */
 export function oauthClientOf(credentials: ClientCredentials): { client: oauth.Client; auth: oauth.ClientAuth } {
   const client: oauth.Client = { client_id: credentials.clientId };
   if (credentials.clientSecret === undefined || credentials.authMethod === 'none') return { client, auth: oauth.None() };
-  return { client, auth: credentials.authMethod === 'client_secret_post' ? oauth.ClientSecretPost(credentials.clientSecret) : clientSecretBasic(credentials.clientSecret) };
+  return {
+    client,
+    auth: credentials.authMethod === 'client_secret_post' ? oauth.ClientSecretPost(credentials.clientSecret) : clientSecretBasic(credentials.clientSecret),
+  };
 }

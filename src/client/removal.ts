@@ -15,7 +15,10 @@ import type { ClientContext, RemovalResult } from './types.js';
 async function revocationCredentials(context: ClientContext, row: ClientTokensRecord): Promise<ClientCredentials> {
   const registered = (await context.store.listRegistrations(row.issuer)).find((r) => r.clientId === row.clientId);
   if (registered !== undefined) {
-    const secret = registered.clientSecretSealed === null ? undefined : openClientSecret(context.keyring, registered.issuer, registered.redirectUri, registered.clientSecretSealed);
+    const secret =
+      registered.clientSecretSealed === null
+        ? undefined
+        : openClientSecret(context.keyring, registered.issuer, registered.redirectUri, registered.clientSecretSealed);
     const method = registered.tokenEndpointAuthMethod === 'client_secret_post' ? 'client_secret_post' : secret !== undefined ? 'client_secret_basic' : 'none';
     return { clientId: registered.clientId, ...(secret !== undefined ? { clientSecret: secret } : {}), authMethod: method, source: registered.method };
   }

@@ -1,10 +1,15 @@
 import type { OAuthClientProvider, OAuthDiscoveryState } from '@modelcontextprotocol/sdk/client/auth.js';
-import type { AuthorizationServerMetadata as SdkAuthorizationServerMetadata, OAuthClientInformationMixed, OAuthProtectedResourceMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
+import type {
+  OAuthClientInformationMixed,
+  OAuthProtectedResourceMetadata,
+  OAuthTokens,
+  AuthorizationServerMetadata as SdkAuthorizationServerMetadata,
+} from '@modelcontextprotocol/sdk/shared/auth.js';
+import type { ClientTokensRecord } from '../store/types.js';
 import type { ClientSession } from './client-session.js';
 import { obtainClientCredentials } from './registration.js';
 import { registrationRedirectKey } from './registration-redirect.js';
 import type { TokenSecrets } from './sealed-values.js';
-import type { ClientTokensRecord } from '../store/types.js';
 
 /**
  * The answers the MCP SDK's `auth()` gets from the provider, built from this library's own
@@ -37,7 +42,11 @@ export async function sdkClientInformation(session: ClientSession): Promise<OAut
     },
     session.now(),
   );
-  return { client_id: credentials.clientId, ...(credentials.clientSecret !== undefined ? { client_secret: credentials.clientSecret } : {}), issuer: found.issuer };
+  return {
+    client_id: credentials.clientId,
+    ...(credentials.clientSecret !== undefined ? { client_secret: credentials.clientSecret } : {}),
+    issuer: found.issuer,
+  };
 }
 
 /** The access token for the SDK's requests, without the refresh token (only this library refreshes). */

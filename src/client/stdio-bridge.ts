@@ -118,7 +118,11 @@ class BridgeRelay {
       this.logger.info({ event: 'bridge_closing', reason }, 'closing the bridge');
       this.stdin.off('end', this.onStdinEnd);
       this.stdin.off('close', this.onStdinEnd);
-      if (reason !== 'remote-closed') await withTimeout(this.http.terminateSession().catch(() => undefined), TERMINATE_TIMEOUT_MS);
+      if (reason !== 'remote-closed')
+        await withTimeout(
+          this.http.terminateSession().catch(() => undefined),
+          TERMINATE_TIMEOUT_MS,
+        );
       delete this.http.onclose;
       await this.http.close().catch(() => undefined);
       delete this.stdio.onclose;
@@ -159,7 +163,10 @@ class BridgeRelay {
 
   /** Answers a request that could not be delivered with a JSON-RPC error, and decides whether to go on. */
   private async undeliverable(message: JSONRPCMessage, failure: Error): Promise<void> {
-    this.logger.warn({ event: 'send_failed', ...describe(message), error: failure.name }, `could not deliver a message to the server: ${redactMessage(failure.message)}`);
+    this.logger.warn(
+      { event: 'send_failed', ...describe(message), error: failure.name },
+      `could not deliver a message to the server: ${redactMessage(failure.message)}`,
+    );
     if (isJSONRPCRequest(message)) {
       const text = `the bridge could not deliver the request to ${this.origin}: ${redactMessage(failure.message)}`;
       await this.stdio.send({ jsonrpc: '2.0', id: message.id, error: { code: BRIDGE_DELIVERY_ERROR, message: text } }).catch(() => undefined);

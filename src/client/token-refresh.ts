@@ -63,7 +63,11 @@ async function refreshAcrossProcesses(session: ClientSession, staleVersion: numb
   }
 }
 
-async function refreshOnce(session: ClientSession, record: { issuer: string; clientId: string; scope: string[]; version: number }, secrets: TokenSecrets): Promise<void> {
+async function refreshOnce(
+  session: ClientSession,
+  record: { issuer: string; clientId: string; scope: string[]; version: number },
+  secrets: TokenSecrets,
+): Promise<void> {
   const { store } = session.context;
   if (secrets.refresh_token === undefined) {
     await store.clearTokens(session.userId, session.serverUrl, record.issuer, record.version);
@@ -79,7 +83,9 @@ async function refreshOnce(session: ClientSession, record: { issuer: string; cli
   const metadata = await session.authorizationServer(record.issuer);
   const now = session.now();
   const credentials = await findClientCredentials(session.context, record.issuer, session.redirectUrl, now);
-  const { client, auth } = oauthClientOf(credentials?.clientId === record.clientId ? credentials : { clientId: record.clientId, authMethod: 'none', source: 'pre_registered' });
+  const { client, auth } = oauthClientOf(
+    credentials?.clientId === record.clientId ? credentials : { clientId: record.clientId, authMethod: 'none', source: 'pre_registered' },
+  );
   const as: oauth.AuthorizationServer = { ...metadata, issuer: record.issuer };
   let tokens: oauth.TokenEndpointResponse;
   try {

@@ -74,12 +74,7 @@ export class OAuthError extends Error {
 export class AuthorizationError extends OAuthError {
   readonly redirect: { redirectUri: string; state: string | undefined } | undefined;
 
-  constructor(
-    code: OAuthErrorCode,
-    description: string,
-    redirect?: { redirectUri: string; state: string | undefined },
-    options: { detail?: string } = {},
-  ) {
+  constructor(code: OAuthErrorCode, description: string, redirect?: { redirectUri: string; state: string | undefined }, options: { detail?: string } = {}) {
     super(code, description, options);
     this.name = 'AuthorizationError';
     this.redirect = redirect;

@@ -33,7 +33,10 @@ export function canonicalResource(value: string): string {
  * form, so `https://mcp.example.com/` names the resource `https://mcp.example.com`.
  * @see RFC 8707 §2; MCP Authorization (2026-07-28) "Canonical Server URI"
  */
-export function findResource<Resource extends { readonly uri: string }>(configured: { readonly resources: readonly Resource[] }, value: string): Resource | undefined {
+export function findResource<Resource extends { readonly uri: string }>(
+  configured: { readonly resources: readonly Resource[] },
+  value: string,
+): Resource | undefined {
   if (parseResourceIndicator(value) === null) return undefined;
   const canonical = canonicalResource(value);
   return configured.resources.find((r) => r.uri === canonical);

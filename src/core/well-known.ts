@@ -47,5 +47,9 @@ export function authorizationServerDiscoveryUrls(issuer: URL): URL[] {
   const oauthMetadata = authorizationServerMetadataWellKnownUrl(issuer);
   if (path === '') return [oauthMetadata, new URL(OPENID_CONFIGURATION_WELL_KNOWN, issuer.origin)];
   // Concatenated after the origin, never resolved against it: a path starting `//` must not become a host.
-  return [oauthMetadata, new URL(`${issuer.origin}${OPENID_CONFIGURATION_WELL_KNOWN}${path}`), new URL(`${issuer.origin}${path}${OPENID_CONFIGURATION_WELL_KNOWN}`)];
+  return [
+    oauthMetadata,
+    new URL(`${issuer.origin}${OPENID_CONFIGURATION_WELL_KNOWN}${path}`),
+    new URL(`${issuer.origin}${path}${OPENID_CONFIGURATION_WELL_KNOWN}`),
+  ];
 }

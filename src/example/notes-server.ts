@@ -44,11 +44,15 @@ function createNotesMcpServer(notes: Map<string, Note>): McpServer {
 
   server.registerTool('list_notes', { description: 'Lists every note.' }, async () => text([...notes.values()]));
 
-  server.registerTool('add_note', { description: 'Adds a note.', inputSchema: { title: z.string().min(1).max(200), body: z.string().max(10_000) } }, async ({ title, body }) => {
-    const note = { id: randomUUID(), title, body };
-    notes.set(note.id, note);
-    return text(note);
-  });
+  server.registerTool(
+    'add_note',
+    { description: 'Adds a note.', inputSchema: { title: z.string().min(1).max(200), body: z.string().max(10_000) } },
+    async ({ title, body }) => {
+      const note = { id: randomUUID(), title, body };
+      notes.set(note.id, note);
+      return text(note);
+    },
+  );
 
   server.registerTool('delete_note', { description: 'Deletes a note (the gateway requires notes:write).', inputSchema: { id: z.string() } }, async ({ id }) => {
     const deleted = notes.delete(id);
@@ -69,7 +73,10 @@ function createNotesMcpServer(notes: Map<string, Note>): McpServer {
 
   server.registerTool(
     'count_slowly',
-    { description: 'Counts to n, one progress notification and one log message per step, as an SSE stream.', inputSchema: { n: z.number().int().min(1).max(100), delayMs: z.number().int().min(0).max(1000).default(20) } },
+    {
+      description: 'Counts to n, one progress notification and one log message per step, as an SSE stream.',
+      inputSchema: { n: z.number().int().min(1).max(100), delayMs: z.number().int().min(0).max(1000).default(20) },
+    },
     async ({ n, delayMs }, extra) => {
       const progressToken = extra._meta?.progressToken;
       for (let i = 1; i <= n; i++) {

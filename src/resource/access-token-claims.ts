@@ -20,7 +20,10 @@ export function isAudienceExactly(aud: unknown, audience: string): boolean {
  * the caller's; this checks the audience and that `sub`, `client_id`, `exp` and the token id are
  * present and well-formed. Throws `invalid_token` naming the offending claim.
  */
-export function identityFromClaims(claims: Readonly<Record<string, unknown>>, expected: { audience: string; issuer: string; tokenId?: string }): VerifiedIdentity {
+export function identityFromClaims(
+  claims: Readonly<Record<string, unknown>>,
+  expected: { audience: string; issuer: string; tokenId?: string },
+): VerifiedIdentity {
   const { sub, exp, aud } = claims;
   const clientId = claims['client_id'];
   const tokenId = claims['jti'] ?? expected.tokenId;

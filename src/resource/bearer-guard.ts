@@ -1,4 +1,4 @@
-import { OAuthError, toOAuthError, type OAuthErrorCode } from '../core/errors.js';
+import { OAuthError, type OAuthErrorCode, toOAuthError } from '../core/errors.js';
 import { canonicalResource } from '../core/resource-uri.js';
 import { bearerErrorResponse, missingTokenResponse } from './bearer-challenge.js';
 import { protectedResourceMetadataUrl } from './protected-resource-metadata.js';
@@ -115,16 +115,26 @@ export function createBearerGuard(options: BearerGuardOptions): BearerGuard {
     async check(request) {
       const scopes = neededScopes(policy, request);
       if (hasAccessTokenInQuery(request.url)) {
-        return refuse(scopes, new OAuthError('invalid_request', 'Send the access token in the Authorization header only.', { detail: 'access_token in the query' }));
+        return refuse(
+          scopes,
+          new OAuthError('invalid_request', 'Send the access token in the Authorization header only.', { detail: 'access_token in the query' }),
+        );
       }
       if (request.form?.has('access_token') === true) {
-        return refuse(scopes, new OAuthError('invalid_request', 'Send the access token in the Authorization header only.', { detail: 'access_token in a form body' }));
+        return refuse(
+          scopes,
+          new OAuthError('invalid_request', 'Send the access token in the Authorization header only.', { detail: 'access_token in a form body' }),
+        );
       }
       const authorization = request.headers.get('authorization');
       const scheme = authorization === null ? undefined : AUTH_SCHEME.exec(authorization)?.[1];
       if (authorization === null || (scheme !== undefined && scheme.toLowerCase() !== 'bearer')) return refuse(scopes, undefined);
       const token = BEARER_CREDENTIALS.exec(authorization)?.[1];
-      if (token === undefined) return refuse(scopes, new OAuthError('invalid_token', 'The Authorization header is not valid Bearer credentials.', { detail: 'malformed Bearer credentials' }));
+      if (token === undefined)
+        return refuse(
+          scopes,
+          new OAuthError('invalid_token', 'The Authorization header is not valid Bearer credentials.', { detail: 'malformed Bearer credentials' }),
+        );
 
       let identity: VerifiedIdentity;
       try {
@@ -134,12 +144,18 @@ export function createBearerGuard(options: BearerGuardOptions): BearerGuard {
       }
       // Defence in depth for verifiers not written here: the audience is this resource (RFC 8707).
       if (identity.audience !== resource) {
-        return refuse(scopes, new OAuthError('invalid_token', 'The access token is invalid, expired or revoked.', { detail: `verifier returned audience ${identity.audience}` }));
+        return refuse(
+          scopes,
+          new OAuthError('invalid_token', 'The access token is invalid, expired or revoked.', { detail: `verifier returned audience ${identity.audience}` }),
+        );
       }
       const held = new Set(identity.scopes);
       const missing = scopes.filter((s) => !held.has(s));
       if (missing.length > 0) {
-        return refuse(scopes, new OAuthError('insufficient_scope', 'The access token lacks a scope this call needs.', { detail: `missing ${missing.join(' ')}` }));
+        return refuse(
+          scopes,
+          new OAuthError('insufficient_scope', 'The access token lacks a scope this call needs.', { detail: `missing ${missing.join(' ')}` }),
+        );
       }
       return { identity, token };
     },

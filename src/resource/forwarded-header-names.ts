@@ -20,7 +20,19 @@ export const GATEWAY_HEADER_PREFIX = 'x-portcullis-';
  * sets itself.
  * @see RFC 9110 §7.6.1 (Connection), RFC 9112 §6.1 (Transfer-Encoding), RFC 9110 §10.1.1 (Expect)
  */
-export const HOP_BY_HOP_HEADERS: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'proxy-connection', 'host', 'content-length', 'expect', 'http2-settings']);
+export const HOP_BY_HOP_HEADERS: ReadonlySet<string> = new Set([
+  'connection',
+  'keep-alive',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'proxy-connection',
+  'host',
+  'content-length',
+  'expect',
+  'http2-settings',
+]);
 
 /** Never sent upstream: the client's credentials (docs/design.md invariant 9, no token passthrough); `Proxy-*` goes by its prefix. */
 export const CLIENT_CREDENTIAL_HEADERS: ReadonlySet<string> = new Set(['authorization', 'cookie']);

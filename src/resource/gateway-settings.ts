@@ -26,7 +26,12 @@ export const gatewaySettingsSchema = z
     /** Time to the upstream's response headers before answering 504. */
     upstreamTimeoutSeconds: z.number().int().min(1).max(3600).optional(),
     /** Largest request body passed on; larger gets 413. */
-    maxRequestBytes: z.number().int().min(1024).max(64 * 1024 * 1024).optional(),
+    maxRequestBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(64 * 1024 * 1024)
+      .optional(),
     /**
      * How long a verified token is trusted before it is checked again, revocation included: the
      * bound on how long a revoked token keeps working at the gateway.
@@ -41,7 +46,10 @@ export const gatewaySettingsSchema = z
     upstreamTokenHeader: z
       .string()
       .regex(/^[A-Za-z0-9][A-Za-z0-9-]*$/, 'a header name such as X-Upstream-Token')
-      .refine((name) => !RESERVED_HEADERS.has(foldHeaderName(name)) && !HOP_BY_HOP_HEADERS.has(foldHeaderName(name)), 'a header the gateway or HTTP already uses')
+      .refine(
+        (name) => !RESERVED_HEADERS.has(foldHeaderName(name)) && !HOP_BY_HOP_HEADERS.has(foldHeaderName(name)),
+        'a header the gateway or HTTP already uses',
+      )
       .optional(),
   })
   .strict();

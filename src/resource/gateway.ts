@@ -1,19 +1,19 @@
 import type { ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import { OAuthError } from '../core/errors.js';
 import type { Keyring } from '../core/seal.js';
+import { readWebRequestBody } from '../http/size-limited-body.js';
+import { bearerErrorResponse } from './bearer-challenge.js';
 import { createBearerGuard } from './bearer-guard.js';
+import { MCP_ENDPOINT_CORS, MCP_ENDPOINT_PREFLIGHT_CORS } from './cors-headers.js';
 import { createIdentityHeaders, type IdentitySigner } from './identity-headers.js';
+import { mcpTransportErrorResponse } from './json-rpc-error.js';
 import { mustReadBody, parseBodyForGuard } from './middleware/request-body.js';
 import { buildProtectedResourceMetadata, protectedResourceMetadataResponse } from './protected-resource-metadata.js';
-import { readWebRequestBody } from '../http/size-limited-body.js';
-import { MCP_ENDPOINT_CORS, MCP_ENDPOINT_PREFLIGHT_CORS } from './cors-headers.js';
-import { mcpTransportErrorResponse } from './json-rpc-error.js';
-import { createUpstreamProxy, requestTooLargeResponse, type ClientWatcher } from './proxy.js';
+import { type ClientWatcher, createUpstreamProxy, requestTooLargeResponse } from './proxy.js';
 import { scopesOfPolicy } from './scope-policy.js';
 import { createSessionBinding, sessionNotFoundResponse } from './session-binding.js';
 import type { ScopePolicy, TokenVerifier, VerifiedIdentity } from './types.js';
-import { OAuthError } from '../core/errors.js';
-import { bearerErrorResponse } from './bearer-challenge.js';
 
 export interface GatewayOptions {
   /** The MCP endpoint's public URL: the RFC 8707 resource its tokens must be issued for. */
@@ -93,7 +93,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     ...(options.maxRequestBytes !== undefined ? { maxRequestBytes: options.maxRequestBytes } : {}),
     ...(options.upstreamToken !== undefined ? { reservedHeaders: [options.upstreamToken.header] } : {}),
     onUpstreamFailure: (failure) =>
-      logger?.warn({ event: 'upstream_failed', upstream: upstreamOrigin, reason: failure.reason, code: failure.code }, `the upstream MCP server ${upstreamOrigin} failed: ${failure.reason}${failure.code !== undefined ? ` (${failure.code})` : ''}`),
+      logger?.warn(
+        { event: 'upstream_failed', upstream: upstreamOrigin, reason: failure.reason, code: failure.code },
+        `the upstream MCP server ${upstreamOrigin} failed: ${failure.reason}${failure.code !== undefined ? ` (${failure.code})` : ''}`,
+      ),
   });
   const sessions = createSessionBinding(options.keyring);
   const identityHeaders = createIdentityHeaders({ sign: options.sign, upstreamUrl: proxy.upstream.href });
@@ -120,7 +123,11 @@ export function createGateway(options: GatewayOptions): Gateway {
         access = await options.upstreamToken.lookup(identity);
       } catch {
         logger?.warn({ event: 'upstream_token_unavailable', sub: identity.subject }, 'the identity provider could not be reached for a fresh upstream token');
-        return mcpTransportErrorResponse(503, 'Service Unavailable: the identity provider cannot be reached; try again shortly', 'identity_provider_unavailable');
+        return mcpTransportErrorResponse(
+          503,
+          'Service Unavailable: the identity provider cannot be reached; try again shortly',
+          'identity_provider_unavailable',
+        );
       }
       if (access === 'ended') {
         // The grant was revoked with it: a 401 makes the MCP client sign the user in again.
@@ -158,7 +165,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     const response = await callUpstream(request, socketWatcher(env));
     for (const [name, value] of Object.entries(MCP_ENDPOINT_CORS)) response.headers.set(name, value);
     // Path and status only: no token, no body (docs/design.md invariant 7).
-    logger?.info({ event: 'mcp_request', method: request.method, path: endpointPath, status: response.status, ms: Math.round(performance.now() - started) }, 'mcp request');
+    logger?.info(
+      { event: 'mcp_request', method: request.method, path: endpointPath, status: response.status, ms: Math.round(performance.now() - started) },
+      'mcp request',
+    );
     return response;
   }
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, type JSONWebKeySet, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import type { VerifiedIdentity } from './types.js';
 
 /**
@@ -44,11 +44,18 @@ export interface IdentityHeaderOptions {
  * percent-encoded, so `decodeURIComponent` always restores it and no value can split a header.
  */
 export function encodeHeaderValue(value: string): string {
-  return value.replace(/[^\x20-\x24\x26-\x7e]+/gu, (run) => [...Buffer.from(run, 'utf8')].map((byte) => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`).join(''));
+  return value.replace(/[^\x20-\x24\x26-\x7e]+/gu, (run) =>
+    [...Buffer.from(run, 'utf8')].map((byte) => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`).join(''),
+  );
 }
 
 /** Signs a fresh identity assertion for `identity`, valid 60 s and never past the access token. */
-export async function signIdentityAssertion(identity: VerifiedIdentity, sign: IdentitySigner, upstreamUrl: string, nowSeconds: number): Promise<{ jws: string; expiresAt: number }> {
+export async function signIdentityAssertion(
+  identity: VerifiedIdentity,
+  sign: IdentitySigner,
+  upstreamUrl: string,
+  nowSeconds: number,
+): Promise<{ jws: string; expiresAt: number }> {
   const expiresAt = Math.min(nowSeconds + LIFETIME_SECONDS, identity.expiresAt);
   const jws = await sign(IDENTITY_JWT_TYPE, {
     iss: identity.issuer,
@@ -143,7 +150,8 @@ export function createGatewayIdentityVerifier(options: GatewayIdentityVerifierOp
     if (typeof clientId !== 'string' || typeof scope !== 'string') throw new TypeError('the identity assertion lacks client_id or scope');
     // `requiredClaims` made jose check that these are present (and `iat`, `exp` numbers), not their types.
     const { sub, iat, exp, jti } = payload;
-    if (typeof sub !== 'string' || typeof iat !== 'number' || typeof exp !== 'number' || typeof jti !== 'string') throw new TypeError('the identity assertion has a malformed sub, iat, exp or jti');
+    if (typeof sub !== 'string' || typeof iat !== 'number' || typeof exp !== 'number' || typeof jti !== 'string')
+      throw new TypeError('the identity assertion has a malformed sub, iat, exp or jti');
     return {
       subject: sub,
       clientId,

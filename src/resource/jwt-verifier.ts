@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, customFetch, errors, jwtVerify, type FetchImplementation, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, customFetch, errors, type FetchImplementation, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import { isHttpsOrLoopbackHttp } from '../core/plain-http.js';
 import { canonicalResource } from '../core/resource-uri.js';
 import { identityFromClaims } from './access-token-claims.js';
@@ -135,7 +135,10 @@ function remoteKeySet(options: JwtVerifierOptions): JWTVerifyGetKey {
       return await remote(header, token);
     } catch (error) {
       const keyProblem =
-        error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys || error instanceof errors.JOSENotSupported || error instanceof errors.JOSEAlgNotAllowed;
+        error instanceof errors.JWKSNoMatchingKey ||
+        error instanceof errors.JWKSMultipleMatchingKeys ||
+        error instanceof errors.JOSENotSupported ||
+        error instanceof errors.JOSEAlgNotAllowed;
       if (keyProblem) throw error;
       const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       throw new KeySetUnavailable(`JWKS ${url.href}: ${reason}`);

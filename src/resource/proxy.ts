@@ -78,7 +78,12 @@ export function requestTooLargeResponse(maxBytes: number): Response {
 
 /** Names listed in a `Connection` header, which are hop-by-hop too. @see RFC 9110 §7.6.1 */
 function connectionOptions(value: string | null | undefined): Set<string> {
-  return new Set((value ?? '').split(',').map((name) => name.trim().toLowerCase()).filter((name) => name !== ''));
+  return new Set(
+    (value ?? '')
+      .split(',')
+      .map((name) => name.trim().toLowerCase())
+      .filter((name) => name !== ''),
+  );
 }
 
 /**
@@ -154,7 +159,9 @@ function streamResponseBody(upstreamResponse: http.IncomingMessage, abortUpstrea
  */
 function isSmallCompleteMessage(response: http.IncomingMessage): boolean {
   const length = Number(response.headers['content-length'] ?? Number.NaN);
-  return Number.isSafeInteger(length) && length <= SMALL_MESSAGE_BYTES && !(response.headers['content-type'] ?? '').toLowerCase().startsWith('text/event-stream');
+  return (
+    Number.isSafeInteger(length) && length <= SMALL_MESSAGE_BYTES && !(response.headers['content-type'] ?? '').toLowerCase().startsWith('text/event-stream')
+  );
 }
 
 /** Whether the upstream could not be reached at all, so the request may be retried once. */
@@ -194,7 +201,13 @@ export function createUpstreamProxy(options: UpstreamProxyOptions): UpstreamProx
     return `${upstream.pathname}${upstream.search === '' ? '?' : `${upstream.search}&`}${query}`;
   }
 
-  function send(request: Request, headers: http.OutgoingHttpHeaders, body: Uint8Array | undefined, watchClient: ClientWatcher, retried: boolean): Promise<Response> {
+  function send(
+    request: Request,
+    headers: http.OutgoingHttpHeaders,
+    body: Uint8Array | undefined,
+    watchClient: ClientWatcher,
+    retried: boolean,
+  ): Promise<Response> {
     return new Promise<Response>((resolve) => {
       const path = upstreamPath(request);
       const upstreamRequest = transport.request({ protocol: upstream.protocol, hostname, port: upstream.port, path, method: request.method, headers, agent });
@@ -245,7 +258,8 @@ export function createUpstreamProxy(options: UpstreamProxyOptions): UpstreamProx
           upstreamResponse.on('data', (chunk: Buffer) => chunks.push(chunk));
           upstreamResponse.once('end', () => finish(new Response(Buffer.concat(chunks), { status, headers })));
           upstreamResponse.once('close', () => {
-            if (!upstreamResponse.complete) finish(upstreamFailed(502, `Bad Gateway: the upstream MCP server ${upstreamName} closed the response early`, 'upstream_unavailable'));
+            if (!upstreamResponse.complete)
+              finish(upstreamFailed(502, `Bad Gateway: the upstream MCP server ${upstreamName} closed the response early`, 'upstream_unavailable'));
           });
         } else {
           finish(new Response(streamResponseBody(upstreamResponse, abortUpstream), { status, headers }));
@@ -266,7 +280,13 @@ export function createUpstreamProxy(options: UpstreamProxyOptions): UpstreamProx
       }
       if (requestBody !== undefined && requestBody.byteLength > maxRequestBytes) return requestTooLargeResponse(maxRequestBytes);
       try {
-        return await send(request, upstreamRequestHeaders(request, upstream, extraHeaders, requestBody, reserved), requestBody, watchClient ?? watchSignal(request), false);
+        return await send(
+          request,
+          upstreamRequestHeaders(request, upstream, extraHeaders, requestBody, reserved),
+          requestBody,
+          watchClient ?? watchSignal(request),
+          false,
+        );
       } catch {
         // node:http refuses a header value it cannot send (CR, LF): the request cannot be forwarded as is.
         return upstreamFailed(502, 'Bad Gateway: the request could not be forwarded', 'upstream_request_invalid');

@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { constantTimeEqual } from '../core/constant-time.js';
 import type { Keyring } from '../core/seal.js';
-import type { VerifiedIdentity } from './types.js';
 import { jsonRpcErrorResponse, SESSION_NOT_FOUND_CODE } from './json-rpc-error.js';
+import type { VerifiedIdentity } from './types.js';
 
 /**
  * Binds an MCP session to the user who opened it, statelessly, so any gateway instance holding
@@ -38,7 +38,9 @@ export function createSessionBinding(keyring: Pick<Keyring, 'deriveKey'>): Sessi
 
   // JSON keeps the fields unambiguous whatever characters a subject holds.
   const mac = (upstreamSessionId: string, identity: Pick<VerifiedIdentity, 'subject' | 'clientId'>): Buffer =>
-    createHmac('sha256', key).update(JSON.stringify(['v1', identity.subject, identity.clientId, upstreamSessionId])).digest();
+    createHmac('sha256', key)
+      .update(JSON.stringify(['v1', identity.subject, identity.clientId, upstreamSessionId]))
+      .digest();
 
   return {
     bindSessionId(upstreamSessionId, identity) {

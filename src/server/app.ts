@@ -1,36 +1,36 @@
-import { Hono, type Context } from 'hono';
+import { type Context, Hono } from 'hono';
 import type { Logger } from 'pino';
 import { OAuthError, toOAuthError } from '../core/errors.js';
-import { isAccessTokenLive } from './tokens/access-token-status.js';
 import { createKeyring } from '../core/seal.js';
 import type { Store } from '../store/types.js';
+import { createRateLimiter } from './browser/rate-limiter.js';
 import { createClientResolution } from './clients/client-resolution.js';
 import { type Clock, systemClock } from './clock.js';
 import { resolveServerConfig, type ServerConfig, type ServerSettings } from './config.js';
 import type { ServerContext } from './context.js';
 import { authorizeEndpoint } from './endpoints/authorize.js';
 import { consentEndpoint } from './endpoints/consent.js';
+import { federationCallbackEndpoint } from './endpoints/federation-callback.js';
 import { introspectEndpoint } from './endpoints/introspect.js';
 import { loginEndpoint } from './endpoints/login.js';
 import { authorizationServerMetadata, protectedResourceMetadata } from './endpoints/metadata.js';
 import { registerEndpoint } from './endpoints/register.js';
 import { revokeEndpoint } from './endpoints/revoke.js';
 import { tokenEndpoint } from './endpoints/token.js';
-import { CORS_HEADERS, failedRequestAnswer, jsonResponse, oauthErrorResponse, toResponse } from './http/error-response.js';
-import { silentLogger } from './logger.js';
-import { createNodeTokenRoute, type NodeRoute } from './http/node-token-route.js';
-import { thrownErrorPageResponse } from './http/error-page-response.js';
-import { serverPaths, type ServerPaths } from './paths.js';
-import { createRateLimiter } from './browser/rate-limiter.js';
-import { createRefreshTokenValues, REFRESH_TOKEN_KEY_PURPOSE, type RefreshTokenId } from './tokens/refresh-token-value.js';
-import { signNonAccessTokenJwt } from './tokens/non-access-token-jwt.js';
-import { federationCallbackEndpoint } from './endpoints/federation-callback.js';
-import { createFederation, identityProviderRegistrations, type IdentityProviderRegistration } from './federation/federation.js';
+import { createFederation, type IdentityProviderRegistration, identityProviderRegistrations } from './federation/federation.js';
 import { createUpstreamAccessLookup } from './federation/upstream-access.js';
 import { createUpstreamRevocationScheduler } from './federation/upstream-revocation.js';
 import { revokeEndedUpstreamTokens, type UpstreamAccess } from './federation/upstream-tokens.js';
-import { createSigningKeys, type SigningKeys } from './tokens/signing-keys.js';
+import { thrownErrorPageResponse } from './http/error-page-response.js';
+import { CORS_HEADERS, failedRequestAnswer, jsonResponse, oauthErrorResponse, toResponse } from './http/error-response.js';
+import { createNodeTokenRoute, type NodeRoute } from './http/node-token-route.js';
+import { silentLogger } from './logger.js';
+import { type ServerPaths, serverPaths } from './paths.js';
 import { startSweeper } from './sweeper.js';
+import { isAccessTokenLive } from './tokens/access-token-status.js';
+import { signNonAccessTokenJwt } from './tokens/non-access-token-jwt.js';
+import { createRefreshTokenValues, REFRESH_TOKEN_KEY_PURPOSE, type RefreshTokenId } from './tokens/refresh-token-value.js';
+import { createSigningKeys, type SigningKeys } from './tokens/signing-keys.js';
 
 export interface AuthorizationServerOptions {
   settings: ServerSettings;
@@ -157,12 +157,12 @@ function buildRoutes(ctx: ServerContext, paths: ServerPaths): Hono {
   };
 
   const asMetadata = authorizationServerMetadata(config, paths);
-  app.get(paths.authorizationServerMetadata, (async () => jsonResponse(asMetadata, 200, { 'Cache-Control': 'public, max-age=300' })));
+  app.get(paths.authorizationServerMetadata, async () => jsonResponse(asMetadata, 200, { 'Cache-Control': 'public, max-age=300' }));
   for (const [path, resource] of paths.protectedResourceMetadata(config.resources)) {
     const body = protectedResourceMetadata(config, resource);
-    app.get(path, (async () => jsonResponse(body, 200, { 'Cache-Control': 'public, max-age=300' })));
+    app.get(path, async () => jsonResponse(body, 200, { 'Cache-Control': 'public, max-age=300' }));
   }
-  app.get(paths.jwks, (async () => jsonResponse(await ctx.signingKeys.jwks(), 200, { 'Cache-Control': 'public, max-age=60' })));
+  app.get(paths.jwks, async () => jsonResponse(await ctx.signingKeys.jwks(), 200, { 'Cache-Control': 'public, max-age=60' }));
 
   app.on(['GET', 'POST'], paths.authorize, page(authorizeEndpoint(ctx, paths)));
   app.on(['GET', 'POST'], paths.login, page(loginEndpoint(ctx, paths)));

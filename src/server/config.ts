@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { isHttpsOrLoopbackHttp } from '../core/plain-http.js';
 import { canonicalResource, parseResourceIndicator } from '../core/resource-uri.js';
 import { parseScope } from '../core/scopes.js';
-import { federationSettingsSchema, resolveFederationConfig, type FederationConfig } from './federation/upstream-settings.js';
+import { type FederationConfig, federationSettingsSchema, resolveFederationConfig } from './federation/upstream-settings.js';
 
 const scopeToken = z.string().refine((s) => parseScope(s)?.length === 1, 'a single scope token');
 
@@ -11,7 +11,10 @@ export const serverSettingsSchema = z
   .object({
     issuer: z.string(),
     /** Resources (RFC 8707) this server issues tokens for. Default: one, `<issuer>/mcp`. */
-    resources: z.array(z.object({ uri: z.string(), name: z.string().optional() }).strict()).min(1).optional(),
+    resources: z
+      .array(z.object({ uri: z.string(), name: z.string().optional() }).strict())
+      .min(1)
+      .optional(),
     /** Scope name → description shown on the consent page. */
     scopes: z.record(scopeToken, z.string()).optional(),
     /** Scopes granted when a client asks for none. */

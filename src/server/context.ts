@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
 import type { Keyring } from '../core/seal.js';
 import type { ClientRecord, Store } from '../store/types.js';
-import type { Clock } from './clock.js';
-import type { Federation } from './federation/federation.js';
-import type { ServerConfig } from './config.js';
 import type { RateLimiter } from './browser/rate-limiter.js';
+import type { Clock } from './clock.js';
+import type { ServerConfig } from './config.js';
+import type { Federation } from './federation/federation.js';
 import type { RefreshTokenValues } from './tokens/refresh-token-value.js';
 import type { SigningKeys } from './tokens/signing-keys.js';
 

@@ -1,6 +1,6 @@
-export { createAuthorizationServer, type AuthorizationServer, type AuthorizationServerOptions } from './app.js';
-export { resolveServerConfig, ConfigError, type ServerConfig, type ServerSettings } from './config.js';
-export { listen, type RunningHttpServer } from './http/listen.js';
+export { type AuthorizationServer, type AuthorizationServerOptions, createAuthorizationServer } from './app.js';
 export { hashPassword, verifyPassword } from './browser/password-hash.js';
-export { createLogger } from './logger.js';
 export type { Clock } from './clock.js';
+export { ConfigError, resolveServerConfig, type ServerConfig, type ServerSettings } from './config.js';
+export { listen, type RunningHttpServer } from './http/listen.js';
+export { createLogger } from './logger.js';

@@ -22,7 +22,12 @@ export function createConsentStore(db: Kysely<Database>): ConsentStore {
           .values({ user_id: userId, client_id: clientId, scope: '', created_at: now, updated_at: now })
           .onConflict((oc) => oc.columns(['user_id', 'client_id']).doUpdateSet({ updated_at: now }))
           .execute();
-        const existing = await trx.selectFrom('consents').select('scope').where('user_id', '=', userId).where('client_id', '=', clientId).executeTakeFirstOrThrow();
+        const existing = await trx
+          .selectFrom('consents')
+          .select('scope')
+          .where('user_id', '=', userId)
+          .where('client_id', '=', clientId)
+          .executeTakeFirstOrThrow();
         const union = formatScope([...existing.scope.split(' ').filter(Boolean), ...scope]);
         await trx.updateTable('consents').set({ scope: union }).where('user_id', '=', userId).where('client_id', '=', clientId).execute();
       });
@@ -33,7 +38,13 @@ export function createConsentStore(db: Kysely<Database>): ConsentStore {
     },
     async revoke(userId, clientId, now) {
       return db.transaction().execute(async (trx) => {
-        await trx.updateTable('grants').set({ revoked_at: now }).where('user_id', '=', userId).where('client_id', '=', clientId).where('revoked_at', 'is', null).execute();
+        await trx
+          .updateTable('grants')
+          .set({ revoked_at: now })
+          .where('user_id', '=', userId)
+          .where('client_id', '=', clientId)
+          .where('revoked_at', 'is', null)
+          .execute();
         const result = await trx.deleteFrom('consents').where('user_id', '=', userId).where('client_id', '=', clientId).executeTakeFirst();
         return result.numDeletedRows > 0n;
       });

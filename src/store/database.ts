@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration, type SqliteDatabase, type SqliteStatement } from 'kysely';
+import { Kysely, type Migration, Migrator, PostgresDialect, type SqliteDatabase, SqliteDialect, type SqliteStatement, sql } from 'kysely';
 import pg from 'pg';
 import * as initial from './migrations/0001-initial.js';
 import * as dropUnusedTokenIndexes from './migrations/0002-drop-unused-token-indexes.js';
@@ -26,7 +26,8 @@ export function parseDatabaseUrl(value: string, name = '--db'): DatabaseUrl {
   }
   if (value.startsWith('postgres://') || value.startsWith('postgresql://')) return { dialect: 'postgres', url: value };
   // A bare path (no scheme, so nothing secret in it): say how to write it.
-  if (value !== '' && !value.includes(':')) throw new Error(`${name} must be sqlite:PATH or a postgres:// URL; for the SQLite file ${value}, write sqlite:${value}`);
+  if (value !== '' && !value.includes(':'))
+    throw new Error(`${name} must be sqlite:PATH or a postgres:// URL; for the SQLite file ${value}, write sqlite:${value}`);
   throw new Error(`${name} must be sqlite:PATH or a postgres:// URL, not "${value.split(':')[0]}:…"`);
 }
 
@@ -144,7 +145,9 @@ export async function checkDatabase(db: Kysely<Database>, url: DatabaseUrl, opti
     const query =
       url.dialect === 'sqlite'
         ? sql<{ n: number }>`select count(*) as n from sqlite_master where type = 'table' and name = ${MIGRATION_TABLE}`
-        : sql<{ n: number }>`select count(*)::int as n from information_schema.tables where table_schema = current_schema() and table_name = ${MIGRATION_TABLE}`;
+        : sql<{
+            n: number;
+          }>`select count(*)::int as n from information_schema.tables where table_schema = current_schema() and table_name = ${MIGRATION_TABLE}`;
     tables = Number((await query.execute(db)).rows[0]?.n ?? 0);
   } catch (error) {
     throw url.dialect === 'postgres' ? postgresUnavailable(location, error) : new DatabaseUnavailableError('cannot-open', location, driverMessage(error));

@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, FederatedIdentitiesTable, UpstreamTokensTable } from './schema.js';
-import { type FederatedIdentityRecord, type FederationStore, type UpstreamTokensRecord, UniqueViolation } from './types.js';
+import { type FederatedIdentityRecord, type FederationStore, UniqueViolation, type UpstreamTokensRecord } from './types.js';
 import { isUniqueViolation } from './unique-violation.js';
 
 function identityRecord(row: Selectable<FederatedIdentitiesTable>): FederatedIdentityRecord {
@@ -65,7 +65,13 @@ export function createFederationStore(db: Kysely<Database>): FederationStore {
     async createLogin(record) {
       await db
         .insertInto('upstream_logins')
-        .values({ state_hash: record.stateHash, provider_id: record.providerId, sealed: record.sealed, created_at: record.createdAt, expires_at: record.expiresAt })
+        .values({
+          state_hash: record.stateHash,
+          provider_id: record.providerId,
+          sealed: record.sealed,
+          created_at: record.createdAt,
+          expires_at: record.expiresAt,
+        })
         .execute();
     },
     async takeLogin(stateHash, now) {

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { createAuthorizationCodeStore } from './authorization-code-store.js';
 import { createClientStore } from './client-store.js';
 import { createConsentStore } from './consent-store.js';
-import { type DatabaseUrl, type OpenOptions, checkDatabase, migrateToLatest, openDatabase, parseDatabaseUrl } from './database.js';
+import { checkDatabase, type DatabaseUrl, migrateToLatest, type OpenOptions, openDatabase, parseDatabaseUrl } from './database.js';
 import { createFederationStore } from './federation-store.js';
 import { createGrantStore } from './grant-store.js';
 import { createMcpClientStore } from './mcp-client-store.js';
@@ -14,8 +14,8 @@ import { createSigningKeyStore } from './signing-key-store.js';
 import type { Store } from './types.js';
 import { createUserStore } from './user-store.js';
 
+export { type DatabaseProblem, DatabaseUnavailableError, type DatabaseUrl, databaseLocation, type OpenOptions, parseDatabaseUrl } from './database.js';
 export * from './types.js';
-export { DatabaseUnavailableError, databaseLocation, parseDatabaseUrl, type DatabaseProblem, type DatabaseUrl, type OpenOptions } from './database.js';
 
 /**
  * Opens the database named by `--db`, applies migrations, and returns the store. Throws
@@ -51,7 +51,10 @@ function storeOn(db: Kysely<Database>, dialect: Store['dialect'], sqlite: Better
       // Codes are kept a while after expiry so a late replay is still recognised and revokes.
       const codeGrace = 600;
       const results = await Promise.all([
-        db.deleteFrom('authorization_codes').where('expires_at', '<', now - codeGrace).executeTakeFirst(),
+        db
+          .deleteFrom('authorization_codes')
+          .where('expires_at', '<', now - codeGrace)
+          .executeTakeFirst(),
         db.deleteFrom('authorization_requests').where('expires_at', '<', now).executeTakeFirst(),
         db.deleteFrom('sessions').where('expires_at', '<', now).executeTakeFirst(),
         db.deleteFrom('access_tokens').where('expires_at', '<', now).executeTakeFirst(),

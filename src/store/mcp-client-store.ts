@@ -51,7 +51,12 @@ function pendingRecord(row: Selectable<ClientPendingLoginsTable>): ClientPending
 export function createMcpClientStore(db: Kysely<Database>): McpClientStore {
   return {
     async findRegistration(issuer, redirectUri) {
-      const row = await db.selectFrom('client_registrations').selectAll().where('issuer', '=', issuer).where('redirect_uri', '=', redirectUri).executeTakeFirst();
+      const row = await db
+        .selectFrom('client_registrations')
+        .selectAll()
+        .where('issuer', '=', issuer)
+        .where('redirect_uri', '=', redirectUri)
+        .executeTakeFirst();
       return row === undefined ? undefined : registrationRecord(row);
     },
     async saveRegistration(record) {

@@ -15,12 +15,7 @@ export function createPendingAuthorizationStore(db: Kysely<Database>): PendingAu
         .execute();
     },
     async find(idHash, now) {
-      const row = await db
-        .selectFrom('authorization_requests')
-        .selectAll()
-        .where('id_hash', '=', idHash)
-        .where('expires_at', '>', now)
-        .executeTakeFirst();
+      const row = await db.selectFrom('authorization_requests').selectAll().where('id_hash', '=', idHash).where('expires_at', '>', now).executeTakeFirst();
       return row === undefined ? undefined : toRecord(row);
     },
     async take(idHash, now) {

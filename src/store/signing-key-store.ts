@@ -7,7 +7,14 @@ export function createSigningKeyStore(db: Kysely<Database>): SigningKeyStore {
     async add(key) {
       await db
         .insertInto('signing_keys')
-        .values({ kid: key.kid, alg: key.alg, public_jwk: key.publicJwk, private_jwk_sealed: key.privateJwkSealed, created_at: key.createdAt, retired_at: key.retiredAt })
+        .values({
+          kid: key.kid,
+          alg: key.alg,
+          public_jwk: key.publicJwk,
+          private_jwk_sealed: key.privateJwkSealed,
+          created_at: key.createdAt,
+          retired_at: key.retiredAt,
+        })
         .execute();
     },
     async listPublishable(retiredAfter) {

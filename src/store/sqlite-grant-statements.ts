@@ -40,7 +40,9 @@ export function createSqliteGrantStatements(sqlite: BetterSqlite3.Database): Sql
   let queue: QueuedRotation[] = [];
 
   const rotateOne = ({ grantId, clientId, generation, now, expiresAt, resource }: RefreshRotation) => {
-    const row = statements().rotate.get({ id: grantId, client_id: clientId, generation, now, resource: resource ?? null, expires_at: expiresAt }) as Selectable<GrantsTable> | undefined;
+    const row = statements().rotate.get({ id: grantId, client_id: clientId, generation, now, resource: resource ?? null, expires_at: expiresAt }) as
+      | Selectable<GrantsTable>
+      | undefined;
     return row === undefined ? undefined : toGrant(row);
   };
   const rotateGroup = sqlite.transaction((group: QueuedRotation[]) => group.map((queued) => rotateOne(queued.rotation)));

@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, UsersTable } from './schema.js';
-import { type UserRecord, type UserStore, UniqueViolation } from './types.js';
+import { UniqueViolation, type UserRecord, type UserStore } from './types.js';
 import { isUniqueViolation } from './unique-violation.js';
 
 function toRecord(row: Selectable<UsersTable>): UserRecord {
@@ -11,10 +11,7 @@ export function createUserStore(db: Kysely<Database>): UserStore {
   return {
     async create(user) {
       try {
-        await db
-          .insertInto('users')
-          .values({ id: user.id, username: user.username, password_hash: user.passwordHash, created_at: user.createdAt })
-          .execute();
+        await db.insertInto('users').values({ id: user.id, username: user.username, password_hash: user.passwordHash, created_at: user.createdAt }).execute();
       } catch (error) {
         if (isUniqueViolation(error)) throw new UniqueViolation(`user ${user.username}`);
         throw error;

@@ -99,7 +99,10 @@ describe('portcullis CLI', () => {
     assert.match(short.stderr, /at least 8/);
 
     const list = await portcullis(['users', 'list', '--db', db, '--json']);
-    assert.deepEqual(JSON.parse(list.stdout).map((u: { username: string }) => u.username), ['alice']);
+    assert.deepEqual(
+      JSON.parse(list.stdout).map((u: { username: string }) => u.username),
+      ['alice'],
+    );
     assert.doesNotMatch(list.stdout, /scrypt/, 'no password hashes in listings');
 
     const changed = await portcullis(['users', 'set-password', 'alice', '--password-stdin', '--db', db, '--json'], { stdin: 'the new password\n' });
@@ -174,7 +177,13 @@ describe('portcullis CLI', () => {
 
   it('serves: creates a private master secret on first start and publishes metadata', async () => {
     const fresh = join(dir, 'fresh');
-    const serving = await startServing<{ listening: string; issuer: string; metadata: string }>(['serve', '--port', '0', '--db', `sqlite:${join(fresh, 'portcullis.db')}`]);
+    const serving = await startServing<{ listening: string; issuer: string; metadata: string }>([
+      'serve',
+      '--port',
+      '0',
+      '--db',
+      `sqlite:${join(fresh, 'portcullis.db')}`,
+    ]);
     try {
       const { summary } = serving;
       const stderr = serving.stderr();
@@ -192,15 +201,28 @@ describe('portcullis CLI', () => {
 
   it('demo: protects the example server, prints the demo password once, and answers 401 with the metadata URL', async () => {
     const demoDir = join(dir, 'demo');
-    const serving = await startServing<{ mcp: string; issuer: string; demoUser: { username: string; password: string } }>(['demo', '--port', '0', '--db', `sqlite:${join(demoDir, 'portcullis.db')}`]);
+    const serving = await startServing<{ mcp: string; issuer: string; demoUser: { username: string; password: string } }>([
+      'demo',
+      '--port',
+      '0',
+      '--db',
+      `sqlite:${join(demoDir, 'portcullis.db')}`,
+    ]);
     try {
       const { summary } = serving;
       assert.equal(summary.mcp, `${summary.issuer}/mcp`);
       assert.equal(summary.demoUser.username, 'demo');
       assert.ok(summary.demoUser.password.length >= 12);
-      const unauthenticated = await fetch(summary.mcp, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"jsonrpc":"2.0","id":1,"method":"tools/list"}' });
+      const unauthenticated = await fetch(summary.mcp, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: '{"jsonrpc":"2.0","id":1,"method":"tools/list"}',
+      });
       assert.equal(unauthenticated.status, 401);
-      assert.match(unauthenticated.headers.get('www-authenticate') ?? '', /resource_metadata="[^"]+\/\.well-known\/oauth-protected-resource\/mcp", scope="notes:read notes:write"/);
+      assert.match(
+        unauthenticated.headers.get('www-authenticate') ?? '',
+        /resource_metadata="[^"]+\/\.well-known\/oauth-protected-resource\/mcp", scope="notes:read notes:write"/,
+      );
       const store = await openStore(`sqlite:${join(demoDir, 'portcullis.db')}`);
       try {
         assert.equal(await verifyPassword(summary.demoUser.password, (await store.users.findByUsername('demo'))!.passwordHash), true);

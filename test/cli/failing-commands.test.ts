@@ -10,7 +10,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { runCli, type CliRun } from '../support/cli-process.js';
+import { type CliRun, runCli } from '../support/cli-process.js';
 import { POSTGRES_ADMIN_URL, postgresSkipReason } from '../support/stores.js';
 
 const NO_SECRET = { PORTCULLIS_SECRET: '' };
@@ -117,7 +117,11 @@ describe('commands that fail create nothing and say what to do', () => {
 
   it('suggests sqlite:PATH for a bare path given to --db', async () => {
     const dir = freshDir();
-    for (const command of [['users', 'list'], ['users', 'add', 'alice', '--password-stdin'], ['serve', '--port', '0']]) {
+    for (const command of [
+      ['users', 'list'],
+      ['users', 'add', 'alice', '--password-stdin'],
+      ['serve', '--port', '0'],
+    ]) {
       const run = await runCli([...command, '--db', 'data/x.db'], NO_SECRET, 'a long enough password', { cwd: dir });
       assertOneLineFailure(run, /--db .*write sqlite:data\/x\.db/);
     }
@@ -146,9 +150,18 @@ describe('commands that fail create nothing and say what to do', () => {
     closed.server.close();
     const url = `postgres://portcullis:hunter2@127.0.0.1:${closed.port}/portcullis`;
     const dir = freshDir();
-    for (const [command, env] of [[['users', 'list'], NO_SECRET], [['users', 'add', 'alice', '--password-stdin'], NO_SECRET], [['serve', '--port', '0'], SECRET]] as const) {
+    for (const [command, env] of [
+      [['users', 'list'], NO_SECRET],
+      [['users', 'add', 'alice', '--password-stdin'], NO_SECRET],
+      [['serve', '--port', '0'], SECRET],
+    ] as const) {
       const run = await runCli([...command, '--db', url], env, 'a long enough password', { cwd: dir });
-      assertOneLineFailure(run, new RegExp(`cannot reach PostgreSQL at postgres://portcullis@127\\.0\\.0\\.1:${closed.port}/portcullis \\(connection refused\\): start the server, or fix the host and port in --db`));
+      assertOneLineFailure(
+        run,
+        new RegExp(
+          `cannot reach PostgreSQL at postgres://portcullis@127\\.0\\.0\\.1:${closed.port}/portcullis \\(connection refused\\): start the server, or fix the host and port in --db`,
+        ),
+      );
       assert.doesNotMatch(run.stderr, /hunter2/);
       assert.doesNotMatch(run.stderr, /migration/);
     }
@@ -163,7 +176,10 @@ describe('commands that fail create nothing and say what to do', () => {
     missing.pathname = '/portcullis_no_such_database';
     missing.password = 'hunter2';
     const run = await runCli(['users', 'list', '--db', missing.href], NO_SECRET);
-    assertOneLineFailure(run, /the PostgreSQL database postgres:\/\/[^ ]+\/portcullis_no_such_database does not exist: create it \(CREATE DATABASE portcullis_no_such_database\)/);
+    assertOneLineFailure(
+      run,
+      /the PostgreSQL database postgres:\/\/[^ ]+\/portcullis_no_such_database does not exist: create it \(CREATE DATABASE portcullis_no_such_database\)/,
+    );
     assert.doesNotMatch(run.stderr, /hunter2/);
 
     const stranger = new URL(admin);

@@ -33,8 +33,14 @@ function sink(): { stream: Writable; lines: string[] } {
  */
 async function serveOnTerminal(dir: string, extraArgs: string[], done: RegExp): Promise<string> {
   const tsx = import.meta.resolve('tsx');
-  const command = [process.execPath, '--import', tsx, CLI_MAIN, 'serve', '--port', '0', '--db', `sqlite:${join(dir, 'portcullis.db')}`, ...extraArgs].map((a) => `'${a}'`).join(' ');
-  const child = spawn(SCRIPT, ['-qec', command, '/dev/null'], { env: { ...process.env, PORTCULLIS_SECRET: '', TERM: 'dumb' }, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  const command = [process.execPath, '--import', tsx, CLI_MAIN, 'serve', '--port', '0', '--db', `sqlite:${join(dir, 'portcullis.db')}`, ...extraArgs]
+    .map((a) => `'${a}'`)
+    .join(' ');
+  const child = spawn(SCRIPT, ['-qec', command, '/dev/null'], {
+    env: { ...process.env, PORTCULLIS_SECRET: '', TERM: 'dumb' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+    detached: true,
+  });
   let screen = '';
   child.stdout.on('data', (d: Buffer) => (screen += d.toString('utf8')));
   try {
@@ -95,7 +101,9 @@ describe('log format', () => {
     assert.equal((JSON.parse(out.lines[0]!) as { event: string }).event, 'x');
   });
 
-  it('serve on a terminal shows text logs, and JSON with --json', { skip: existsSync(SCRIPT) ? false : `no ${SCRIPT} (util-linux) to make a terminal` }, async () => {
+  it('serve on a terminal shows text logs, and JSON with --json', {
+    skip: existsSync(SCRIPT) ? false : `no ${SCRIPT} (util-linux) to make a terminal`,
+  }, async () => {
     const text = await serveOnTerminal(join(dir, 'text'), [], /Portcullis is listening[\s\S]*Add a user/);
     assert.match(text, /^\d\d:\d\d:\d\d WARN {2}created a master secret in .*portcullis\.secret .* {2}event=secret_created\r?$/m);
     assert.doesNotMatch(text, /\{"level"/);

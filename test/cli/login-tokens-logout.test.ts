@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -118,7 +118,10 @@ describe('portcullis login, tokens and logout against a real server and gateway'
     const listed = await runCli(['tokens', '--json'], env);
     assert.equal(listed.code, 0, listed.stderr);
     const servers = JSON.parse(listed.stdout) as { server: string; issuer: string; scope: string; expires_at: string | null; refreshable: boolean }[];
-    assert.deepEqual(servers.map((s) => [s.server, s.issuer]), [[gateway.mcpUrl, gateway.issuer]]);
+    assert.deepEqual(
+      servers.map((s) => [s.server, s.issuer]),
+      [[gateway.mcpUrl, gateway.issuer]],
+    );
     assert.match(servers[0]!.scope, /notes:read/);
     assert.equal(servers[0]!.refreshable, true);
     const human = await runCli(['tokens'], env);
@@ -143,7 +146,11 @@ describe('portcullis login, tokens and logout against a real server and gateway'
     const refresh = await fetch(`${gateway.issuer}/token`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token!, client_id: new URL(browser.urls()[0]!).searchParams.get('client_id')! }),
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: tokens.refresh_token!,
+        client_id: new URL(browser.urls()[0]!).searchParams.get('client_id')!,
+      }),
     });
     assert.equal(refresh.status, 400);
     assert.equal(((await refresh.json()) as { error: string }).error, 'invalid_grant', 'the refresh token was revoked');
@@ -164,7 +171,11 @@ describe('portcullis login, tokens and logout against a real server and gateway'
     await cli.waitForStderr(/waiting for the redirect/);
     const authorization = new URL(url!);
     assert.equal(authorization.searchParams.get('client_id'), firstUrl.searchParams.get('client_id'), 'the same client');
-    assert.match(authorization.searchParams.get('redirect_uri')!, /^http:\/\/127\.0\.0\.1:\d+\/callback$/, 'on the port this login listens on (the OS picks it)');
+    assert.match(
+      authorization.searchParams.get('redirect_uri')!,
+      /^http:\/\/127\.0\.0\.1:\d+\/callback$/,
+      'on the port this login listens on (the OS picks it)',
+    );
     // Sign in again; the consent given to this client is remembered, so no consent page.
     const pageBrowser = new FormBrowser(gateway.issuer);
     let step = await pageBrowser.navigate(url!);
@@ -180,7 +191,10 @@ describe('portcullis login, tokens and logout against a real server and gateway'
 
   it('login --no-browser prints the URL and starts nothing; a denial at consent fails with a clear message', async () => {
     const before = browser.urls().length;
-    const cli = startCli(['login', gateway.mcpUrl, '--no-browser', '--db', `sqlite:${join(dir, 'other.db')}`], { ...env, PORTCULLIS_SECRET: 'a-test-secret-of-at-least-32-characters!!' });
+    const cli = startCli(['login', gateway.mcpUrl, '--no-browser', '--db', `sqlite:${join(dir, 'other.db')}`], {
+      ...env,
+      PORTCULLIS_SECRET: 'a-test-secret-of-at-least-32-characters!!',
+    });
     const [, url] = await cli.waitForStderr(/open this URL in your browser to log in:\n\s+(\S+)/);
     await cli.waitForStderr(/waiting for the redirect on http:\/\/127\.0\.0\.1:\d+\/callback/);
     const back = await new FormBrowser(gateway.issuer).authorize(url!, ALICE, 'deny');
@@ -234,12 +248,16 @@ describe('portcullis login: what it asks for, and how it keeps its database', ()
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('asks for the scope of the server\'s challenge, not every scope it supports; --scope adds to it', async () => {
+  it("asks for the scope of the server's challenge, not every scope it supports; --scope adds to it", async () => {
     const home = join(dir, 'scope-home');
     const env = { PORTCULLIS_HOME: home, PORTCULLIS_SECRET: '', BROWSER: '' };
-    const supported = ((await (await fetch(`${gateway.issuer}/.well-known/oauth-protected-resource/mcp`)).json()) as { scopes_supported: string[] }).scopes_supported;
+    const supported = ((await (await fetch(`${gateway.issuer}/.well-known/oauth-protected-resource/mcp`)).json()) as { scopes_supported: string[] })
+      .scopes_supported;
     assert.ok(supported.length > 1 && supported.includes('notes:write'), 'the resource supports more than its challenge asks for');
-    for (const [args, expected] of [[[], 'notes:read'], [['--scope', 'notes:write'], 'notes:read notes:write']] as const) {
+    for (const [args, expected] of [
+      [[], 'notes:read'],
+      [['--scope', 'notes:write'], 'notes:read notes:write'],
+    ] as const) {
       const cli = startCli(['login', gateway.mcpUrl, '--no-browser', '--timeout', '2', ...args], env);
       const [, url] = await cli.waitForStderr(/open this URL in your browser to log in:\n\s+(\S+)/);
       assert.equal(new URL(url!).searchParams.get('scope'), expected, args.join(' ') || 'no --scope');
@@ -253,7 +271,10 @@ describe('portcullis login: what it asks for, and how it keeps its database', ()
     const cli = startCli(['login', gateway.mcpUrl, '--no-browser', '--json'], { PORTCULLIS_HOME: home, PORTCULLIS_SECRET: '', BROWSER: '' });
     const [, url] = await cli.waitForStderr(/open this URL in your browser to log in:\n\s+(\S+)/);
     await cli.waitForStderr(/waiting for the redirect/);
-    await new FormBrowser(gateway.issuer).authorize(url!, ALICE).then((back) => fetch(back)).then((page) => page.text());
+    await new FormBrowser(gateway.issuer)
+      .authorize(url!, ALICE)
+      .then((back) => fetch(back))
+      .then((page) => page.text());
     const run = await cli.exited;
     assert.equal(run.code, 0, run.stderr);
     const db = join(home, 'portcullis-client.db');
@@ -289,7 +310,11 @@ describe('portcullis login: what it asks for, and how it keeps its database', ()
       server.serve('/.well-known/oauth-protected-resource/mcp', { resource: `${server.origin}/mcp`, authorization_servers: [issuer] });
       server.serve('/.well-known/oauth-authorization-server/as', authorizationServerDocument(issuer));
       server.serve('/as/register', { client_id: 'cli-client', token_endpoint_auth_method: 'none' });
-      const cli = startCli(['login', `${server.origin}/mcp`, '--no-browser', '--timeout', '1'], { PORTCULLIS_HOME: join(dir, 'typed-home'), PORTCULLIS_SECRET: '', BROWSER: '' });
+      const cli = startCli(['login', `${server.origin}/mcp`, '--no-browser', '--timeout', '1'], {
+        PORTCULLIS_HOME: join(dir, 'typed-home'),
+        PORTCULLIS_SECRET: '',
+        BROWSER: '',
+      });
       await cli.waitForStderr(/open this URL in your browser/);
       cli.child.kill('SIGINT');
       await cli.exited;

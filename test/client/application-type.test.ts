@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { applicationTypeForRedirectUri } from '../../src/core/application-type.js';
-import { newProvider, openClientStore, type ClientStoreHandle } from '../support/mcp-client.js';
-import { serveMcpServerAndAuthorizationServer, startScriptedServer, type ScriptedServer } from '../support/scripted-oauth-server.js';
+import { type ClientStoreHandle, newProvider, openClientStore } from '../support/mcp-client.js';
+import { type ScriptedServer, serveMcpServerAndAuthorizationServer, startScriptedServer } from '../support/scripted-oauth-server.js';
 
 describe('applicationTypeForRedirectUri', () => {
   it('native for loopback and private-use schemes, web for https elsewhere', () => {
@@ -59,12 +59,18 @@ describe('Dynamic Client Registration sends application_type', () => {
     assert.equal(await registeredType('https://app.example.com/oauth/callback'), 'web');
   });
 
-  it('sends the app\'s own value when it sets one', async () => {
+  it("sends the app's own value when it sets one", async () => {
     assert.equal(await registeredType('https://desktop.example.com/callback', 'native'), 'native');
   });
 
   it('offers it to the MCP SDK as well (its clientMetadata)', () => {
-    const { oauth } = newProvider({ store: client.store.mcpClient, userId: 'sdk-typed', serverUrl: mcpUrl(), redirectUrl: 'https://app.example.com/cb', clientMetadata: { redirect_uris: ['https://app.example.com/cb'] } });
+    const { oauth } = newProvider({
+      store: client.store.mcpClient,
+      userId: 'sdk-typed',
+      serverUrl: mcpUrl(),
+      redirectUrl: 'https://app.example.com/cb',
+      clientMetadata: { redirect_uris: ['https://app.example.com/cb'] },
+    });
     assert.equal((oauth.clientMetadata as { application_type?: string }).application_type, 'web');
   });
 });

@@ -8,14 +8,14 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { ClientAuthError, type ClientAuthErrorCode, detectAuth } from '../../src/client/index.js';
 import { authorizationServerMetadataUrls, discoverAuthorizationServer, protectedResourceMetadataUrls } from '../../src/client/discovery.js';
+import { ClientAuthError, type ClientAuthErrorCode, detectAuth } from '../../src/client/index.js';
 import { registrationRedirectKey } from '../../src/client/registration-redirect.js';
 import { FormBrowser } from '../support/browser.js';
-import { startTestGateway, type TestGateway } from '../support/gateway.js';
-import { startHostileServer, type HostileServer } from '../support/hostile-metadata-server.js';
 import { TestClock } from '../support/clock.js';
-import { approveInBrowser, loginWithPages, newProvider, openClientStore, type ClientStoreHandle } from '../support/mcp-client.js';
+import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { type HostileServer, startHostileServer } from '../support/hostile-metadata-server.js';
+import { approveInBrowser, type ClientStoreHandle, loginWithPages, newProvider, openClientStore } from '../support/mcp-client.js';
 
 const login = { username: 'eve-victim', password: 'victim password 123' };
 
@@ -29,10 +29,11 @@ function refusedWith(code: ClientAuthErrorCode) {
 
 describe('discovery addresses follow the 2026-07-28 order', () => {
   it('protected-resource metadata: the challenge URL, then path-inserted, then root', () => {
-    assert.deepEqual(
-      protectedResourceMetadataUrls('https://mcp.example.com/tenant/mcp', 'https://mcp.example.com/meta').map(String),
-      ['https://mcp.example.com/meta', 'https://mcp.example.com/.well-known/oauth-protected-resource/tenant/mcp', 'https://mcp.example.com/.well-known/oauth-protected-resource'],
-    );
+    assert.deepEqual(protectedResourceMetadataUrls('https://mcp.example.com/tenant/mcp', 'https://mcp.example.com/meta').map(String), [
+      'https://mcp.example.com/meta',
+      'https://mcp.example.com/.well-known/oauth-protected-resource/tenant/mcp',
+      'https://mcp.example.com/.well-known/oauth-protected-resource',
+    ]);
     assert.deepEqual(protectedResourceMetadataUrls('https://mcp.example.com').map(String), ['https://mcp.example.com/.well-known/oauth-protected-resource']);
   });
 
@@ -141,7 +142,10 @@ describe('hostile metadata is refused before anything is sent to an authorizatio
       const { oauth, authorizationUrls } = provider();
       await assert.rejects(oauth.start(), refusedWith('unsafe_authorization_url'));
       // Also when the SDK hands one over.
-      await assert.rejects(Promise.resolve().then(() => oauth.redirectToAuthorization(new URL(endpoint))), refusedWith('unsafe_authorization_url'));
+      await assert.rejects(
+        Promise.resolve().then(() => oauth.redirectToAuthorization(new URL(endpoint))),
+        refusedWith('unsafe_authorization_url'),
+      );
       assert.equal(authorizationUrls.length, 0, `${endpoint} never reached the app`);
     }
     assert.ok(!hostile.requested.includes('/register'));
@@ -152,28 +156,47 @@ describe('plain http endpoints are used only for a loopback http authorization s
   // An https server's metadata arrives over TLS; a hostile or mistaken one could still name an
   // http endpoint (even on loopback, where anything may listen). The fetch is the client's own
   // injection point, standing in for the TLS server, so that no certificate is needed.
-  const metadataFor = (issuer: string, overrides: Record<string, unknown>) => async (input: string | URL | Request): Promise<Response> => {
-    const url = String(input instanceof Request ? input.url : input);
-    if (!url.startsWith(`${issuer}/.well-known/oauth-authorization-server`)) return new Response('not found', { status: 404 });
-    return Response.json({ issuer, authorization_endpoint: `${issuer}/authorize`, token_endpoint: `${issuer}/token`, code_challenge_methods_supported: ['S256'], ...overrides });
-  };
+  const metadataFor =
+    (issuer: string, overrides: Record<string, unknown>) =>
+    async (input: string | URL | Request): Promise<Response> => {
+      const url = String(input instanceof Request ? input.url : input);
+      if (!url.startsWith(`${issuer}/.well-known/oauth-authorization-server`)) return new Response('not found', { status: 404 });
+      return Response.json({
+        issuer,
+        authorization_endpoint: `${issuer}/authorize`,
+        token_endpoint: `${issuer}/token`,
+        code_challenge_methods_supported: ['S256'],
+        ...overrides,
+      });
+    };
 
   it('refuses an https authorization server that names an http endpoint, loopback included', async () => {
     for (const name of ['token_endpoint', 'authorization_endpoint', 'registration_endpoint', 'revocation_endpoint']) {
       for (const endpoint of ['http://127.0.0.1:9/token', 'http://as.example.com/token']) {
-        await assert.rejects(discoverAuthorizationServer('https://as.example.com', { fetch: metadataFor('https://as.example.com', { [name]: endpoint }) }), refusedWith('authorization_server_metadata_invalid'), `${name} ${endpoint}`);
+        await assert.rejects(
+          discoverAuthorizationServer('https://as.example.com', { fetch: metadataFor('https://as.example.com', { [name]: endpoint }) }),
+          refusedWith('authorization_server_metadata_invalid'),
+          `${name} ${endpoint}`,
+        );
       }
     }
   });
 
   it('refuses a loopback http authorization server that names an http endpoint off this machine', async () => {
-    await assert.rejects(discoverAuthorizationServer('http://127.0.0.1:9', { fetch: metadataFor('http://127.0.0.1:9', { token_endpoint: 'http://192.0.2.10/token' }) }), refusedWith('authorization_server_metadata_invalid'));
+    await assert.rejects(
+      discoverAuthorizationServer('http://127.0.0.1:9', { fetch: metadataFor('http://127.0.0.1:9', { token_endpoint: 'http://192.0.2.10/token' }) }),
+      refusedWith('authorization_server_metadata_invalid'),
+    );
   });
 
   it('accepts https endpoints, and loopback http ones for a loopback http server (development)', async () => {
-    const secure = await discoverAuthorizationServer('https://as.example.com', { fetch: metadataFor('https://as.example.com', { token_endpoint: 'https://tokens.example.com/token' }) });
+    const secure = await discoverAuthorizationServer('https://as.example.com', {
+      fetch: metadataFor('https://as.example.com', { token_endpoint: 'https://tokens.example.com/token' }),
+    });
     assert.equal(secure.token_endpoint, 'https://tokens.example.com/token');
-    const local = await discoverAuthorizationServer('http://127.0.0.1:9', { fetch: metadataFor('http://127.0.0.1:9', { token_endpoint: 'http://localhost:9/token' }) });
+    const local = await discoverAuthorizationServer('http://127.0.0.1:9', {
+      fetch: metadataFor('http://127.0.0.1:9', { token_endpoint: 'http://localhost:9/token' }),
+    });
     assert.equal(local.token_endpoint, 'http://localhost:9/token');
   });
 });
@@ -194,7 +217,11 @@ describe('callbacks: iss and state', () => {
 
   it('refuses a wrong or missing iss before redeeming the code, and burns the state', async () => {
     const { oauth } = newProvider({ store: client.store.mcpClient, userId: 'iss-user', serverUrl: stack.mcpUrl });
-    for (const tamper of [(q: URLSearchParams) => q.set('iss', 'https://attacker.example.com'), (q: URLSearchParams) => q.set('iss', `${stack.issuer}/`), (q: URLSearchParams) => q.delete('iss')]) {
+    for (const tamper of [
+      (q: URLSearchParams) => q.set('iss', 'https://attacker.example.com'),
+      (q: URLSearchParams) => q.set('iss', `${stack.issuer}/`),
+      (q: URLSearchParams) => q.delete('iss'),
+    ]) {
       const started = await oauth.start();
       const query = await approveInBrowser(started.url, stack.issuer, login);
       const honest = new URLSearchParams(query);
@@ -236,7 +263,12 @@ describe('callbacks: iss and state', () => {
 
   it('reports a denial (after checking iss) and stores nothing', async () => {
     // Another redirect URI, so another registration whose consent was never given.
-    const { oauth } = newProvider({ store: client.store.mcpClient, userId: 'deny-user', serverUrl: stack.mcpUrl, redirectUrl: 'http://127.0.0.1:53998/denied' });
+    const { oauth } = newProvider({
+      store: client.store.mcpClient,
+      userId: 'deny-user',
+      serverUrl: stack.mcpUrl,
+      redirectUrl: 'http://127.0.0.1:53998/denied',
+    });
     const started = await oauth.start();
     const callback = await new FormBrowser(stack.issuer).authorize(started.url.href, login, 'deny');
     assert.equal(callback.searchParams.get('error'), 'access_denied');
@@ -287,12 +319,24 @@ describe('registration order and keying', () => {
     const registrations = () => hostile.requested.filter((p) => p === '/register').length;
 
     const pre = useIssuer('/pre', { client_id_metadata_document_supported: true });
-    const first = newProvider({ store: client.store.mcpClient, userId: 'u', serverUrl: serverUrl(), clientMetadataUrl: metadataUrl, preRegistered: [{ issuer: pre, clientId: 'configured' }] });
+    const first = newProvider({
+      store: client.store.mcpClient,
+      userId: 'u',
+      serverUrl: serverUrl(),
+      clientMetadataUrl: metadataUrl,
+      preRegistered: [{ issuer: pre, clientId: 'configured' }],
+    });
     assert.equal((await first.oauth.start()).url.searchParams.get('client_id'), 'configured');
     assert.equal(registrations(), 0);
 
     useIssuer('/cimd', { client_id_metadata_document_supported: true });
-    const second = newProvider({ store: client.store.mcpClient, userId: 'u', serverUrl: serverUrl(), clientMetadataUrl: metadataUrl, preRegistered: [{ issuer: pre, clientId: 'configured' }] });
+    const second = newProvider({
+      store: client.store.mcpClient,
+      userId: 'u',
+      serverUrl: serverUrl(),
+      clientMetadataUrl: metadataUrl,
+      preRegistered: [{ issuer: pre, clientId: 'configured' }],
+    });
     assert.equal((await second.oauth.start()).url.searchParams.get('client_id'), metadataUrl, 'the pre-registered client is not offered to another issuer');
     assert.equal(registrations(), 0);
 

@@ -7,8 +7,14 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { newProvider, openClientStore, type ClientStoreHandle } from '../support/mcp-client.js';
-import { approvedCallback, authorizationServerDocument, startScriptedServer, type RecordedRequest, type ScriptedServer } from '../support/scripted-oauth-server.js';
+import { type ClientStoreHandle, newProvider, openClientStore } from '../support/mcp-client.js';
+import {
+  approvedCallback,
+  authorizationServerDocument,
+  type RecordedRequest,
+  type ScriptedServer,
+  startScriptedServer,
+} from '../support/scripted-oauth-server.js';
 
 const PING = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' });
 
@@ -36,7 +42,11 @@ describe('a change of authorization server is followed', () => {
     server.routes.set('/mcp', (request) => {
       const token = String(request.headers['authorization'] ?? '').replace(/^Bearer /, '');
       if (accepted.has(token)) return { json: { jsonrpc: '2.0', id: 1, result: {} } };
-      return { status: 401, headers: { 'WWW-Authenticate': `Bearer scope="mcp:basic", resource_metadata="${metadataUrl()}"` }, json: { error: 'invalid_token' } };
+      return {
+        status: 401,
+        headers: { 'WWW-Authenticate': `Bearer scope="mcp:basic", resource_metadata="${metadataUrl()}"` },
+        json: { error: 'invalid_token' },
+      };
     });
     for (const name of ['as1', 'as2'] as const) {
       server.serve(`/.well-known/oauth-authorization-server/${name}`, authorizationServerDocument(issuer(name)));
@@ -44,7 +54,15 @@ describe('a change of authorization server is followed', () => {
       let issued = 0;
       server.routes.set(`/${name}/token`, () => {
         issued += 1;
-        return { json: { access_token: `${name}-token-${issued}`, token_type: 'Bearer', expires_in: 3600, refresh_token: `${name}-refresh-${issued}`, scope: `mcp:basic ${name}:only` } };
+        return {
+          json: {
+            access_token: `${name}-token-${issued}`,
+            token_type: 'Bearer',
+            expires_in: 3600,
+            refresh_token: `${name}-refresh-${issued}`,
+            scope: `mcp:basic ${name}:only`,
+          },
+        };
       });
     }
   });
@@ -68,7 +86,7 @@ describe('a change of authorization server is followed', () => {
     return { ...provider, token };
   }
 
-  it('on a 401 to the old server\'s token: discovers again, drops the old grant, and the next login registers at the new server', async () => {
+  it("on a 401 to the old server's token: discovers again, drops the old grant, and the next login registers at the new server", async () => {
     const { oauth, token } = await logInAtAs1('migrating-user');
     const call = () => oauth.fetch(mcpUrl(), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: PING });
     assert.equal((await call()).status, 200);
@@ -78,8 +96,12 @@ describe('a change of authorization server is followed', () => {
     accepted = new Set();
     const refused = await call();
     assert.equal(refused.status, 401, 'the caller sees the 401 and logs in again');
-    assert.equal(server.requests.filter((r) => r.path === '/as1/token' && r.form.get('grant_type') === 'refresh_token').length, 0, 'no refresh at the old server');
-    assert.equal(await oauth.accessToken(), undefined, 'the old server\'s tokens are forgotten');
+    assert.equal(
+      server.requests.filter((r) => r.path === '/as1/token' && r.form.get('grant_type') === 'refresh_token').length,
+      0,
+      'no refresh at the old server',
+    );
+    assert.equal(await oauth.accessToken(), undefined, "the old server's tokens are forgotten");
 
     const started = await oauth.start();
     assert.equal(started.url.origin + started.url.pathname, `${issuer('as2')}/authorize`, 'the login goes to the new server');

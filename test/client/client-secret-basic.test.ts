@@ -6,10 +6,16 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ClientAuthError } from '../../src/client/index.js';
 import { formEncodeCredential } from '../../src/client/client-secret-basic.js';
-import { newProvider, openClientStore, type ClientStoreHandle } from '../support/mcp-client.js';
-import { approvedCallback, authorizationServerDocument, startScriptedServer, type RecordedRequest, type ScriptedServer } from '../support/scripted-oauth-server.js';
+import { ClientAuthError } from '../../src/client/index.js';
+import { type ClientStoreHandle, newProvider, openClientStore } from '../support/mcp-client.js';
+import {
+  approvedCallback,
+  authorizationServerDocument,
+  type RecordedRequest,
+  type ScriptedServer,
+  startScriptedServer,
+} from '../support/scripted-oauth-server.js';
 
 const CLIENT_ID = '0b9e3c4a-5d6f-4a1b-9c8d-7e6f5a4b3c2d.app_id~1';
 
@@ -43,7 +49,10 @@ describe('client_secret_basic against token endpoints that decode and that compa
     client = await openClientStore();
     for (const name of ['decoding', 'raw'] as const) {
       const issuer = `${server.origin}/${name}`;
-      server.serve(`/.well-known/oauth-authorization-server/${name}`, authorizationServerDocument(issuer, { token_endpoint_auth_methods_supported: ['client_secret_basic'] }));
+      server.serve(
+        `/.well-known/oauth-authorization-server/${name}`,
+        authorizationServerDocument(issuer, { token_endpoint_auth_methods_supported: ['client_secret_basic'] }),
+      );
       server.routes.set(`/${name}/token`, (request) => {
         const credential = basicCredential(request);
         const [id, secret] = name === 'decoding' && credential !== undefined ? credential.map(formDecode) : (credential ?? []);

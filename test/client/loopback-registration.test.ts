@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { FormBrowser } from '../support/browser.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
-import { newProvider, openClientStore, type ClientStoreHandle } from '../support/mcp-client.js';
+import { type ClientStoreHandle, newProvider, openClientStore } from '../support/mcp-client.js';
 
 const login = { username: 'lena', password: 'lena password 12345' };
 
@@ -57,7 +57,11 @@ describe('logins on different loopback ports share one registration', () => {
       clientIds.push(started.url.searchParams.get('client_id')!);
       const { back, pages } = await authorizeNotingPages(browser, started.url);
       assert.equal(`${back.origin}${back.pathname}`, redirectUrl);
-      assert.deepEqual(pages, i === 0 ? ['login', 'consent'] : [], i === 0 ? 'the first login asks' : 'the second login goes straight back: the consent is remembered for the one client');
+      assert.deepEqual(
+        pages,
+        i === 0 ? ['login', 'consent'] : [],
+        i === 0 ? 'the first login asks' : 'the second login goes straight back: the consent is remembered for the one client',
+      );
       // The code exchange sends the same redirect_uri, port included; the server checks it.
       await oauth.callback(back.searchParams);
       assert.ok(await oauth.accessToken());
@@ -93,7 +97,13 @@ describe('logins on different loopback ports share one registration', () => {
         userId: 'confidential-user',
         serverUrl: stack.mcpUrl,
         redirectUrl,
-        clientMetadata: { client_name: 'confidential loopback app', redirect_uris: [redirectUrl], grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], token_endpoint_auth_method: 'client_secret_basic' },
+        clientMetadata: {
+          client_name: 'confidential loopback app',
+          redirect_uris: [redirectUrl],
+          grant_types: ['authorization_code', 'refresh_token'],
+          response_types: ['code'],
+          token_endpoint_auth_method: 'client_secret_basic',
+        },
       });
       const started = await oauth.start();
       const { back } = await authorizeNotingPages(browser, started.url);

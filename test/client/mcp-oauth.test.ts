@@ -9,19 +9,19 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { decodeJwt } from 'jose';
-import { ClientAuthError, ReauthRequiredError, detectAuth, listStoredServers, removeServer, removeUser } from '../../src/client/index.js';
+import { ClientAuthError, detectAuth, listStoredServers, ReauthRequiredError, removeServer, removeUser } from '../../src/client/index.js';
 import { addStaticClient, discover, isActive, type ServerMetadata, type StaticClient } from '../support/authorization-flow.js';
-import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { TestClock } from '../support/clock.js';
+import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import {
   approveInBrowser,
+  type ClientStoreHandle,
   clientKeyring,
   connectSdkClient,
   loginWithPages,
   newProvider,
   openClientStore,
   textOf,
-  type ClientStoreHandle,
 } from '../support/mcp-client.js';
 import { openTokensForTest } from '../support/mcp-client-secrets.js';
 import { countRefreshRotations } from '../support/refresh-counter.js';

@@ -16,7 +16,14 @@ function recordingBrowser(dir: string, name: string): { command: string; calls: 
   chmodSync(script, 0o755);
   return {
     command: script,
-    calls: () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as string[]) : []),
+    calls: () =>
+      existsSync(log)
+        ? readFileSync(log, 'utf8')
+            .trim()
+            .split('\n')
+            .filter(Boolean)
+            .map((line) => JSON.parse(line) as string[])
+        : [],
   };
 }
 
@@ -92,7 +99,10 @@ describe('openBrowser', () => {
 
   it('with --no-browser starts nothing, and reports an opener that cannot start instead of throwing', async () => {
     const browser = recordingBrowser(dir, 'none');
-    assert.deepEqual(await openBrowser('https://auth.example.com/', { noBrowser: true, env: { PORTCULLIS_BROWSER: browser.command } }), { opened: false, reason: 'no-browser' });
+    assert.deepEqual(await openBrowser('https://auth.example.com/', { noBrowser: true, env: { PORTCULLIS_BROWSER: browser.command } }), {
+      opened: false,
+      reason: 'no-browser',
+    });
     const missing = await openBrowser('https://auth.example.com/', { env: { PORTCULLIS_BROWSER: join(dir, 'no-such-browser') } });
     assert.equal(missing.opened, false);
     assert.equal(missing.opened === false && missing.reason, 'failed');

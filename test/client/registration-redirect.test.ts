@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { findClientCredentials } from '../../src/client/registration.js';
 import { registrationRedirectKey, registrationRedirectUris } from '../../src/client/registration-redirect.js';
 import { sealClientSecret } from '../../src/client/sealed-values.js';
-import { clientKeyring, openClientStore, type ClientStoreHandle } from '../support/mcp-client.js';
+import { type ClientStoreHandle, clientKeyring, openClientStore } from '../support/mcp-client.js';
 
 describe('registrationRedirectKey', () => {
   it('drops the port of a loopback IP literal over http, keeping path and query', () => {
@@ -34,7 +34,13 @@ describe('registrationRedirectKey', () => {
   });
 
   it('keys exactly what is not in canonical form or carries userinfo or a fragment', () => {
-    for (const uri of ['http://127.0.0.1:53121/a/../callback', 'http://127.0.0.1:53121', 'http://u:p@127.0.0.1:53121/cb', 'http://127.0.0.1:53121/cb#x', 'not a url']) {
+    for (const uri of [
+      'http://127.0.0.1:53121/a/../callback',
+      'http://127.0.0.1:53121',
+      'http://u:p@127.0.0.1:53121/cb',
+      'http://127.0.0.1:53121/cb#x',
+      'not a url',
+    ]) {
       assert.equal(registrationRedirectKey(uri), uri);
     }
   });

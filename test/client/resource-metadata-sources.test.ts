@@ -7,10 +7,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { ClientAuthError, detectAuth } from '../../src/client/index.js';
 import { protectedResourceMetadataSources } from '../../src/client/discovery.js';
-import { newProvider, openClientStore, type ClientStoreHandle } from '../support/mcp-client.js';
-import { approvedCallback, authorizationServerDocument, startScriptedServer, type ScriptedServer } from '../support/scripted-oauth-server.js';
+import { ClientAuthError, detectAuth } from '../../src/client/index.js';
+import { type ClientStoreHandle, newProvider, openClientStore } from '../support/mcp-client.js';
+import { approvedCallback, authorizationServerDocument, type ScriptedServer, startScriptedServer } from '../support/scripted-oauth-server.js';
 
 const refusedAsMismatch = (error: unknown) => error instanceof ClientAuthError && error.code === 'resource_mismatch';
 
@@ -26,7 +26,11 @@ describe('which resource each metadata address may name', () => {
       ],
     );
     const viaRoot = protectedResourceMetadataSources('https://mcp.example.com/mcp', 'https://mcp.example.com/.well-known/oauth-protected-resource');
-    assert.deepEqual(viaRoot[0]!.acceptedResources, ['https://mcp.example.com', 'https://mcp.example.com/mcp'], 'a challenge naming the root URL: the root rule');
+    assert.deepEqual(
+      viaRoot[0]!.acceptedResources,
+      ['https://mcp.example.com', 'https://mcp.example.com/mcp'],
+      'a challenge naming the root URL: the root rule',
+    );
   });
 });
 
@@ -90,7 +94,10 @@ describe('discovery from the root protected-resource metadata', () => {
     await assert.rejects(provider('challenge-user-1').oauth.start(), refusedAsMismatch);
 
     server.serve('/.well-known/oauth-protected-resource', { resource: server.origin, authorization_servers: [issuer()] });
-    server.routes.set('/mcp', () => ({ status: 401, headers: { 'WWW-Authenticate': `Bearer resource_metadata="${server.origin}/.well-known/oauth-protected-resource"` } }));
+    server.routes.set('/mcp', () => ({
+      status: 401,
+      headers: { 'WWW-Authenticate': `Bearer resource_metadata="${server.origin}/.well-known/oauth-protected-resource"` },
+    }));
     const started = await provider('challenge-user-2').oauth.start();
     assert.equal(started.url.searchParams.get('resource'), server.origin);
   });

@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { selectAuthorizationScope } from '../../src/core/scope-selection.js';
-import { newProvider, openClientStore, type ClientStoreHandle } from '../support/mcp-client.js';
-import { authorizationServerDocument, startScriptedServer, type ScriptedServer } from '../support/scripted-oauth-server.js';
+import { type ClientStoreHandle, newProvider, openClientStore } from '../support/mcp-client.js';
+import { authorizationServerDocument, type ScriptedServer, startScriptedServer } from '../support/scripted-oauth-server.js';
 
 describe('selectAuthorizationScope', () => {
   const base = { wantsRefreshToken: true };
@@ -23,10 +23,19 @@ describe('selectAuthorizationScope', () => {
     assert.deepEqual(selectAuthorizationScope({ ...base, challenge: 'b', granted: ['a'], extra: 'x b' }), ['a', 'b', 'x']);
   });
   it('adds offline_access only when the authorization server lists it and refresh tokens are wanted; drops it when the server lists scopes without it', () => {
-    assert.deepEqual(selectAuthorizationScope({ ...base, challenge: 'b', authorizationServerScopesSupported: ['b', 'offline_access'] }), ['b', 'offline_access']);
-    assert.deepEqual(selectAuthorizationScope({ wantsRefreshToken: false, challenge: 'b', authorizationServerScopesSupported: ['b', 'offline_access'] }), ['b']);
+    assert.deepEqual(selectAuthorizationScope({ ...base, challenge: 'b', authorizationServerScopesSupported: ['b', 'offline_access'] }), [
+      'b',
+      'offline_access',
+    ]);
+    assert.deepEqual(selectAuthorizationScope({ wantsRefreshToken: false, challenge: 'b', authorizationServerScopesSupported: ['b', 'offline_access'] }), [
+      'b',
+    ]);
     assert.deepEqual(selectAuthorizationScope({ ...base, challenge: 'b offline_access', authorizationServerScopesSupported: ['b'] }), ['b']);
-    assert.deepEqual(selectAuthorizationScope({ ...base, challenge: 'b offline_access' }), ['b', 'offline_access'], 'no list: nothing is known to be unsupported');
+    assert.deepEqual(
+      selectAuthorizationScope({ ...base, challenge: 'b offline_access' }),
+      ['b', 'offline_access'],
+      'no list: nothing is known to be unsupported',
+    );
   });
 });
 
@@ -87,7 +96,9 @@ describe('start() selects the scope as the spec says', () => {
     challenge('Bearer scope="mcp"');
     useMetadata({ scopes_supported: ['mcp'] }, { scopes_supported: ['mcp', 'offline_access'] });
     assert.equal(await scopeOfStart(), 'mcp offline_access', 'listed, and the client registers for refresh tokens');
-    const noRefresh = { clientMetadata: { client_name: 'no refresh', redirect_uris: ['http://127.0.0.1:53999/oauth/callback'], grant_types: ['authorization_code'] } };
+    const noRefresh = {
+      clientMetadata: { client_name: 'no refresh', redirect_uris: ['http://127.0.0.1:53999/oauth/callback'], grant_types: ['authorization_code'] },
+    };
     assert.equal(await scopeOfStart({}, noRefresh), 'mcp', 'a client that does not want refresh tokens does not ask');
     useMetadata({ scopes_supported: ['mcp'] }, { scopes_supported: ['mcp', 'mcp:read'] });
     assert.equal(await scopeOfStart({ extraScope: 'offline_access' }), 'mcp', 'not listed: never asked for');

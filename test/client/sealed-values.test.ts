@@ -21,7 +21,13 @@ describe('sealed client values', () => {
     for (const moved of [{ userId: 'mallory' }, { serverUrl: 'https://other.example.com/mcp' }, { issuer: 'https://evil.example.com' }]) {
       assert.throws(() => openTokens(keyring, { ...row, ...moved, sealed }));
     }
-    const pending = sealPending(keyring, 'hash-1', { verifier: 'v'.repeat(43), clientId: 'c', redirectUri: 'http://127.0.0.1/cb', scope: [], resource: row.serverUrl });
+    const pending = sealPending(keyring, 'hash-1', {
+      verifier: 'v'.repeat(43),
+      clientId: 'c',
+      redirectUri: 'http://127.0.0.1/cb',
+      scope: [],
+      resource: row.serverUrl,
+    });
     assert.throws(() => openPending(keyring, 'hash-2', pending));
     const secret = sealClientSecret(keyring, row.issuer, 'http://127.0.0.1/cb', 'client-secret');
     assert.equal(openClientSecret(keyring, row.issuer, 'http://127.0.0.1/cb', secret), 'client-secret');

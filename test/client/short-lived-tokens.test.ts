@@ -7,11 +7,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ReauthRequiredError } from '../../src/client/index.js';
-import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { TestClock } from '../support/clock.js';
-import { connectSdkClient, loginWithPages, newProvider, openClientStore, textOf, type ClientStoreHandle } from '../support/mcp-client.js';
+import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { type ClientStoreHandle, connectSdkClient, loginWithPages, newProvider, openClientStore, textOf } from '../support/mcp-client.js';
 import { countRefreshRotations } from '../support/refresh-counter.js';
-import { approvedCallback, serveMcpServerAndAuthorizationServer, startScriptedServer, type ScriptedServer } from '../support/scripted-oauth-server.js';
+import { approvedCallback, type ScriptedServer, serveMcpServerAndAuthorizationServer, startScriptedServer } from '../support/scripted-oauth-server.js';
 
 const login = { username: 'quick', password: 'quick password 1234' };
 
@@ -30,7 +30,7 @@ describe('access tokens that live 30 seconds, from the real gateway', () => {
     await stack?.close();
   });
 
-  it('a connect and five calls within one token\'s life refresh at most once; past half its life, once', async () => {
+  it("a connect and five calls within one token's life refresh at most once; past half its life, once", async () => {
     const clock = new TestClock();
     const { oauth } = newProvider({ store: client.store.mcpClient, userId: 'quick-user', serverUrl: stack.mcpUrl, clock });
     await loginWithPages(oauth, stack.issuer, login);

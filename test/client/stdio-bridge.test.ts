@@ -5,8 +5,8 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import pino from 'pino';
-import { BRIDGE_DELIVERY_ERROR, startStdioBridge, type StdioBridgeOptions } from '../../src/client/stdio-bridge.js';
-import { startNotesServer, type RunningNotesServer } from '../../src/example/notes-server.js';
+import { BRIDGE_DELIVERY_ERROR, type StdioBridgeOptions, startStdioBridge } from '../../src/client/stdio-bridge.js';
+import { type RunningNotesServer, startNotesServer } from '../../src/example/notes-server.js';
 
 interface Wired {
   client: Client;
@@ -32,10 +32,12 @@ async function wire(serverUrl: string, extra: Partial<StdioBridgeOptions> = {}):
   let stdout = '';
   fromBridge.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
   let logs = '';
-  const logSink = new Writable({ write: (chunk: Buffer, _enc, done) => {
+  const logSink = new Writable({
+    write: (chunk: Buffer, _enc, done) => {
       logs += chunk.toString('utf8');
       done();
-    }, });
+    },
+  });
   const requests: Wired['requests'] = [];
   const bridge = await startStdioBridge({
     serverUrl,
@@ -72,25 +74,32 @@ describe('stdio ↔ Streamable HTTP bridge', () => {
     assert.match(JSON.stringify(listed.content), /a private note body/);
 
     const progress: number[] = [];
-    const counted = await client.request(
-      { method: 'tools/call', params: { name: 'count_slowly', arguments: { n: 3, delayMs: 5 } } },
-      CallToolResultSchema,
-      { onprogress: (p) => progress.push(p.progress) },
-    );
+    const counted = await client.request({ method: 'tools/call', params: { name: 'count_slowly', arguments: { n: 3, delayMs: 5 } } }, CallToolResultSchema, {
+      onprogress: (p) => progress.push(p.progress),
+    });
     assert.deepEqual(progress, [1, 2, 3], 'progress notifications came back through the bridge');
     assert.match(JSON.stringify(counted.content), /counted to 3/);
 
     for (const line of wired.stdout().trim().split('\n')) assert.equal((JSON.parse(line) as { jsonrpc: string }).jsonrpc, '2.0', line);
     const session = wired.requests.find((r) => r.session !== null)?.session;
     assert.ok(session, 'the bridge keeps the MCP session');
-    assert.ok(wired.requests.filter((r) => r.method === 'POST').slice(1).every((r) => r.protocolVersion !== null), 'requests after initialize carry MCP-Protocol-Version');
+    assert.ok(
+      wired.requests
+        .filter((r) => r.method === 'POST')
+        .slice(1)
+        .every((r) => r.protocolVersion !== null),
+      'requests after initialize carry MCP-Protocol-Version',
+    );
     assert.doesNotMatch(wired.logs(), /a private note body/, 'logs never carry message contents, even at debug level');
     assert.match(wired.logs(), /"method":"tools\/call"/);
 
     // Closing stdin (the stdio client went away) ends the MCP session and closes the bridge.
     wired.endStdin();
     assert.equal(await wired.bridge.closed, 'stdin-closed');
-    assert.ok(wired.requests.some((r) => r.method === 'DELETE' && r.session === session), 'the session was ended with DELETE');
+    assert.ok(
+      wired.requests.some((r) => r.method === 'DELETE' && r.session === session),
+      'the session was ended with DELETE',
+    );
     const stale = await fetch(notes.url, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', 'Mcp-Session-Id': session },
@@ -114,10 +123,19 @@ describe('stdio ↔ Streamable HTTP bridge', () => {
     // All at once, without waiting for the initialize answer (and its session id).
     stdin.end(lines.map((line) => `${JSON.stringify(line)}\n`).join(''));
     assert.equal(await bridge.closed, 'stdin-closed');
-    const answers = written.trim().split('\n').map((line) => JSON.parse(line) as { id: number; result?: { serverInfo?: { name: string }; tools?: { name: string }[] } });
-    assert.deepEqual(answers.map((a) => a.id), [1, 2]);
+    const answers = written
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { id: number; result?: { serverInfo?: { name: string }; tools?: { name: string }[] } });
+    assert.deepEqual(
+      answers.map((a) => a.id),
+      [1, 2],
+    );
     assert.equal(answers[0]!.result?.serverInfo?.name, 'portcullis-example-notes');
-    assert.ok(answers[1]!.result?.tools?.some((t) => t.name === 'list_notes'), 'tools/list went out with the session id of the initialize answer');
+    assert.ok(
+      answers[1]!.result?.tools?.some((t) => t.name === 'list_notes'),
+      'tools/list went out with the session id of the initialize answer',
+    );
   });
 
   it('ends when the server ends the MCP session, so the stdio client can start over', async () => {

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
-import { loginWithPages, newProvider, openClientStore, type ClientStoreHandle } from '../support/mcp-client.js';
+import { type ClientStoreHandle, loginWithPages, newProvider, openClientStore } from '../support/mcp-client.js';
 import { startClientRacer } from '../support/mcp-client-racer.js';
 import { countRefreshRotations } from '../support/refresh-counter.js';
 import { postgresSkipReason } from '../support/stores.js';

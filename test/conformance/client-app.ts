@@ -15,13 +15,14 @@
  * It refuses what it must refuse by failing: a library error ends the run with exit code 1 and
  * one line on stderr, which the suite reads as the client declining to go on.
  */
+
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { isJSONRPCErrorResponse, isJSONRPCResultResponse, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { createKeyring, createMcpOAuth, detectAuth, type McpOAuth, type PreRegisteredClient } from '../../src/client/index.js';
@@ -99,7 +100,8 @@ const browser = {
     const location = response.headers.get('location');
     if (location === null) throw new Error(`the authorization endpoint answered ${response.status} without a redirect`);
     const back = new URL(location, url);
-    if (`${back.origin}${back.pathname}` !== REDIRECT_URL) throw new Error(`the authorization server redirected to ${back.origin}${back.pathname}, not to the redirect URI`);
+    if (`${back.origin}${back.pathname}` !== REDIRECT_URL)
+      throw new Error(`the authorization server redirected to ${back.origin}${back.pathname}, not to the redirect URI`);
     this.returned = back.searchParams;
   },
 };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { z } from 'zod';
 import { chromiumSkipReason, launchChromium } from '../support/chromium.js';
-import { eventually, runCli, startCli, type RunningCli } from '../support/cli-process.js';
+import { eventually, type RunningCli, runCli, startCli } from '../support/cli-process.js';
 import { node22 } from '../support/node22.js';
 import { TEST_SECRET } from '../support/server.js';
 
@@ -40,7 +40,11 @@ function suiteNode(): string {
 
 /** Why the suite cannot run here, or false. In CI that is a failure, not a skip. */
 function suiteSkipReason(): string | false {
-  const problem = !existsSync(SUITE_CLI) ? `${SUITE_CLI} is missing; run npm install` : 'problem' in suiteNodeFound ? `the conformance suite needs Node 22 or later: ${suiteNodeFound.problem}` : false;
+  const problem = !existsSync(SUITE_CLI)
+    ? `${SUITE_CLI} is missing; run npm install`
+    : 'problem' in suiteNodeFound
+      ? `the conformance suite needs Node 22 or later: ${suiteNodeFound.problem}`
+      : false;
   if (problem !== false && process.env['CI']) throw new Error(problem);
   return problem;
 }
@@ -53,7 +57,11 @@ interface SuiteRun {
 /** Runs the conformance CLI under Node 22; `onStdout` sees stdout as it arrives. */
 function runSuite(args: string[], options: { onStdout?: (stdout: string) => void; started?: (kill: () => void) => void } = {}): Promise<SuiteRun> {
   return new Promise((resolve) => {
-    const child = spawn(suiteNode(), [SUITE_CLI, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(suiteNode(), [SUITE_CLI, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -124,7 +132,10 @@ describe('MCP conformance suite', { skip, concurrency: 2, timeout: 15 * 60_000 }
     const command = `${process.execPath} --import tsx ${CLIENT_APP}`;
     let dir: string;
     before(() => {
-      assert.ok(!/\s/.test(process.execPath + CLIENT_APP), `the conformance runner splits its --command on spaces; move the checkout or Node to a path without spaces (${command})`);
+      assert.ok(
+        !/\s/.test(process.execPath + CLIENT_APP),
+        `the conformance runner splits its --command on spaces; move the checkout or Node to a path without spaces (${command})`,
+      );
       dir = mkdtempSync(join(tmpdir(), 'portcullis-conformance-client-'));
     });
     after(() => rmSync(dir, { recursive: true, force: true }));
@@ -140,7 +151,19 @@ describe('MCP conformance suite', { skip, concurrency: 2, timeout: 15 * 60_000 }
     for (const [index, scenario] of scenarios.entries()) {
       it(`${scenario}${expected.has(scenario) ? ' (expected to fail: not claimed)' : ''}`, async () => {
         const out = join(dir, String(index));
-        const run = await runSuite(['client', '--command', command, '--scenario', scenario, '--expected-failures', EXPECTED_FAILURES, '--timeout', String(SCENARIO_TIMEOUT_MS), '-o', out]);
+        const run = await runSuite([
+          'client',
+          '--command',
+          command,
+          '--scenario',
+          scenario,
+          '--expected-failures',
+          EXPECTED_FAILURES,
+          '--timeout',
+          String(SCENARIO_TIMEOUT_MS),
+          '-o',
+          out,
+        ]);
         const checks = [...readChecks(out).values()].flat();
         const appStderr = /^Stderr:\n([\s\S]*?)(?:^Results saved|$(?![\s\S]))/m.exec(run.output)?.[1]?.trim() ?? '';
         const baseline = run.output.slice(Math.max(0, run.output.search(/^(Expected failures|Stale baseline|Unexpected failures|Baseline check)/m))).trim();
@@ -152,7 +175,10 @@ describe('MCP conformance suite', { skip, concurrency: 2, timeout: 15 * 60_000 }
         // finish, and succeed unless the scenario expects it to refuse (the runner says which).
         assert.doesNotMatch(run.output, /CLIENT TIMED OUT/, `${scenario}: the app did not finish within ${SCENARIO_TIMEOUT_MS} ms`);
         assert.doesNotMatch(run.output, /CLIENT EXITED WITH ERROR/, `${scenario}: the app failed: ${appStderr}`);
-        assert.ok(checks.some((c) => c.status === 'SUCCESS'), `${scenario}: no check passed`);
+        assert.ok(
+          checks.some((c) => c.status === 'SUCCESS'),
+          `${scenario}: no check passed`,
+        );
       });
     }
   });
@@ -171,7 +197,10 @@ describe('MCP conformance suite', { skip, concurrency: 2, timeout: 15 * 60_000 }
       const db = `sqlite:${join(dir, 'portcullis.db')}`;
       const env = { PORTCULLIS_SECRET: TEST_SECRET };
       const port = await freePort();
-      const client = await runCli(['clients', 'add', '--public', '--name', 'MCP conformance suite', '--redirect-uri', `http://127.0.0.1:${port}/callback`, '--db', db, '--json'], env);
+      const client = await runCli(
+        ['clients', 'add', '--public', '--name', 'MCP conformance suite', '--redirect-uri', `http://127.0.0.1:${port}/callback`, '--db', db, '--json'],
+        env,
+      );
       assert.equal(client.code, 0, client.stderr);
       const clientId = z.object({ client_id: z.string() }).parse(JSON.parse(client.stdout)).client_id;
       const password = 'conformance suite password';
@@ -179,7 +208,11 @@ describe('MCP conformance suite', { skip, concurrency: 2, timeout: 15 * 60_000 }
       assert.equal(user.code, 0, user.stderr);
 
       serve = startCli(['serve', '--port', '0', '--db', db, '--json'], env);
-      const summaryText = await eventually(() => serve!.stdout(), (stdout) => stdout.includes('"issuer"') && stdout.trim().endsWith('}'), 60_000);
+      const summaryText = await eventually(
+        () => serve!.stdout(),
+        (stdout) => stdout.includes('"issuer"') && stdout.trim().endsWith('}'),
+        60_000,
+      );
       const summary = z.object({ issuer: z.string(), resources: z.array(z.string()) }).parse(JSON.parse(summaryText));
       browser = await launchChromium();
 
@@ -187,14 +220,32 @@ describe('MCP conformance suite', { skip, concurrency: 2, timeout: 15 * 60_000 }
       let authorizationUrl: (url: string) => void = () => undefined;
       const printedUrl = new Promise<string>((resolve) => (authorizationUrl = resolve));
       const running = runSuite(
-        ['authorization', '--url', summary.issuer, '--client-id', clientId, '--resource', summary.resources[0]!, '-p', String(port), '-o', join(dir, 'results')],
-        { onStdout: (stdout) => {
-          const url = /^(https?:\/\/\S+[?&]response_type=code\S*)$/m.exec(stdout)?.[1];
-          if (url !== undefined) authorizationUrl(url);
-        }, started: (k) => (kill = k) },
+        [
+          'authorization',
+          '--url',
+          summary.issuer,
+          '--client-id',
+          clientId,
+          '--resource',
+          summary.resources[0]!,
+          '-p',
+          String(port),
+          '-o',
+          join(dir, 'results'),
+        ],
+        {
+          onStdout: (stdout) => {
+            const url = /^(https?:\/\/\S+[?&]response_type=code\S*)$/m.exec(stdout)?.[1];
+            if (url !== undefined) authorizationUrl(url);
+          },
+          started: (k) => (kill = k),
+        },
       );
       try {
-        const url = await Promise.race([printedUrl, running.then((r) => Promise.reject(new Error(`the suite exited before printing an authorization URL:\n${r.output}`)))]);
+        const url = await Promise.race([
+          printedUrl,
+          running.then((r) => Promise.reject(new Error(`the suite exited before printing an authorization URL:\n${r.output}`))),
+        ]);
         // The person's part, in a real browser: sign in, then approve.
         const page = await browser.newPage();
         await page.goto(url);
@@ -220,7 +271,10 @@ describe('MCP conformance suite', { skip, concurrency: 2, timeout: 15 * 60_000 }
         const checks = [...results].find(([folder]) => folder.startsWith(`authorization-server-${scenario}-`))?.[1];
         assert.ok(checks !== undefined, `no result for ${scenario}:\n${run?.output ?? ''}`);
         assert.deepEqual(failing(checks), [], `${scenario}:\n${run?.output ?? ''}`);
-        assert.ok(checks.some((c) => c.status === 'SUCCESS'), `${scenario}: no check passed`);
+        assert.ok(
+          checks.some((c) => c.status === 'SUCCESS'),
+          `${scenario}: no check passed`,
+        );
       });
     }
     it('the suite exits 0', { skip: chromiumSkip }, () => assert.equal(run?.code, 0, run?.output));

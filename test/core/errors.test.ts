@@ -52,7 +52,12 @@ describe('AuthorizationError', () => {
   });
 
   it('carries the redirect URI and state it may be sent to', () => {
-    const error = new AuthorizationError('access_denied', 'The user denied the request.', { redirectUri: 'https://app.example.com/cb', state: 'xyz' }, { detail: 'denied on consent page' });
+    const error = new AuthorizationError(
+      'access_denied',
+      'The user denied the request.',
+      { redirectUri: 'https://app.example.com/cb', state: 'xyz' },
+      { detail: 'denied on consent page' },
+    );
     assert.deepEqual(error.redirect, { redirectUri: 'https://app.example.com/cb', state: 'xyz' });
     assert.equal(error.detail, 'denied on consent page');
     assert.deepEqual(error.toJSON(), { error: 'access_denied', error_description: 'The user denied the request.' });

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type HtmlValue, SafeHtml, escapeHtml, html } from '../../src/core/html.js';
+import { escapeHtml, type HtmlValue, html, SafeHtml } from '../../src/core/html.js';
 
 describe('escapeHtml and html', () => {
   it('escapes & < > " and \'', () => {
@@ -14,8 +14,10 @@ describe('escapeHtml and html', () => {
 
   it('escapes every interpolated string and number, and renders nothing for null, undefined and false', () => {
     const value = '<b>"x"</b>';
-    assert.equal(html`<p title="${value}">${value}${42}${null}${undefined}${false}</p>`.toString(),
-      '<p title="&lt;b&gt;&quot;x&quot;&lt;/b&gt;">&lt;b&gt;&quot;x&quot;&lt;/b&gt;42</p>');
+    assert.equal(
+      html`<p title="${value}">${value}${42}${null}${undefined}${false}</p>`.toString(),
+      '<p title="&lt;b&gt;&quot;x&quot;&lt;/b&gt;">&lt;b&gt;&quot;x&quot;&lt;/b&gt;42</p>',
+    );
   });
 
   it('keeps nested fragments as they are, without escaping them twice', () => {

@@ -89,7 +89,10 @@ describe('PKCE S256 (RFC 7636)', () => {
         if (computeS256Challenge(verifier).includes(char)) return verifier;
       }
     };
-    for (const [char, standard] of [['-', '+'], ['_', '/']] as const) {
+    for (const [char, standard] of [
+      ['-', '+'],
+      ['_', '/'],
+    ] as const) {
       const verifier = find(char);
       const base64 = createHash('sha256').update(verifier, 'ascii').digest('base64').replace(/=+$/, '');
       assert.ok(base64.includes(standard));

@@ -20,7 +20,15 @@ describe('checkRedirectUri (registration)', () => {
   });
 
   it('refuses dangerous schemes', () => {
-    for (const uri of ['javascript:alert(1)', 'JavaScript:alert(1)', 'data:text/html,<script>alert(1)</script>', 'file:///etc/passwd', 'vbscript:msgbox', 'about:blank', 'blob:https://example.com/uuid']) {
+    for (const uri of [
+      'javascript:alert(1)',
+      'JavaScript:alert(1)',
+      'data:text/html,<script>alert(1)</script>',
+      'file:///etc/passwd',
+      'vbscript:msgbox',
+      'about:blank',
+      'blob:https://example.com/uuid',
+    ]) {
       assert.equal(checkRedirectUri(uri), 'forbidden scheme', uri);
     }
   });
@@ -32,13 +40,25 @@ describe('checkRedirectUri (registration)', () => {
   });
 
   it('refuses userinfo', () => {
-    for (const uri of ['https://user@app.example.com/cb', 'https://user:pass@app.example.com/cb', 'https://evil.example@app.example.com/cb', 'http://user@127.0.0.1/cb']) {
+    for (const uri of [
+      'https://user@app.example.com/cb',
+      'https://user:pass@app.example.com/cb',
+      'https://evil.example@app.example.com/cb',
+      'http://user@127.0.0.1/cb',
+    ]) {
       assert.equal(checkRedirectUri(uri), 'has userinfo', uri);
     }
   });
 
   it('refuses http on non-loopback hosts, including look-alikes', () => {
-    for (const uri of ['http://app.example.com/cb', 'HTTP://app.example.com/cb', 'http://10.0.0.1/cb', 'http://localhost.example.com/cb', 'http://127.0.0.1.nip.io/cb', 'http://0.0.0.0/cb']) {
+    for (const uri of [
+      'http://app.example.com/cb',
+      'HTTP://app.example.com/cb',
+      'http://10.0.0.1/cb',
+      'http://localhost.example.com/cb',
+      'http://127.0.0.1.nip.io/cb',
+      'http://0.0.0.0/cb',
+    ]) {
       assert.equal(checkRedirectUri(uri), 'http only on loopback', uri);
     }
   });
@@ -160,11 +180,22 @@ describe('redirectUriMatches (authorization request)', () => {
       ['http://127.0.0.1:8080/', 'http://127.0.0.1'],
     ];
     for (const [presented, registered] of pairs) assert.equal(redirectUriMatches(presented, registered), false, `${presented} vs ${registered}`);
-    assert.equal(redirectUriMatches('http://127.0.0.1:8080/cb?', 'http://127.0.0.1/cb?'), true, 'an empty query registered as such still gets the port exception');
+    assert.equal(
+      redirectUriMatches('http://127.0.0.1:8080/cb?', 'http://127.0.0.1/cb?'),
+      true,
+      'an empty query registered as such still gets the port exception',
+    );
   });
 
   it('refuses a port that is not one (RFC 3986 §3.2.3, RFC 6335: 1-65535)', () => {
-    for (const presented of ['http://127.0.0.1:0/cb', 'http://127.0.0.1:65536/cb', 'http://127.0.0.1:99999/cb', 'http://127.0.0.1:/cb', 'http://127.0.0.1:8080:80/cb', 'http://127.0.0.1:+80/cb']) {
+    for (const presented of [
+      'http://127.0.0.1:0/cb',
+      'http://127.0.0.1:65536/cb',
+      'http://127.0.0.1:99999/cb',
+      'http://127.0.0.1:/cb',
+      'http://127.0.0.1:8080:80/cb',
+      'http://127.0.0.1:+80/cb',
+    ]) {
       assert.equal(redirectUriMatches(presented, 'http://127.0.0.1/cb'), false, presented);
     }
     assert.equal(redirectUriMatches('http://127.0.0.1:65535/cb', 'http://127.0.0.1/cb'), true, 'the highest port (the control)');

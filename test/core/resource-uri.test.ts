@@ -4,13 +4,29 @@ import { canonicalResource, findResource, parseResourceIndicator } from '../../s
 
 describe('parseResourceIndicator (RFC 8707 §2)', () => {
   it('returns an absolute http(s) URI unchanged', () => {
-    for (const value of ['https://mcp.example.com/mcp', 'https://mcp.example.com', 'http://127.0.0.1:3000/mcp', 'HTTPS://MCP.Example.com/mcp', 'https://mcp.example.com/mcp?tenant=a']) {
+    for (const value of [
+      'https://mcp.example.com/mcp',
+      'https://mcp.example.com',
+      'http://127.0.0.1:3000/mcp',
+      'HTTPS://MCP.Example.com/mcp',
+      'https://mcp.example.com/mcp?tenant=a',
+    ]) {
       assert.equal(parseResourceIndicator(value), value, value);
     }
   });
 
   it('refuses fragments, relative references and other schemes', () => {
-    for (const value of ['https://mcp.example.com/mcp#frag', 'https://mcp.example.com/#', '/mcp', 'mcp', '', 'urn:example:mcp', 'javascript:alert(1)', 'ftp://mcp.example.com/', 'file:///mcp']) {
+    for (const value of [
+      'https://mcp.example.com/mcp#frag',
+      'https://mcp.example.com/#',
+      '/mcp',
+      'mcp',
+      '',
+      'urn:example:mcp',
+      'javascript:alert(1)',
+      'ftp://mcp.example.com/',
+      'file:///mcp',
+    ]) {
       assert.equal(parseResourceIndicator(value), null, value);
     }
   });
@@ -46,7 +62,12 @@ describe('canonicalResource', () => {
 });
 
 describe('findResource (RFC 8707 §2)', () => {
-  const configured = { resources: [{ uri: 'https://mcp.example.com', name: 'root' }, { uri: 'https://mcp.example.com/mcp', name: 'mcp' }] };
+  const configured = {
+    resources: [
+      { uri: 'https://mcp.example.com', name: 'root' },
+      { uri: 'https://mcp.example.com/mcp', name: 'mcp' },
+    ],
+  };
 
   it('finds a configured resource by its canonical form', () => {
     assert.equal(findResource(configured, 'https://mcp.example.com/mcp')?.name, 'mcp');

@@ -33,21 +33,34 @@ describe('protected resource metadata addresses (RFC 9728 §3.1)', () => {
 
   it('gives one address for a resource at the root', () => {
     for (const resource of ['https://mcp.example.com', 'https://mcp.example.com/']) {
-      assert.deepEqual(hrefs(protectedResourceMetadataWellKnownUrls(new URL(resource))), ['https://mcp.example.com/.well-known/oauth-protected-resource'], resource);
+      assert.deepEqual(
+        hrefs(protectedResourceMetadataWellKnownUrls(new URL(resource))),
+        ['https://mcp.example.com/.well-known/oauth-protected-resource'],
+        resource,
+      );
     }
   });
 
-  it('never leaves the resource\'s origin', () => {
+  it("never leaves the resource's origin", () => {
     const [pathInserted] = protectedResourceMetadataWellKnownUrls(new URL('https://mcp.example.com//evil.example/mcp'));
     assert.equal(pathInserted?.origin, 'https://mcp.example.com');
   });
 });
 
 describe('authorization server metadata addresses (RFC 8414 §3.1, OpenID Connect Discovery §4)', () => {
-  it('inserts the suffix before the issuer\'s path, without its terminating slash', () => {
-    assert.equal(authorizationServerMetadataWellKnownUrl(new URL('https://as.example.com/tenant1')).href, 'https://as.example.com/.well-known/oauth-authorization-server/tenant1');
-    assert.equal(authorizationServerMetadataWellKnownUrl(new URL('https://as.example.com/tenant1/')).href, 'https://as.example.com/.well-known/oauth-authorization-server/tenant1');
-    assert.equal(authorizationServerMetadataWellKnownUrl(new URL('https://as.example.com')).href, 'https://as.example.com/.well-known/oauth-authorization-server');
+  it("inserts the suffix before the issuer's path, without its terminating slash", () => {
+    assert.equal(
+      authorizationServerMetadataWellKnownUrl(new URL('https://as.example.com/tenant1')).href,
+      'https://as.example.com/.well-known/oauth-authorization-server/tenant1',
+    );
+    assert.equal(
+      authorizationServerMetadataWellKnownUrl(new URL('https://as.example.com/tenant1/')).href,
+      'https://as.example.com/.well-known/oauth-authorization-server/tenant1',
+    );
+    assert.equal(
+      authorizationServerMetadataWellKnownUrl(new URL('https://as.example.com')).href,
+      'https://as.example.com/.well-known/oauth-authorization-server',
+    );
   });
 
   it('tries RFC 8414, then OpenID Connect inserted, then appended, for an issuer with a path', () => {
@@ -65,7 +78,7 @@ describe('authorization server metadata addresses (RFC 8414 §3.1, OpenID Connec
     ]);
   });
 
-  it('never leaves the issuer\'s origin, even for a path that starts with //', () => {
+  it("never leaves the issuer's origin, even for a path that starts with //", () => {
     for (const url of authorizationServerDiscoveryUrls(new URL('https://as.example.com//evil.example'))) {
       assert.equal(url.origin, 'https://as.example.com', url.href);
     }

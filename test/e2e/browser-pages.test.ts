@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { computeS256Challenge } from '../../src/core/pkce.js';
@@ -42,7 +42,12 @@ describe('login and consent in headless Chromium', { skip: chromiumSkipReason() 
     const response = await fetch(`${server.url}/register`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ redirect_uris: [callbackUrl], token_endpoint_auth_method: 'none', grant_types: ['authorization_code', 'refresh_token'], client_name: name }),
+      body: JSON.stringify({
+        redirect_uris: [callbackUrl],
+        token_endpoint_auth_method: 'none',
+        grant_types: ['authorization_code', 'refresh_token'],
+        client_name: name,
+      }),
     });
     assert.equal(response.status, 201);
     return ((await response.json()) as { client_id: string }).client_id;
@@ -89,7 +94,11 @@ describe('login and consent in headless Chromium', { skip: chromiumSkipReason() 
     assert.equal(landed.searchParams.get('iss'), server.url);
     const code = landed.searchParams.get('code');
     assert.ok(code, 'the callback carries a code');
-    assert.deepEqual(blocked.filter((m) => /Content Security Policy/i.test(m)), [], 'nothing was blocked by the CSP');
+    assert.deepEqual(
+      blocked.filter((m) => /Content Security Policy/i.test(m)),
+      [],
+      'nothing was blocked by the CSP',
+    );
 
     const token = await fetch(`${server.url}/token`, {
       method: 'POST',
@@ -132,7 +141,12 @@ describe('login and consent in headless Chromium', { skip: chromiumSkipReason() 
     await page.setContent(`<iframe id="f" src="${target.replace(/&/g, '&amp;')}"></iframe>`);
     await page.waitForTimeout(500);
     const frame = page.frames().find((f) => f !== page.mainFrame());
-    const framedInputs = frame ? await frame.locator('input[name="password"]').count().catch(() => 0) : 0;
+    const framedInputs = frame
+      ? await frame
+          .locator('input[name="password"]')
+          .count()
+          .catch(() => 0)
+      : 0;
     assert.equal(framedInputs, 0, 'the login form must not render inside a frame');
     await context.close();
   });

@@ -23,7 +23,13 @@ describe('Client ID Metadata Document clients end to end', () => {
   before(async () => {
     documents = createServer((_req, res) => {
       res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'max-age=300' }).end(
-        JSON.stringify({ client_id: clientId, client_name: 'Metadata Doc App', redirect_uris: [redirectUri], grant_types: ['authorization_code', 'refresh_token'], token_endpoint_auth_method: 'none' }),
+        JSON.stringify({
+          client_id: clientId,
+          client_name: 'Metadata Doc App',
+          redirect_uris: [redirectUri],
+          grant_types: ['authorization_code', 'refresh_token'],
+          token_endpoint_auth_method: 'none',
+        }),
       );
     });
     await new Promise<void>((resolve) => documents.listen(0, '127.0.0.1', resolve));
@@ -40,7 +46,14 @@ describe('Client ID Metadata Document clients end to end', () => {
 
   const authorizationUrl = (issuer: string, verifier: string) => {
     const url = new URL(`${issuer}/authorize`);
-    url.search = new URLSearchParams({ client_id: clientId, redirect_uri: redirectUri, response_type: 'code', code_challenge: computeS256Challenge(verifier), code_challenge_method: 'S256', state: 'cimd' }).toString();
+    url.search = new URLSearchParams({
+      client_id: clientId,
+      redirect_uri: redirectUri,
+      response_type: 'code',
+      code_challenge: computeS256Challenge(verifier),
+      code_challenge_method: 'S256',
+      state: 'cimd',
+    }).toString();
     return url.href;
   };
 
@@ -57,7 +70,13 @@ describe('Client ID Metadata Document clients end to end', () => {
     const response = await fetch(`${server.url}/token`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'authorization_code', code: callback.searchParams.get('code')!, redirect_uri: redirectUri, code_verifier: verifier, client_id: clientId }),
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code: callback.searchParams.get('code')!,
+        redirect_uri: redirectUri,
+        code_verifier: verifier,
+        client_id: clientId,
+      }),
     });
     assert.equal(response.status, 200);
     const tokens = (await response.json()) as { access_token: string; refresh_token: string };

@@ -10,9 +10,9 @@ import { after, before, describe, it } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import { openPending } from '../../src/client/sealed-values.js';
 import { hashSecret } from '../../src/core/secrets.js';
-import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { TestClock } from '../support/clock.js';
-import { clientKeyring, loginWithPages, newProvider, openClientStore, type ClientStoreHandle } from '../support/mcp-client.js';
+import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { type ClientStoreHandle, clientKeyring, loginWithPages, newProvider, openClientStore } from '../support/mcp-client.js';
 import { openTokensForTest } from '../support/mcp-client-secrets.js';
 
 const login = { username: 'fay', password: 'fay password 123' };

@@ -1,9 +1,18 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
+import {
+  authorizationParams,
+  authorizationUrl,
+  DEFAULT_REDIRECT_URI,
+  discover,
+  RFC7636_VERIFIER,
+  redeemCode,
+  registerPublicClient,
+  type ServerMetadata,
+} from '../support/authorization-flow.js';
 import { CrossOriginBrowser, type Page } from '../support/cross-origin-browser.js';
-import { parseForms } from '../support/html-form.js';
-import { authorizationParams, authorizationUrl, discover, redeemCode, registerPublicClient, RFC7636_VERIFIER, DEFAULT_REDIRECT_URI, type ServerMetadata } from '../support/authorization-flow.js';
 import { freePort, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { parseForms } from '../support/html-form.js';
 import { startTestOAuthProvider, type TestOAuthProvider } from '../support/test-oauth-provider.js';
 
 const atClient = (url: URL) => url.href.startsWith(DEFAULT_REDIRECT_URI);
@@ -26,10 +35,33 @@ describe('federation under attack', () => {
     const port = await freePort();
     const issuer = `http://127.0.0.1:${port}`;
     const user = { sub: 'user-7', email: 'erin@example.com', email_verified: true, name: 'Erin' };
-    good = await startTestOAuthProvider({ mode: 'oidc', clientId: 'portcullis', clientSecret: 'good-secret', redirectUri: `${issuer}/federation/good/callback`, user });
-    evil = await startTestOAuthProvider({ mode: 'oidc', clientId: 'portcullis', clientSecret: 'evil-secret', redirectUri: `${issuer}/federation/evil/callback`, user: { ...user, sub: 'attacker' } });
-    const provider = (id: string, upstream: TestOAuthProvider, secret: string) => ({ id, name: `${id} IdP`, type: 'oidc' as const, issuer: upstream.issuer, clientId: 'portcullis', clientSecret: secret, timeoutSeconds: 2 });
-    stack = await startTestGateway({ port, settings: { federation: { localUsers: false, providers: [provider('good', good, 'good-secret'), provider('evil', evil, 'evil-secret')] } } });
+    good = await startTestOAuthProvider({
+      mode: 'oidc',
+      clientId: 'portcullis',
+      clientSecret: 'good-secret',
+      redirectUri: `${issuer}/federation/good/callback`,
+      user,
+    });
+    evil = await startTestOAuthProvider({
+      mode: 'oidc',
+      clientId: 'portcullis',
+      clientSecret: 'evil-secret',
+      redirectUri: `${issuer}/federation/evil/callback`,
+      user: { ...user, sub: 'attacker' },
+    });
+    const provider = (id: string, upstream: TestOAuthProvider, secret: string) => ({
+      id,
+      name: `${id} IdP`,
+      type: 'oidc' as const,
+      issuer: upstream.issuer,
+      clientId: 'portcullis',
+      clientSecret: secret,
+      timeoutSeconds: 2,
+    });
+    stack = await startTestGateway({
+      port,
+      settings: { federation: { localUsers: false, providers: [provider('good', good, 'good-secret'), provider('evil', evil, 'evil-secret')] } },
+    });
     as = await discover(stack.issuer);
     clientId = await registerPublicClient(as);
   });

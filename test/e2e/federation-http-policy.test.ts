@@ -8,12 +8,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { randomSecret } from '../../src/core/secrets.js';
-import { authorizationParams, authorizationUrl, DEFAULT_REDIRECT_URI, discover, registerPublicClient, type ServerMetadata } from '../support/authorization-flow.js';
-import { eventually, startCli, type RunningCli } from '../support/cli-process.js';
-import { CrossOriginBrowser, type Page } from '../support/cross-origin-browser.js';
-import { parseForms } from '../support/html-form.js';
-import { freePort, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { closeHttpServer } from '../../src/http/close-server.js';
+import {
+  authorizationParams,
+  authorizationUrl,
+  DEFAULT_REDIRECT_URI,
+  discover,
+  registerPublicClient,
+  type ServerMetadata,
+} from '../support/authorization-flow.js';
+import { eventually, type RunningCli, startCli } from '../support/cli-process.js';
+import { CrossOriginBrowser, type Page } from '../support/cross-origin-browser.js';
+import { freePort, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { parseForms } from '../support/html-form.js';
 
 /**
  * Which upstream endpoints federation may use over plain http (docs/federation.md, "Configure"; OAuth 2.1 §1.5): none for an https
@@ -31,7 +38,11 @@ interface Listener {
   close(): Promise<void>;
 }
 
-async function listen(server: ReturnType<typeof createHttpServer>, scheme: 'http' | 'https', handle: (request: IncomingMessage, response: ServerResponse, url: string) => void): Promise<Listener> {
+async function listen(
+  server: ReturnType<typeof createHttpServer>,
+  scheme: 'http' | 'https',
+  handle: (request: IncomingMessage, response: ServerResponse, url: string) => void,
+): Promise<Listener> {
   const requests: string[] = [];
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `${scheme}://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -42,8 +53,7 @@ async function listen(server: ReturnType<typeof createHttpServer>, scheme: 'http
   return {
     url,
     requests,
-    close: () =>
-      closeHttpServer(server),
+    close: () => closeHttpServer(server),
   };
 }
 
@@ -106,7 +116,8 @@ async function signInThroughProvider(as: ServerMetadata, clientId: string, provi
   const consent = await browser.submitForm({ html: loginHtml, url: login.url }, { provider: 'corp' }, { formIndex, stopAt: stop });
   const approved = await browser.submitForm({ html: await consent.response.text(), url: consent.url }, { decision: 'approve' }, { stopAt: stop });
   if (approved.stoppedAt === undefined || !atProvider(approved.stoppedAt)) return approved;
-  const callback = ca === undefined ? (await fetch(approved.stoppedAt, { redirect: 'manual' })).headers.get('location') : await httpsLocation(approved.stoppedAt, ca);
+  const callback =
+    ca === undefined ? (await fetch(approved.stoppedAt, { redirect: 'manual' })).headers.get('location') : await httpsLocation(approved.stoppedAt, ca);
   assert.ok(callback, 'the provider redirects back');
   return browser.navigate(callback, {}, atClient);
 }
@@ -141,7 +152,9 @@ function opensslAvailable(): boolean {
   }
 }
 
-describe('federation with an https provider whose metadata names an http endpoint', { skip: opensslAvailable() ? false : 'the openssl command is needed to make a test certificate' }, () => {
+describe('federation with an https provider whose metadata names an http endpoint', {
+  skip: opensslAvailable() ? false : 'the openssl command is needed to make a test certificate',
+}, () => {
   let dir: string;
   let cert: string;
   let provider: Listener;
@@ -153,18 +166,49 @@ describe('federation with an https provider whose metadata names an http endpoin
     dir = mkdtempSync(join(tmpdir(), 'portcullis-federation-tls-'));
     // A self-signed certificate for 127.0.0.1, trusted by the server process through
     // NODE_EXTRA_CA_CERTS: a real TLS provider, with nothing turned off to reach it.
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1',
-      '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
-      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-    ], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
     cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
     tokenEndpoint = await startCountingEndpoint();
     // On loopback, even: an https provider never has an http endpoint used, whatever its host.
     provider = await startMetadataProvider(() => `${tokenEndpoint.url}/token`, { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert });
     const config = join(dir, 'portcullis.json');
-    writeFileSync(config, JSON.stringify({ federation: { localUsers: false, providers: [{ id: 'corp', name: 'Corp SSO', type: 'oidc', issuer: provider.url, clientId: 'portcullis', clientSecret: 'corp-secret', timeoutSeconds: 5 }] } }));
-    serving = startCli(['serve', '--port', '0', '--db', `sqlite:${join(dir, 'portcullis.db')}`, '--config', config, '--json'], { PORTCULLIS_SECRET: randomSecret(32), NODE_EXTRA_CA_CERTS: join(dir, 'cert.pem') });
+    writeFileSync(
+      config,
+      JSON.stringify({
+        federation: {
+          localUsers: false,
+          providers: [
+            { id: 'corp', name: 'Corp SSO', type: 'oidc', issuer: provider.url, clientId: 'portcullis', clientSecret: 'corp-secret', timeoutSeconds: 5 },
+          ],
+        },
+      }),
+    );
+    serving = startCli(['serve', '--port', '0', '--db', `sqlite:${join(dir, 'portcullis.db')}`, '--config', config, '--json'], {
+      PORTCULLIS_SECRET: randomSecret(32),
+      NODE_EXTRA_CA_CERTS: join(dir, 'cert.pem'),
+    });
     const summary = await new Promise<{ issuer: string }>((resolve, reject) => {
       const timer = setInterval(() => {
         try {
@@ -196,7 +240,10 @@ describe('federation with an https provider whose metadata names an http endpoin
     assert.ok(provider.requests.includes('GET /.well-known/openid-configuration'), 'the https discovery itself worked (the test CA is trusted)');
     assert.ok(!provider.requests.some((request) => request.startsWith('GET /authorize')), 'the browser is not sent to the provider either');
     // The log comes through the child's stderr pipe, which may lag behind the HTTP answer.
-    const log = await eventually(() => serving.stderr(), (stderr) => /upstream_login_failed/.test(stderr));
+    const log = await eventually(
+      () => serving.stderr(),
+      (stderr) => /upstream_login_failed/.test(stderr),
+    );
     assert.match(log, /upstream_login_failed/);
     assert.match(log, /token_endpoint/, 'the log says which endpoint was refused');
   });
@@ -214,7 +261,14 @@ describe('federation with an http provider on loopback (development)', () => {
     const port = await freePort();
     stack = await startTestGateway({
       port,
-      settings: { federation: { localUsers: false, providers: [{ id: 'corp', name: 'Corp SSO', type: 'oidc', issuer: provider.url, clientId: 'portcullis', clientSecret: 'corp-secret', timeoutSeconds: 2 }] } },
+      settings: {
+        federation: {
+          localUsers: false,
+          providers: [
+            { id: 'corp', name: 'Corp SSO', type: 'oidc', issuer: provider.url, clientId: 'portcullis', clientSecret: 'corp-secret', timeoutSeconds: 2 },
+          ],
+        },
+      },
     });
     as = await discover(stack.issuer);
     clientId = await registerPublicClient(as);

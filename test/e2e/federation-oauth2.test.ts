@@ -1,7 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { decodeJwt } from 'jose';
-import { authorizationParams, authorizationUrl, DEFAULT_REDIRECT_URI, discover, redeemCode, registerPublicClient, RFC7636_VERIFIER, type ServerMetadata } from '../support/authorization-flow.js';
+import {
+  authorizationParams,
+  authorizationUrl,
+  DEFAULT_REDIRECT_URI,
+  discover,
+  RFC7636_VERIFIER,
+  redeemCode,
+  registerPublicClient,
+  type ServerMetadata,
+} from '../support/authorization-flow.js';
 import { CrossOriginBrowser } from '../support/cross-origin-browser.js';
 import { freePort, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { startTestOAuthProvider, type TestOAuthProvider } from '../support/test-oauth-provider.js';

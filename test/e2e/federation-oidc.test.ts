@@ -6,13 +6,13 @@ import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { decodeJwt } from 'jose';
-import { startNotesServer, type RunningNotesServer } from '../../src/example/notes-server.js';
-import { CrossOriginBrowser, type Page } from '../support/cross-origin-browser.js';
-import { parseForms } from '../support/html-form.js';
-import { freePort, startTestGateway, type TestGateway } from '../support/gateway.js';
-import { MemoryProvider } from '../support/mcp-sdk-provider.js';
-import { startOidcUpstream, type OidcUpstream } from '../support/oidc-upstream.js';
+import { type RunningNotesServer, startNotesServer } from '../../src/example/notes-server.js';
 import { closeHttpServer } from '../../src/http/close-server.js';
+import { CrossOriginBrowser, type Page } from '../support/cross-origin-browser.js';
+import { freePort, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { parseForms } from '../support/html-form.js';
+import { MemoryProvider } from '../support/mcp-sdk-provider.js';
+import { type OidcUpstream, startOidcUpstream } from '../support/oidc-upstream.js';
 
 interface TextResult {
   content: { type: string; text: string }[];
@@ -25,10 +25,13 @@ async function recordingUpstream(notes: RunningNotesServer): Promise<{ url: stri
   const target = new URL(notes.url);
   const server = createServer((req, res) => {
     seen.push(req.headers);
-    const forwarded = httpRequest({ hostname: target.hostname, port: target.port, path: target.pathname, method: req.method, headers: { ...req.headers, host: target.host } }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
+    const forwarded = httpRequest(
+      { hostname: target.hostname, port: target.port, path: target.pathname, method: req.method, headers: { ...req.headers, host: target.host } },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
     forwarded.on('error', () => res.destroy());
     req.pipe(forwarded);
   });
@@ -101,7 +104,10 @@ describe('federation with oidc-provider upstream', () => {
   /** A new MCP SDK client that got the 401 and has an authorization URL to send the user to. */
   async function unauthorizedClient(clientName: string): Promise<MemoryProvider> {
     const client = new MemoryProvider({ redirectUrl: CLIENT_REDIRECT, clientName });
-    await assert.rejects(new Client({ name: 'fed', version: '1.0.0' }).connect(new StreamableHTTPClientTransport(new URL(stack.mcpUrl), { authProvider: client })), UnauthorizedError);
+    await assert.rejects(
+      new Client({ name: 'fed', version: '1.0.0' }).connect(new StreamableHTTPClientTransport(new URL(stack.mcpUrl), { authProvider: client })),
+      UnauthorizedError,
+    );
     return client;
   }
 
@@ -162,7 +168,9 @@ describe('federation with oidc-provider upstream', () => {
     // A client cannot inject its own value for the header.
     recorder.seen.length = 0;
     const forged = new Client({ name: 'fed', version: '1.0.0' });
-    await forged.connect(new StreamableHTTPClientTransport(new URL(stack.mcpUrl), { authProvider: provider, requestInit: { headers: { 'X-Upstream-Token': 'forged' } } }));
+    await forged.connect(
+      new StreamableHTTPClientTransport(new URL(stack.mcpUrl), { authProvider: provider, requestInit: { headers: { 'X-Upstream-Token': 'forged' } } }),
+    );
     await forged.callTool({ name: 'whoami', arguments: {} });
     assert.ok(recorder.seen.every((h) => h['x-upstream-token'] !== 'forged'));
 
@@ -208,7 +216,7 @@ describe('federation with oidc-provider upstream', () => {
     const html = await end.response.text();
     assert.match(html, /This account is not allowed/);
     assert.match(html, /mallory@evil\.example/);
-    const link = /href="([^"]+)"/.exec(html.slice(html.indexOf('Return to')  - 300))![1]!.replace(/&amp;/g, '&');
+    const link = /href="([^"]+)"/.exec(html.slice(html.indexOf('Return to') - 300))![1]!.replace(/&amp;/g, '&');
     const back = new URL(link);
     assert.ok(atClient(back));
     assert.equal(back.searchParams.get('error'), 'access_denied');
@@ -267,7 +275,8 @@ describe('federation with oidc-provider upstream', () => {
     // Well before the token's own expiry: it was revoked, not timed out.
     const grantId = (decodeJwt(fresh.saved!.access_token).jti as string).split('.')[0]!;
     const started = Date.now();
-    while (Date.now() - started < 2000 && (await stack.store.federation.findUpstreamTokens(grantId)) !== undefined) await new Promise((resolve) => setTimeout(resolve, 50));
+    while (Date.now() - started < 2000 && (await stack.store.federation.findUpstreamTokens(grantId)) !== undefined)
+      await new Promise((resolve) => setTimeout(resolve, 50));
     assert.equal(await stack.store.federation.findUpstreamTokens(grantId), undefined, 'revoked upstream, then forgotten here');
     assert.equal(await upstream.isTokenActive(upstreamToken), false, 'revoked at the identity provider');
 

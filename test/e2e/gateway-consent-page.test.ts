@@ -3,9 +3,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
+import { escapeHtml } from '../../src/core/html.js';
 import { computeS256Challenge } from '../../src/core/pkce.js';
 import { randomSecret } from '../../src/core/secrets.js';
-import { escapeHtml } from '../../src/core/html.js';
 import { DEFAULT_REDIRECT_URI, discover, registerPublicClient } from '../support/authorization-flow.js';
 import { FormBrowser } from '../support/browser.js';
 import { chromiumSkipReason, launchChromium } from '../support/chromium.js';
@@ -112,7 +112,12 @@ describe('consent page for the gateway’s resource, in Chromium', { skip: chrom
     const registered = await fetch(`${stack.issuer}/register`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ redirect_uris: [callbackUrl], token_endpoint_auth_method: 'none', grant_types: ['authorization_code', 'refresh_token'], client_name: 'Step-up App' }),
+      body: JSON.stringify({
+        redirect_uris: [callbackUrl],
+        token_endpoint_auth_method: 'none',
+        grant_types: ['authorization_code', 'refresh_token'],
+        client_name: 'Step-up App',
+      }),
     });
     const { client_id: clientId } = (await registered.json()) as { client_id: string };
     const page = await (await browser.newContext()).newPage();

@@ -3,14 +3,18 @@ import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { decodeJwt } from 'jose';
 import { assertTokens, discover, obtainCode, redeemCode, registerPublicClient } from '../support/authorization-flow.js';
-import { startCgiStyleUpstream, startTestGateway, type CgiStyleUpstream, type TestGateway } from '../support/gateway.js';
+import { type CgiStyleUpstream, startCgiStyleUpstream, startTestGateway, type TestGateway } from '../support/gateway.js';
 
 /** A POST whose header names go out exactly as spelled (fetch would keep them too, but not every duplicate). */
 function post(url: string, headers: Record<string, string>): Promise<{ status: number; sessionId: string | undefined }> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', agent: false, headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', ...headers } }, (res) => {
-      res.resume().on('end', () => resolve({ status: res.statusCode!, sessionId: res.headers['mcp-session-id'] as string | undefined }));
-    });
+    const req = http.request(
+      url,
+      { method: 'POST', agent: false, headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', ...headers } },
+      (res) => {
+        res.resume().on('end', () => resolve({ status: res.statusCode!, sessionId: res.headers['mcp-session-id'] as string | undefined }));
+      },
+    );
     req.on('error', reject).end('{"jsonrpc":"2.0","id":1,"method":"tools/list"}');
   });
 }
@@ -67,7 +71,12 @@ describe('gateway: forged headers in CGI spellings', () => {
   it('passes the bound session only, never a second one in another spelling', async () => {
     const opened = await post(stack.mcpUrl, { Authorization: `Bearer ${token}` });
     assert.ok(opened.sessionId?.startsWith('cgi-session-1.'), 'the gateway bound the upstream session');
-    const response = await post(stack.mcpUrl, { Authorization: `Bearer ${token}`, 'Mcp-Session-Id': opened.sessionId!, Mcp_Session_Id: 'victim-session', 'mcp.session.id': 'victim-session' });
+    const response = await post(stack.mcpUrl, {
+      Authorization: `Bearer ${token}`,
+      'Mcp-Session-Id': opened.sessionId!,
+      Mcp_Session_Id: 'victim-session',
+      'mcp.session.id': 'victim-session',
+    });
     assert.equal(response.status, 200);
     assert.equal(upstream.seen.at(-1)!['HTTP_MCP_SESSION_ID'], 'cgi-session-1');
   });

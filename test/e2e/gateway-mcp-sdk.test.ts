@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { auth, UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { decodeJwt, createRemoteJWKSet, jwtVerify } from 'jose';
+import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { FormBrowser } from '../support/browser.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { MemoryProvider } from '../support/mcp-sdk-provider.js';
@@ -69,14 +69,22 @@ describe('MCP SDK Client through the gateway', () => {
 
     // 4. A streamed (SSE) result arrives intact, with every progress notification before it.
     const progress: number[] = [];
-    const counted = await client.callTool({ name: 'count_slowly', arguments: { n: 5, delayMs: 10 } }, undefined, { onprogress: (p) => progress.push(p.progress) });
+    const counted = await client.callTool({ name: 'count_slowly', arguments: { n: 5, delayMs: 10 } }, undefined, {
+      onprogress: (p) => progress.push(p.progress),
+    });
     assert.equal(textOf(counted), 'counted to 5');
     assert.deepEqual(progress, [1, 2, 3, 4, 5]);
 
     // 5. delete_note needs notes:write: 403 insufficient_scope naming every scope the call needs.
     const raw = await fetch(stack.mcpUrl, {
       method: 'POST',
-      headers: { Authorization: `Bearer ${provider.saved!.access_token}`, 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', 'Mcp-Session-Id': transport.sessionId!, 'MCP-Protocol-Version': transport.protocolVersion ?? '2025-06-18' },
+      headers: {
+        Authorization: `Bearer ${provider.saved!.access_token}`,
+        'Content-Type': 'application/json',
+        Accept: 'application/json, text/event-stream',
+        'Mcp-Session-Id': transport.sessionId!,
+        'MCP-Protocol-Version': transport.protocolVersion ?? '2025-06-18',
+      },
       body: JSON.stringify({ jsonrpc: '2.0', id: 99, method: 'tools/call', params: { name: 'delete_note', arguments: { id: note.id } } }),
     });
     assert.equal(raw.status, 403);
@@ -111,7 +119,12 @@ describe('MCP SDK Client through the gateway', () => {
     await transport.terminateSession();
     const after = await fetch(stack.mcpUrl, {
       method: 'POST',
-      headers: { Authorization: `Bearer ${provider.saved!.access_token}`, 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', 'Mcp-Session-Id': ended },
+      headers: {
+        Authorization: `Bearer ${provider.saved!.access_token}`,
+        'Content-Type': 'application/json',
+        Accept: 'application/json, text/event-stream',
+        'Mcp-Session-Id': ended,
+      },
       body: JSON.stringify({ jsonrpc: '2.0', id: 100, method: 'tools/list' }),
     });
     assert.equal(after.status, 404, 'the upstream forgot the session');

@@ -4,8 +4,8 @@ import { generateKeyPair, SignJWT } from 'jose';
 import { parseChallenge } from '../../src/core/www-authenticate.js';
 import { assertTokens, discover, obtainCode, redeemCode, registerPublicClient, type ServerMetadata } from '../support/authorization-flow.js';
 import { FormBrowser } from '../support/browser.js';
-import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { TestClock } from '../support/clock.js';
+import { startTestGateway, type TestGateway } from '../support/gateway.js';
 
 const OTHER_RESOURCE = 'https://other.example.com/mcp';
 const INITIALIZE = {
@@ -154,14 +154,18 @@ describe('gateway refusals', () => {
 
   it('answers 403 insufficient_scope with every scope the call needs', async () => {
     const token = await accessToken(alice);
-    const response = await mcpPost(stack.mcpUrl, { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'delete_note', arguments: { id: 'x' } } }, bearer(token));
+    const response = await mcpPost(
+      stack.mcpUrl,
+      { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'delete_note', arguments: { id: 'x' } } },
+      bearer(token),
+    );
     assert.equal(response.status, 403);
     const challenge = parseChallenge(response.headers.get('www-authenticate')!)!;
     assert.equal(challenge['error'], 'insufficient_scope');
     assert.equal(challenge['scope'], 'notes:read notes:write');
   });
 
-  it('binds an MCP session to its user: another user\'s token with that session id gets 404', async () => {
+  it("binds an MCP session to its user: another user's token with that session id gets 404", async () => {
     const aliceToken = await accessToken(alice);
     const bobToken = await accessToken(bob);
     const opened = await mcpPost(stack.mcpUrl, INITIALIZE, bearer(aliceToken));
@@ -177,11 +181,14 @@ describe('gateway refusals', () => {
 
     const hijack = await mcpPost(stack.mcpUrl, listTools, { ...bearer(bobToken), 'Mcp-Session-Id': sessionId });
     assert.equal(hijack.status, 404);
-    const tampered = await mcpPost(stack.mcpUrl, listTools, { ...bearer(aliceToken), 'Mcp-Session-Id': `${sessionId.slice(0, -1)}${sessionId.endsWith('A') ? 'B' : 'A'}` });
+    const tampered = await mcpPost(stack.mcpUrl, listTools, {
+      ...bearer(aliceToken),
+      'Mcp-Session-Id': `${sessionId.slice(0, -1)}${sessionId.endsWith('A') ? 'B' : 'A'}`,
+    });
     assert.equal(tampered.status, 404);
     const upstreamId = sessionId.slice(0, sessionId.lastIndexOf('.'));
     const bare = await mcpPost(stack.mcpUrl, listTools, { ...bearer(bobToken), 'Mcp-Session-Id': upstreamId });
-    assert.equal(bare.status, 404, 'the upstream\'s own session id is not accepted without the binding');
+    assert.equal(bare.status, 404, "the upstream's own session id is not accepted without the binding");
   });
 
   it('passes neither the token nor forged identity headers upstream', async () => {

@@ -79,7 +79,11 @@ describe('MCP SDK client calling delete_note through the gateway', () => {
     assert.equal(challenge['error'], 'insufficient_scope');
     assert.equal(challenge['scope'], 'notes:read notes:write');
     // An invalid token is challenged like a missing one: with every scope.
-    const invalid = await fetch(stack.mcpUrl, { method: 'POST', headers: { Authorization: 'Bearer not-a-token', 'Content-Type': 'application/json' }, body: '{"jsonrpc":"2.0","id":1,"method":"tools/list"}' });
+    const invalid = await fetch(stack.mcpUrl, {
+      method: 'POST',
+      headers: { Authorization: 'Bearer not-a-token', 'Content-Type': 'application/json' },
+      body: '{"jsonrpc":"2.0","id":1,"method":"tools/list"}',
+    });
     assert.equal(invalid.status, 401);
     assert.equal(parseChallenge(invalid.headers.get('www-authenticate')!)!['scope'], 'notes:read notes:write');
   });

@@ -22,7 +22,10 @@ describe('gateway with its upstream down', () => {
       },
     });
     upstreamOrigin = `http://127.0.0.1:${await freePort()}`;
-    stack = await startTestGateway({ logger: createLogger({ level: 'info', destination: sink }), gateway: { upstream: `${upstreamOrigin}/private-path/mcp?key=s3cret` } });
+    stack = await startTestGateway({
+      logger: createLogger({ level: 'info', destination: sink }),
+      gateway: { upstream: `${upstreamOrigin}/private-path/mcp?key=s3cret` },
+    });
   });
   after(() => stack.close());
 

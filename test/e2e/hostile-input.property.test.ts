@@ -5,8 +5,16 @@ import { computeS256Challenge } from '../../src/core/pkce.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 const OAUTH_ERRORS = new Set([
-  'invalid_request', 'invalid_client', 'invalid_grant', 'unauthorized_client', 'unsupported_grant_type', 'invalid_scope',
-  'invalid_target', 'invalid_redirect_uri', 'invalid_client_metadata', 'temporarily_unavailable',
+  'invalid_request',
+  'invalid_client',
+  'invalid_grant',
+  'unauthorized_client',
+  'unsupported_grant_type',
+  'invalid_scope',
+  'invalid_target',
+  'invalid_redirect_uri',
+  'invalid_client_metadata',
+  'temporarily_unavailable',
 ]);
 const RUNS = Number(process.env['PORTCULLIS_FUZZ_RUNS'] ?? 500);
 const REDIRECT_URI = 'http://127.0.0.1:45555/cb';
@@ -16,10 +24,48 @@ const VERIFIER = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk';
 const hostileString = fc.oneof(
   fc.string(),
   fc.string({ unit: 'binary', maxLength: 50 }),
-  fc.constantFrom('', ' ', '\u0000', '%00', '%', '%%', '\r\nSet-Cookie: x=y', '<script>alert(1)</script>', "' OR 1=1 --", 'javascript:alert(1)', '../../etc/passwd', 'a'.repeat(5000), '🦄', '\uD800', 'null', '[]', '{}', 'S256', 'plain', 'code', 'none'),
+  fc.constantFrom(
+    '',
+    ' ',
+    '\u0000',
+    '%00',
+    '%',
+    '%%',
+    '\r\nSet-Cookie: x=y',
+    '<script>alert(1)</script>',
+    "' OR 1=1 --",
+    'javascript:alert(1)',
+    '../../etc/passwd',
+    'a'.repeat(5000),
+    '🦄',
+    '\uD800',
+    'null',
+    '[]',
+    '{}',
+    'S256',
+    'plain',
+    'code',
+    'none',
+  ),
   fc.webUrl(),
 );
-const KNOWN_KEYS = ['grant_type', 'code', 'redirect_uri', 'code_verifier', 'client_id', 'client_secret', 'refresh_token', 'scope', 'resource', 'token', 'token_type_hint', 'response_type', 'code_challenge', 'code_challenge_method', 'state'];
+const KNOWN_KEYS = [
+  'grant_type',
+  'code',
+  'redirect_uri',
+  'code_verifier',
+  'client_id',
+  'client_secret',
+  'refresh_token',
+  'scope',
+  'resource',
+  'token',
+  'token_type_hint',
+  'response_type',
+  'code_challenge',
+  'code_challenge_method',
+  'state',
+];
 const formKey = fc.oneof(fc.constantFrom(...KNOWN_KEYS), fc.string({ maxLength: 12 }));
 /** Pairs, so that a key may repeat (RFC 6749 §3.1 forbids it; the server must say so, not crash). */
 const formPairs = fc.array(fc.tuple(formKey, hostileString), { maxLength: 8 });
@@ -93,22 +139,42 @@ describe('hostile input never gets a 5xx or a malformed answer', () => {
   it('/token: near-valid requests from a registered client with one field corrupted', async () => {
     const valid = { grant_type: 'authorization_code', code: 'x'.repeat(43), redirect_uri: REDIRECT_URI, code_verifier: VERIFIER, client_id: '' };
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...Object.keys(valid), 'refresh_token', 'scope', 'resource'), hostileString, fc.constantFrom('authorization_code', 'refresh_token'), async (key, value, grant) => {
-        const form = { ...valid, client_id: clientId, grant_type: grant, refresh_token: 'r'.repeat(43), [key]: value };
-        const response = await server.server.app.request('/token', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form).toString() });
-        await assertOAuthAnswer(response, () => false);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...Object.keys(valid), 'refresh_token', 'scope', 'resource'),
+        hostileString,
+        fc.constantFrom('authorization_code', 'refresh_token'),
+        async (key, value, grant) => {
+          const form = { ...valid, client_id: clientId, grant_type: grant, refresh_token: 'r'.repeat(43), [key]: value };
+          const response = await server.server.app.request('/token', {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+            body: new URLSearchParams(form).toString(),
+          });
+          await assertOAuthAnswer(response, () => false);
+        },
+      ),
       { numRuns: RUNS },
     );
   });
 
   it('/register: random JSON, near-valid metadata with one field corrupted, and raw bytes', async () => {
-    const field = fc.constantFrom('redirect_uris', 'token_endpoint_auth_method', 'grant_types', 'response_types', 'client_name', 'client_uri', 'logo_uri', 'scope', 'contacts', 'software_id');
+    const field = fc.constantFrom(
+      'redirect_uris',
+      'token_endpoint_auth_method',
+      'grant_types',
+      'response_types',
+      'client_name',
+      'client_uri',
+      'logo_uri',
+      'scope',
+      'contacts',
+      'software_id',
+    );
     const payload = fc.oneof(
       fc.jsonValue().map((value) => JSON.stringify(value)),
-      fc.tuple(field, fc.oneof(fc.jsonValue(), hostileString, fc.array(hostileString, { maxLength: 30 }))).map(([key, value]) =>
-        JSON.stringify({ redirect_uris: [REDIRECT_URI], token_endpoint_auth_method: 'none', [key]: value }),
-      ),
+      fc
+        .tuple(field, fc.oneof(fc.jsonValue(), hostileString, fc.array(hostileString, { maxLength: 30 })))
+        .map(([key, value]) => JSON.stringify({ redirect_uris: [REDIRECT_URI], token_endpoint_auth_method: 'none', [key]: value })),
       fc.uint8Array({ maxLength: 200 }).map((bytes) => Buffer.from(bytes)),
     );
     await fc.assert(
@@ -143,7 +209,11 @@ describe('hostile input never gets a 5xx or a malformed answer', () => {
     await fc.assert(
       fc.asyncProperty(request, fc.boolean(), async (params, usePost) => {
         const response = usePost
-          ? await server.server.app.request('/authorize', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: params.toString() })
+          ? await server.server.app.request('/authorize', {
+              method: 'POST',
+              headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+              body: params.toString(),
+            })
           : await server.server.app.request(`/authorize?${params.toString()}`);
         assert.ok([302, 303, 400].includes(response.status), `status ${response.status}`);
         const location = response.headers.get('location');
@@ -168,7 +238,9 @@ describe('hostile upstream callbacks never get a 5xx or a redirect', () => {
   let server: TestServer;
   before(async () => {
     server = await startTestServer({
-      settings: { federation: { providers: [{ id: 'corp', name: 'Corp', type: 'oidc', issuer: 'http://127.0.0.1:9', clientId: 'portcullis', clientSecret: 'x' }] } },
+      settings: {
+        federation: { providers: [{ id: 'corp', name: 'Corp', type: 'oidc', issuer: 'http://127.0.0.1:9', clientId: 'portcullis', clientSecret: 'x' }] },
+      },
     });
   });
   after(() => server.close());

@@ -3,8 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { auth } from '@modelcontextprotocol/sdk/client/auth.js';
 import { decodeJwt } from 'jose';
 import { FormBrowser } from '../support/browser.js';
-import { MemoryProvider } from '../support/mcp-sdk-provider.js';
 import { TestClock } from '../support/clock.js';
+import { MemoryProvider } from '../support/mcp-sdk-provider.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 /**

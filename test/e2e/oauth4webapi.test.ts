@@ -28,7 +28,11 @@ describe('oauth4webapi against Portcullis', () => {
   after(() => server.close());
 
   async function register(metadata: Partial<oauth.Client>): Promise<oauth.Client> {
-    const response = await oauth.dynamicClientRegistrationRequest(as, { redirect_uris: [REDIRECT_URI], grant_types: ['authorization_code', 'refresh_token'], ...metadata }, insecure);
+    const response = await oauth.dynamicClientRegistrationRequest(
+      as,
+      { redirect_uris: [REDIRECT_URI], grant_types: ['authorization_code', 'refresh_token'], ...metadata },
+      insecure,
+    );
     return oauth.processDynamicClientRegistrationResponse(response);
   }
 
@@ -81,7 +85,10 @@ describe('oauth4webapi against Portcullis', () => {
     const refreshed = await oauth.processRefreshTokenResponse(
       as,
       client,
-      await oauth.refreshTokenGrantRequest(as, client, oauth.None(), tokens.refresh_token!, { additionalParameters: { resource: `${server.url}/mcp` }, ...insecure }),
+      await oauth.refreshTokenGrantRequest(as, client, oauth.None(), tokens.refresh_token!, {
+        additionalParameters: { resource: `${server.url}/mcp` },
+        ...insecure,
+      }),
     );
     assert.ok(refreshed.refresh_token);
     assert.notEqual(refreshed.refresh_token, tokens.refresh_token);
@@ -101,7 +108,8 @@ describe('oauth4webapi against Portcullis', () => {
     for (const method of ['client_secret_basic', 'client_secret_post'] as const) {
       const client = await register({ token_endpoint_auth_method: method });
       assert.ok(typeof client.client_secret === 'string');
-      const auth = method === 'client_secret_basic' ? oauth.ClientSecretBasic(client.client_secret as string) : oauth.ClientSecretPost(client.client_secret as string);
+      const auth =
+        method === 'client_secret_basic' ? oauth.ClientSecretBasic(client.client_secret as string) : oauth.ClientSecretPost(client.client_secret as string);
       const tokens = await authorize(client, auth);
       assert.ok(tokens.access_token);
       // A wrong secret is invalid_client with a 401 and a challenge.
@@ -141,14 +149,18 @@ describe('oauth4webapi against Portcullis', () => {
     assert.equal(response.status, 401);
   });
 
-  it('revokes an access token alone: its grant and the grant\'s other tokens stay live', async () => {
+  it("revokes an access token alone: its grant and the grant's other tokens stay live", async () => {
     const client = await register({ token_endpoint_auth_method: 'none' });
     const first = await authorize(client, oauth.None());
     const { clientId, secret } = await addStaticClient(server.store);
     const rs: oauth.Client = { client_id: clientId };
     const introspect = async (token: string) =>
       oauth.processIntrospectionResponse(as, rs, await oauth.introspectionRequest(as, rs, oauth.ClientSecretBasic(secret), token, insecure));
-    const second = await oauth.processRefreshTokenResponse(as, client, await oauth.refreshTokenGrantRequest(as, client, oauth.None(), first.refresh_token!, insecure));
+    const second = await oauth.processRefreshTokenResponse(
+      as,
+      client,
+      await oauth.refreshTokenGrantRequest(as, client, oauth.None(), first.refresh_token!, insecure),
+    );
 
     // Another client's revocation request changes nothing (RFC 7009 §2.1).
     const stranger = await register({ token_endpoint_auth_method: 'none' });
@@ -158,7 +170,7 @@ describe('oauth4webapi against Portcullis', () => {
     await oauth.processRevocationResponse(await oauth.revocationRequest(as, client, oauth.None(), first.access_token, insecure));
     assert.equal((await introspect(first.access_token)).active, false, 'the revoked access token');
     assert.equal((await introspect(second.access_token)).active, true, 'another access token of the grant');
-    assert.equal((await introspect(second.refresh_token!)).active, true, 'the grant\'s refresh token');
+    assert.equal((await introspect(second.refresh_token!)).active, true, "the grant's refresh token");
     // Revoking it again keeps it revoked.
     await oauth.processRevocationResponse(await oauth.revocationRequest(as, client, oauth.None(), first.access_token, insecure));
     assert.equal((await introspect(first.access_token)).active, false);

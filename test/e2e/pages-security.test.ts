@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createAuthorizationServer, type AuthorizationServer } from '../../src/server/app.js';
-import { hashPassword } from '../../src/server/browser/password-hash.js';
 import { computeS256Challenge } from '../../src/core/pkce.js';
 import { randomSecret } from '../../src/core/secrets.js';
+import { type AuthorizationServer, createAuthorizationServer } from '../../src/server/app.js';
+import { hashPassword } from '../../src/server/browser/password-hash.js';
 import type { Store } from '../../src/store/types.js';
 import {
   addStaticClient,
@@ -21,8 +21,8 @@ import {
   type ServerMetadata,
 } from '../support/authorization-flow.js';
 import { FormBrowser } from '../support/browser.js';
-import { parseForm } from '../support/html-form.js';
 import { TestClock } from '../support/clock.js';
+import { parseForm } from '../support/html-form.js';
 import { startTestServer, TEST_SECRET, type TestServer } from '../support/server.js';
 import { createTestDatabase, type TestDatabase } from '../support/stores.js';
 
@@ -390,7 +390,8 @@ describe('pending requests expire (a TestClock)', () => {
   after(() => server.close());
 
   /** A request from a client of its own, so no test inherits another's remembered consent. */
-  const freshUrl = async () => authorizationUrl(as, authorizationParams(await registerPublicClient(as), { code_challenge: computeS256Challenge(randomSecret(32)) }));
+  const freshUrl = async () =>
+    authorizationUrl(as, authorizationParams(await registerPublicClient(as), { code_challenge: computeS256Challenge(randomSecret(32)) }));
 
   it('shows an error page for a login submitted 601 s after the request', async () => {
     const browser = new FormBrowser(server.url);
@@ -438,7 +439,12 @@ describe('cookies on an https issuer (in-process)', () => {
     database = await createTestDatabase('sqlite');
     store = await database.open();
     server = await createAuthorizationServer({ settings: { issuer: ISSUER }, store, secrets: [TEST_SECRET], sweepIntervalMs: false });
-    await store.users.create({ id: randomSecret(12), username: ALICE.username, passwordHash: await hashPassword(ALICE.password), createdAt: Math.floor(Date.now() / 1000) });
+    await store.users.create({
+      id: randomSecret(12),
+      username: ALICE.username,
+      passwordHash: await hashPassword(ALICE.password),
+      createdAt: Math.floor(Date.now() / 1000),
+    });
     const registered = await server.app.request(`${ISSUER}/register`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
@@ -498,7 +504,11 @@ describe('cookies on an https issuer (in-process)', () => {
     assert.match(session, /;\s*SameSite=Lax/i);
     assert.match(session, /;\s*Path=\/(;|$)/i);
     assert.doesNotMatch(session, /;\s*Domain=/i);
-    assert.equal(login.headers.getSetCookie().some((line) => /^portcullis-/.test(line)), false, 'no unprefixed cookie on https');
+    assert.equal(
+      login.headers.getSetCookie().some((line) => /^portcullis-/.test(line)),
+      false,
+      'no unprefixed cookie on https',
+    );
   });
 
   it('ignores a CSRF cookie without the __Host- prefix (one a sibling host could have planted)', async () => {
@@ -509,6 +519,9 @@ describe('cookies on an https issuer (in-process)', () => {
       body: new URLSearchParams({ ...form.hidden, ...ALICE }).toString(),
     });
     assert.equal(login.status, 403);
-    assert.equal(login.headers.getSetCookie().some((line) => /portcullis-session=/.test(line)), false);
+    assert.equal(
+      login.headers.getSetCookie().some((line) => /portcullis-session=/.test(line)),
+      false,
+    );
   });
 });

@@ -12,14 +12,14 @@ import {
   discover,
   isActive,
   obtainCode,
+  RFC7636_CHALLENGE,
+  RFC7636_VERIFIER,
   redeemCode,
   refreshTokens,
   registerPublicClient,
-  RFC7636_CHALLENGE,
-  RFC7636_VERIFIER,
-  tokenRequest,
   type ServerMetadata,
   type StaticClient,
+  tokenRequest,
 } from '../support/authorization-flow.js';
 import { FormBrowser } from '../support/browser.js';
 import { TestClock } from '../support/clock.js';
@@ -229,11 +229,25 @@ describe('invalid client or redirect URI: an error page, never a redirect', () =
     const obtained = await obtainCode(as, loopbackClientId, LOGIN, { redirectUri: 'http://127.0.0.1:5555/cb' });
     assert.equal(obtained.callback.origin, 'http://127.0.0.1:5555');
     // The code is bound to the redirect URI actually used.
-    const tokens = await redeemCode(as, { clientId: loopbackClientId, code: obtained.code, verifier: obtained.verifier, redirectUri: 'http://127.0.0.1:5555/cb' });
+    const tokens = await redeemCode(as, {
+      clientId: loopbackClientId,
+      code: obtained.code,
+      verifier: obtained.verifier,
+      redirectUri: 'http://127.0.0.1:5555/cb',
+    });
     assertTokens(tokens);
   });
 
-  for (const redirectUri of ['http://127.0.0.1:5555/cb2', 'http://localhost:5555/cb', 'http://localhost:1234/cb', 'http://127.0.0.2:1234/cb', 'http://[::1]:1234/cb', 'https://127.0.0.1:1234/cb', 'http://127.0.0.1:5555/cb?x', 'http://u@127.0.0.1:5555/cb']) {
+  for (const redirectUri of [
+    'http://127.0.0.1:5555/cb2',
+    'http://localhost:5555/cb',
+    'http://localhost:1234/cb',
+    'http://127.0.0.2:1234/cb',
+    'http://[::1]:1234/cb',
+    'https://127.0.0.1:1234/cb',
+    'http://127.0.0.1:5555/cb?x',
+    'http://u@127.0.0.1:5555/cb',
+  ]) {
     it(`does not stretch the loopback exception to ${redirectUri}`, async () => {
       await assertErrorPage(await get(authorizationUrl(as, authorizationParams(loopbackClientId, { redirect_uri: redirectUri }))));
     });
@@ -247,7 +261,12 @@ describe('invalid client or redirect URI: an error page, never a redirect', () =
     const obtained = await obtainCode(as, portlessLoopbackClientId, LOGIN, { redirectUri: 'http://127.0.0.1:80/cb' });
     assert.equal(`${obtained.callback.origin}${obtained.callback.pathname}`, 'http://127.0.0.1/cb');
     // The code is bound to the string the client sent, and the token request is held to it.
-    const tokens = await redeemCode(as, { clientId: portlessLoopbackClientId, code: obtained.code, verifier: obtained.verifier, redirectUri: 'http://127.0.0.1:80/cb' });
+    const tokens = await redeemCode(as, {
+      clientId: portlessLoopbackClientId,
+      code: obtained.code,
+      verifier: obtained.verifier,
+      redirectUri: 'http://127.0.0.1:80/cb',
+    });
     assertTokens(tokens);
   });
 
@@ -340,7 +359,10 @@ describe('the token endpoint from the attacker side', () => {
 
   it('refuses a code with another redirect_uri, and a missing one', async () => {
     const first = await obtainCode(as, clientId, LOGIN);
-    assertOAuthError(await redeemCode(as, { clientId, code: first.code, verifier: first.verifier, redirectUri: 'http://127.0.0.1:53124/other' }), 'invalid_grant');
+    assertOAuthError(
+      await redeemCode(as, { clientId, code: first.code, verifier: first.verifier, redirectUri: 'http://127.0.0.1:53124/other' }),
+      'invalid_grant',
+    );
     assertOAuthError(await redeemCode(as, { clientId, code: first.code, verifier: first.verifier }), 'invalid_grant');
 
     const second = await obtainCode(as, clientId, LOGIN);
@@ -357,7 +379,10 @@ describe('the token endpoint from the attacker side', () => {
     const other = await obtainCode(as, clientId, LOGIN, { resource: RESOURCE_A });
     assertOAuthError(await redeemCode(as, { clientId, code: other.code, verifier: other.verifier, resource: RESOURCE_B }), 'invalid_target');
     const unknown = await obtainCode(as, clientId, LOGIN, { resource: RESOURCE_A });
-    assertOAuthError(await redeemCode(as, { clientId, code: unknown.code, verifier: unknown.verifier, resource: 'https://evil.example.com/mcp' }), 'invalid_target');
+    assertOAuthError(
+      await redeemCode(as, { clientId, code: unknown.code, verifier: unknown.verifier, resource: 'https://evil.example.com/mcp' }),
+      'invalid_target',
+    );
   });
 
   it('binds the access token audience to the authorized resource', async () => {
@@ -421,7 +446,11 @@ describe('the token endpoint from the attacker side', () => {
     for (const forged of forgeries) {
       assertOAuthError(await refreshTokens(as, { clientId, refreshToken: forged }), 'invalid_grant');
       // RFC 7009 §2.2: 200 whatever the token; the checks below show it revoked nothing.
-      const revoked = await fetch(as.revocation_endpoint, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ client_id: clientId, token: forged }) });
+      const revoked = await fetch(as.revocation_endpoint, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ client_id: clientId, token: forged }),
+      });
       assert.equal(revoked.status, 200);
     }
     assert.equal(await isActive(as, rs, current.refresh_token), true);
@@ -441,7 +470,13 @@ describe('the token endpoint from the attacker side', () => {
   });
 
   it('answers invalid_client with 401 and WWW-Authenticate', async () => {
-    const unknown = await tokenRequest(as, { grant_type: 'authorization_code', client_id: 'no-such-client', code: 'x', code_verifier: RFC7636_VERIFIER, redirect_uri: DEFAULT_REDIRECT_URI });
+    const unknown = await tokenRequest(as, {
+      grant_type: 'authorization_code',
+      client_id: 'no-such-client',
+      code: 'x',
+      code_verifier: RFC7636_VERIFIER,
+      redirect_uri: DEFAULT_REDIRECT_URI,
+    });
     assertOAuthError(unknown, 'invalid_client', 401);
     assert.ok(unknown.headers.get('www-authenticate'), 'a WWW-Authenticate challenge');
     assert.equal(unknown.headers.get('cache-control'), 'no-store');

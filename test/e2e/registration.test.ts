@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
-import { createAuthorizationServer, type AuthorizationServer } from '../../src/server/app.js';
-import { listen, type RunningHttpServer } from '../../src/server/http/listen.js';
-import { hashPassword } from '../../src/server/browser/password-hash.js';
+import { createLocalJWKSet, decodeProtectedHeader, type JSONWebKeySet, jwtVerify } from 'jose';
 import { randomSecret } from '../../src/core/secrets.js';
+import { type AuthorizationServer, createAuthorizationServer } from '../../src/server/app.js';
+import { hashPassword } from '../../src/server/browser/password-hash.js';
+import { listen, type RunningHttpServer } from '../../src/server/http/listen.js';
 import type { Store } from '../../src/store/types.js';
 import {
   addStaticClient,
@@ -66,7 +66,12 @@ describe('dynamic client registration', () => {
     const stored = await server.store.clients.find(result.body['client_id'] as string);
     assert.ok(stored, 'the client is stored');
     assert.notEqual(stored.secretHash, secret);
-    assert.equal(stored.secretHash, createHash('sha256').update(secret as string).digest('base64url'));
+    assert.equal(
+      stored.secretHash,
+      createHash('sha256')
+        .update(secret as string)
+        .digest('base64url'),
+    );
     assert.equal(JSON.stringify(stored).includes(secret as string), false, 'the secret is nowhere in the stored record');
   });
 
@@ -88,7 +93,11 @@ describe('dynamic client registration', () => {
     const created = await server.store.clients.find(result.body['client_id'] as string);
     assert.equal(created?.source, 'dynamic');
 
-    const fresh = await registrationRequest(as, { redirect_uris: [DEFAULT_REDIRECT_URI], token_endpoint_auth_method: 'none', client_id: 'chosen-by-registrant' });
+    const fresh = await registrationRequest(as, {
+      redirect_uris: [DEFAULT_REDIRECT_URI],
+      token_endpoint_auth_method: 'none',
+      client_id: 'chosen-by-registrant',
+    });
     assert.equal(fresh.status, 201);
     assert.notEqual(fresh.body['client_id'], 'chosen-by-registrant');
     assert.equal(await server.store.clients.find('chosen-by-registrant'), undefined);
@@ -304,7 +313,12 @@ describe('an issuer with a path', () => {
     issuer = `${origin}/tenant1`;
     built = await createAuthorizationServer({ settings: { issuer }, store, secrets: [TEST_SECRET], sweepIntervalMs: false });
     server = built;
-    await store.users.create({ id: randomSecret(12), username: LOGIN.username, passwordHash: await hashPassword(LOGIN.password), createdAt: Math.floor(Date.now() / 1000) });
+    await store.users.create({
+      id: randomSecret(12),
+      username: LOGIN.username,
+      passwordHash: await hashPassword(LOGIN.password),
+      createdAt: Math.floor(Date.now() / 1000),
+    });
   });
   after(async () => {
     server?.close();

@@ -32,7 +32,10 @@ describe('readWebRequestBody', () => {
   });
 
   it('does not trust a Content-Length sent beside Transfer-Encoding, nor one that is not digits', async () => {
-    assert.equal(text(await readWebRequestBody(post(streamedBody('abc', 100), { 'content-length': String(LIMIT + 1), 'transfer-encoding': 'chunked' }), LIMIT)), 'abc');
+    assert.equal(
+      text(await readWebRequestBody(post(streamedBody('abc', 100), { 'content-length': String(LIMIT + 1), 'transfer-encoding': 'chunked' }), LIMIT)),
+      'abc',
+    );
     assert.equal(text(await readWebRequestBody(post('abc', { 'content-length': '1e9' }), LIMIT)), 'abc');
   });
 });
@@ -88,7 +91,10 @@ describe('readIncomingMessageBody', () => {
     let outcome!: Promise<string>;
     const done = new Promise<void>((resolve) => {
       read = (request) => {
-        outcome = readIncomingMessageBody(request, LIMIT).then(() => 'resolved', (error: Error) => `rejected: ${error.message}`);
+        outcome = readIncomingMessageBody(request, LIMIT).then(
+          () => 'resolved',
+          (error: Error) => `rejected: ${error.message}`,
+        );
         void outcome.then(() => resolve());
         return new Promise(() => {});
       };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { parseChallenge } from '../../src/core/www-authenticate.js';
-import { createBearerGuard, type BearerCheck, type BearerGuard, type BearerRefusal } from '../../src/resource/bearer-guard.js';
+import { type BearerCheck, type BearerGuard, type BearerRefusal, createBearerGuard } from '../../src/resource/bearer-guard.js';
 import { createJwtVerifier } from '../../src/resource/jwt-verifier.js';
 import { parseScopePolicy } from '../../src/resource/scope-policy.js';
 import { RESOURCE_A, RESOURCE_B, startTokenIssuer, type TokenIssuer } from '../support/access-tokens.js';
@@ -108,7 +108,10 @@ describe('bearer guard', () => {
   });
 
   it('answers 503 without a challenge when the token cannot be checked', async () => {
-    const down = createBearerGuard({ verifier: createJwtVerifier({ issuer: issuer.server.url, audience: RESOURCE_A, jwksUri: 'http://127.0.0.1:9/jwks' }), resource: RESOURCE_A });
+    const down = createBearerGuard({
+      verifier: createJwtVerifier({ issuer: issuer.server.url, audience: RESOURCE_A, jwksUri: 'http://127.0.0.1:9/jwks' }),
+      resource: RESOURCE_A,
+    });
     const response = refusal(await down.check({ url: '/mcp', headers: new Headers({ Authorization: `Bearer ${readToken}` }) }));
     assert.equal(response.status, 503);
     assert.equal(response.headers.get('www-authenticate'), null);

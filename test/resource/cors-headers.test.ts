@@ -13,7 +13,8 @@ test('every set lets any origin in, without credentials', () => {
 });
 
 test('the challenge is readable wherever a bearer refusal can come from (RFC 9728 §5.1)', () => {
-  for (const headers of [BEARER_REFUSAL_CORS, MCP_ENDPOINT_CORS, MCP_ENDPOINT_PREFLIGHT_CORS]) assert.ok(list(headers['Access-Control-Expose-Headers']).includes('www-authenticate'));
+  for (const headers of [BEARER_REFUSAL_CORS, MCP_ENDPOINT_CORS, MCP_ENDPOINT_PREFLIGHT_CORS])
+    assert.ok(list(headers['Access-Control-Expose-Headers']).includes('www-authenticate'));
 });
 
 test('the MCP endpoint exposes its session id and allows what the Streamable HTTP transport sends', () => {

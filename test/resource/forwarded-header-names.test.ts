@@ -6,7 +6,7 @@ import { foldHeaderName, isDroppedClientHeader } from '../../src/resource/forwar
 import { gatewaySettingsSchema } from '../../src/resource/gateway-settings.js';
 import { createUpstreamProxy } from '../../src/resource/proxy.js';
 import { listen } from '../../src/server/http/listen.js';
-import { startCgiStyleUpstream, type CgiEnvironment } from '../support/gateway.js';
+import { type CgiEnvironment, startCgiStyleUpstream } from '../support/gateway.js';
 
 /** A raw node:http request, so header names go out exactly as spelled here (each spelling a distinct key). */
 function rawPost(url: string, headers: [string, string][]): Promise<number> {
@@ -30,7 +30,11 @@ async function proxyToCgiUpstream(extraHeaders: Record<string, string>): Promise
   const app = new Hono();
   app.all('/mcp', (c) => proxy.forward(c.req.raw, extraHeaders));
   const running = await listen(app.fetch, { port: 0, host: '127.0.0.1' });
-  cleanups.push(() => upstream.close(), () => running.close(), () => proxy.close());
+  cleanups.push(
+    () => upstream.close(),
+    () => running.close(),
+    () => proxy.close(),
+  );
   return { url: `${running.url}/mcp`, seen: upstream.seen };
 }
 

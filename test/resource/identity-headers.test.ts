@@ -1,12 +1,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { decodeProtectedHeader, jwtVerify, createRemoteJWKSet } from 'jose';
-import { verifyOwnAccessToken } from '../../src/server/tokens/access-token.js';
-import { createJwtVerifier } from '../../src/resource/jwt-verifier.js';
+import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import {
-  IDENTITY_HEADER, createGatewayIdentityVerifier, createIdentityHeaders, encodeHeaderValue, verifyGatewayIdentity, type IdentitySigner,
+  createGatewayIdentityVerifier,
+  createIdentityHeaders,
+  encodeHeaderValue,
+  IDENTITY_HEADER,
+  type IdentitySigner,
+  verifyGatewayIdentity,
 } from '../../src/resource/identity-headers.js';
+import { createJwtVerifier } from '../../src/resource/jwt-verifier.js';
 import type { VerifiedIdentity } from '../../src/resource/types.js';
+import { verifyOwnAccessToken } from '../../src/server/tokens/access-token.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 const UPSTREAM = 'http://127.0.0.1:3000/mcp';
@@ -20,9 +25,20 @@ describe('identity headers', () => {
 
   before(async () => {
     as = await startTestServer();
-    sign = (typ, payload) => { signatures++; return as.server.signJwt(typ, payload); };
+    sign = (typ, payload) => {
+      signatures++;
+      return as.server.signJwt(typ, payload);
+    };
     jwksUrl = `${as.url}${as.server.paths.jwks}`;
-    identity = { subject: 'user-1', clientId: 'client-1', scopes: ['mcp', 'notes:write'], issuer: as.url, audience: `${as.url}/mcp`, tokenId: 'jti-1', expiresAt: Math.floor(Date.now() / 1000) + 3600 };
+    identity = {
+      subject: 'user-1',
+      clientId: 'client-1',
+      scopes: ['mcp', 'notes:write'],
+      issuer: as.url,
+      audience: `${as.url}/mcp`,
+      tokenId: 'jti-1',
+      expiresAt: Math.floor(Date.now() / 1000) + 3600,
+    };
   });
   after(() => as.close());
 
@@ -42,8 +58,14 @@ describe('identity headers', () => {
 
   it('is refused by an upstream with another URL, another issuer, or after it expired', async () => {
     const jws = (await createIdentityHeaders({ sign, upstreamUrl: UPSTREAM })(identity))[IDENTITY_HEADER]!;
-    await assert.rejects(verifyGatewayIdentity(jws, { jwksUrl, issuer: as.url, upstreamUrl: 'http://127.0.0.1:4000/mcp' }), { code: 'ERR_JWT_CLAIM_VALIDATION_FAILED', claim: 'aud' });
-    await assert.rejects(verifyGatewayIdentity(jws, { jwksUrl, issuer: 'https://other.example', upstreamUrl: UPSTREAM }), { code: 'ERR_JWT_CLAIM_VALIDATION_FAILED', claim: 'iss' });
+    await assert.rejects(verifyGatewayIdentity(jws, { jwksUrl, issuer: as.url, upstreamUrl: 'http://127.0.0.1:4000/mcp' }), {
+      code: 'ERR_JWT_CLAIM_VALIDATION_FAILED',
+      claim: 'aud',
+    });
+    await assert.rejects(verifyGatewayIdentity(jws, { jwksUrl, issuer: 'https://other.example', upstreamUrl: UPSTREAM }), {
+      code: 'ERR_JWT_CLAIM_VALIDATION_FAILED',
+      claim: 'iss',
+    });
     const later = new Date(Date.now() + 70_000);
     await assert.rejects(verifyGatewayIdentity(jws, { jwksUrl, issuer: as.url, upstreamUrl: UPSTREAM, currentDate: later }), { code: 'ERR_JWT_EXPIRED' });
   });
@@ -52,7 +74,10 @@ describe('identity headers', () => {
     const jws = (await createIdentityHeaders({ sign, upstreamUrl: identity.audience })(identity))[IDENTITY_HEADER]!;
     assert.equal(await verifyOwnAccessToken(as.server.signingKeys, as.url, jws, Math.floor(Date.now() / 1000)), null);
     const jwks = createRemoteJWKSet(new URL(jwksUrl));
-    await assert.rejects(jwtVerify(jws, jwks, { typ: 'at+jwt', issuer: as.url, audience: identity.audience }), { code: 'ERR_JWT_CLAIM_VALIDATION_FAILED', claim: 'typ' });
+    await assert.rejects(jwtVerify(jws, jwks, { typ: 'at+jwt', issuer: as.url, audience: identity.audience }), {
+      code: 'ERR_JWT_CLAIM_VALIDATION_FAILED',
+      claim: 'typ',
+    });
     const gatewayVerifier = createJwtVerifier({ issuer: as.url, audience: identity.audience, jwksUri: jwksUrl });
     await assert.rejects(gatewayVerifier.verify(jws), { code: 'invalid_token' });
   });
@@ -78,7 +103,9 @@ describe('identity headers', () => {
     await headersFor({ ...identity, tokenId: 'jti-2' });
     assert.equal(signatures - before, 3);
     const shortLived = { ...identity, tokenId: 'jti-3', expiresAt: now + 20 };
-    const { payload } = await jwtVerify((await headersFor(shortLived))[IDENTITY_HEADER]!, createRemoteJWKSet(new URL(jwksUrl)), { currentDate: new Date(now * 1000) });
+    const { payload } = await jwtVerify((await headersFor(shortLived))[IDENTITY_HEADER]!, createRemoteJWKSet(new URL(jwksUrl)), {
+      currentDate: new Date(now * 1000),
+    });
     assert.equal(payload.exp, now + 20);
   });
 

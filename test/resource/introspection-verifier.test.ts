@@ -3,8 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { decodeJwt } from 'jose';
 import { OAuthError } from '../../src/core/errors.js';
 import { createIntrospectionVerifier, type IntrospectionVerifierOptions } from '../../src/resource/introspection-verifier.js';
-import { addStaticClient, type StaticClient } from '../support/authorization-flow.js';
 import { countingFetch, RESOURCE_A, RESOURCE_B, startTokenIssuer, type TokenIssuer } from '../support/access-tokens.js';
+import { addStaticClient, type StaticClient } from '../support/authorization-flow.js';
 
 /**
  * The introspection verifier (RFC 7662) against the real /introspect of a Portcullis server, as a

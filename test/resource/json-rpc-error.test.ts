@@ -15,5 +15,9 @@ test('a transport failure is -32000, as the MCP SDK transports answer, with the 
   assert.equal(response.status, 502);
   assert.equal(response.headers.get('cache-control'), 'no-store');
   assert.equal(TRANSPORT_ERROR_CODE, -32000);
-  assert.deepEqual(await response.json(), { jsonrpc: '2.0', error: { code: -32000, message: 'Bad Gateway: the upstream is unavailable', data: { reason: 'upstream_unavailable' } }, id: null });
+  assert.deepEqual(await response.json(), {
+    jsonrpc: '2.0',
+    error: { code: -32000, message: 'Bad Gateway: the upstream is unavailable', data: { reason: 'upstream_unavailable' } },
+    id: null,
+  });
 });

@@ -46,10 +46,13 @@ describe('JWT access-token verifier', () => {
   it('caches a verified token: the second request asks neither the JWKS nor the revocation check', async () => {
     const jwks = countingFetch();
     let liveChecks = 0;
-    const verifier = verifierFor({ fetch: jwks.fetch, isTokenLive: async () => {
+    const verifier = verifierFor({
+      fetch: jwks.fetch,
+      isTokenLive: async () => {
         liveChecks++;
         return true;
-      }, });
+      },
+    });
     await verifier.verify(readToken);
     await verifier.verify(readToken);
     assert.equal(liveChecks, 1);
@@ -58,10 +61,12 @@ describe('JWT access-token verifier', () => {
 
   it('shares one verification among concurrent requests with the same new token', async () => {
     let liveChecks = 0;
-    const verifier = verifierFor({ isTokenLive: async () => {
+    const verifier = verifierFor({
+      isTokenLive: async () => {
         liveChecks++;
         return true;
-      }, });
+      },
+    });
     const identities = await Promise.all(Array.from({ length: 8 }, () => verifier.verify(readToken)));
     assert.equal(new Set(identities.map((i) => i.tokenId)).size, 1);
     assert.equal(liveChecks, 1);
@@ -69,10 +74,13 @@ describe('JWT access-token verifier', () => {
 
   it('keeps at most maxEntries tokens, evicting the oldest', async () => {
     const checked: string[] = [];
-    const verifier = verifierFor({ cache: { maxEntries: 2 }, isTokenLive: async (id) => {
+    const verifier = verifierFor({
+      cache: { maxEntries: 2 },
+      isTokenLive: async (id) => {
         checked.push(id.tokenId);
         return true;
-      }, });
+      },
+    });
     const tokens = await Promise.all([1, 2, 3].map(() => issuer.signWithServerKey({}, accessTokenClaims(issuer.server.url))));
     for (const token of tokens) await verifier.verify(token);
     await verifier.verify(tokens[2]!);

@@ -32,7 +32,10 @@ describe('protected resource metadata', () => {
     assert.equal(protectedResourceMetadataUrl('https://mcp.example.com/a/b'), 'https://mcp.example.com/.well-known/oauth-protected-resource/a/b');
     assert.equal(protectedResourceMetadataUrl('https://mcp.example.com/'), 'https://mcp.example.com/.well-known/oauth-protected-resource');
     assert.equal(protectedResourceMetadataUrl('http://127.0.0.1:8080/mcp'), 'http://127.0.0.1:8080/.well-known/oauth-protected-resource/mcp');
-    assert.deepEqual(protectedResourceMetadataPaths('https://mcp.example.com/mcp'), ['/.well-known/oauth-protected-resource/mcp', '/.well-known/oauth-protected-resource']);
+    assert.deepEqual(protectedResourceMetadataPaths('https://mcp.example.com/mcp'), [
+      '/.well-known/oauth-protected-resource/mcp',
+      '/.well-known/oauth-protected-resource',
+    ]);
   });
 
   it('is served at both paths with CORS, and nothing else is', async () => {
@@ -42,7 +45,10 @@ describe('protected resource metadata', () => {
       assert.equal(response.headers.get('access-control-allow-origin'), '*');
       assert.equal(((await response.json()) as { resource: string }).resource, 'https://mcp.example.com/mcp');
     }
-    const preflight = protectedResourceMetadataResponse(new Request('https://mcp.example.com/.well-known/oauth-protected-resource/mcp', { method: 'OPTIONS' }), metadata);
+    const preflight = protectedResourceMetadataResponse(
+      new Request('https://mcp.example.com/.well-known/oauth-protected-resource/mcp', { method: 'OPTIONS' }),
+      metadata,
+    );
     assert.equal(preflight?.status, 204);
     assert.match(preflight.headers.get('access-control-allow-headers') ?? '', /mcp-protocol-version/i);
     assert.equal(protectedResourceMetadataResponse(new Request('https://mcp.example.com/mcp'), metadata), undefined);

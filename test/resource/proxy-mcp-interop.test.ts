@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Hono } from 'hono';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
-import { startNotesServer, type RunningNotesServer } from '../../src/example/notes-server.js';
+import { Hono } from 'hono';
+import { type RunningNotesServer, startNotesServer } from '../../src/example/notes-server.js';
 import { createUpstreamProxy, type UpstreamProxy } from '../../src/resource/proxy.js';
 import { listen, type RunningHttpServer } from '../../src/server/http/listen.js';
 
@@ -54,7 +54,12 @@ describe('proxy: MCP SDK client through the proxy to the example notes server', 
 
   it('passes the gateway’s identity headers, and never the client’s Authorization, Cookie or X-Portcullis-* headers', async () => {
     const result = await client.callTool({ name: 'whoami', arguments: {} });
-    const seen = JSON.parse((result.content as [{ text: string }])[0].text) as { subject: string; clientId: string; identity: string | null; headerNames: string[] };
+    const seen = JSON.parse((result.content as [{ text: string }])[0].text) as {
+      subject: string;
+      clientId: string;
+      identity: string | null;
+      headerNames: string[];
+    };
     assert.equal(seen.subject, 'user-1');
     assert.equal(seen.clientId, 'client-1');
     assert.equal(seen.identity, null);
@@ -68,7 +73,9 @@ describe('proxy: MCP SDK client through the proxy to the example notes server', 
     const progress: number[] = [];
     const logs: string[] = [];
     client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void logs.push(String(n.params.data)));
-    const result = await client.callTool({ name: 'count_slowly', arguments: { n: 5, delayMs: 5 } }, undefined, { onprogress: (p) => void progress.push(p.progress) });
+    const result = await client.callTool({ name: 'count_slowly', arguments: { n: 5, delayMs: 5 } }, undefined, {
+      onprogress: (p) => void progress.push(p.progress),
+    });
     assert.deepEqual(progress, [1, 2, 3, 4, 5]);
     assert.deepEqual(logs, ['count 1', 'count 2', 'count 3', 'count 4', 'count 5']);
     assert.equal((result.content as [{ text: string }])[0].text, 'counted to 5');

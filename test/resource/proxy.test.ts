@@ -3,9 +3,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { Hono } from 'hono';
+import { closeHttpServer } from '../../src/http/close-server.js';
 import { createUpstreamProxy, type UpstreamProxyOptions } from '../../src/resource/proxy.js';
 import { listen, type RunningHttpServer } from '../../src/server/http/listen.js';
-import { closeHttpServer } from '../../src/http/close-server.js';
 
 /** A hand-made upstream: `handler` sees every request; `closed` resolves when a request's connection to it closes. */
 async function startUpstream(handler: http.RequestListener): Promise<{ url: string; server: http.Server; close(): Promise<void> }> {
@@ -25,50 +25,101 @@ async function startGateway(options: UpstreamProxyOptions, extraHeaders: Record<
   const app = new Hono();
   app.all('/mcp', (c) => proxy.forward(c.req.raw, extraHeaders));
   const running = await listen(app.fetch, { port: 0, host: '127.0.0.1' });
-  return { ...running, proxyClose: () => proxy.close(), close: async () => { proxy.close(); await running.close(); } };
+  return {
+    ...running,
+    proxyClose: () => proxy.close(),
+    close: async () => {
+      proxy.close();
+      await running.close();
+    },
+  };
 }
 
 /** A raw node:http request, so headers fetch would refuse (Connection, TE, Keep-Alive…) can be sent. */
-function rawRequest(url: string, options: { method: string; headers: Record<string, string>; body?: string }): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+function rawRequest(
+  url: string,
+  options: { method: string; headers: Record<string, string>; body?: string },
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method: options.method, headers: options.headers, agent: false }, (res) => {
       let body = '';
-      res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk)).on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+      res
+        .setEncoding('utf8')
+        .on('data', (chunk: string) => (body += chunk))
+        .on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
     });
     req.on('error', reject).end(options.body);
   });
 }
 
 const cleanups: Array<() => Promise<void> | void> = [];
-after(async () => { for (const cleanup of cleanups.reverse()) await cleanup(); });
+after(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+});
 async function setUp(upstreamHandler: http.RequestListener, options: Partial<UpstreamProxyOptions> = {}, extraHeaders: Record<string, string> = {}) {
   const upstream = await startUpstream(upstreamHandler);
   const gateway = await startGateway({ upstream: upstream.url, ...options }, extraHeaders);
-  cleanups.push(() => upstream.close(), () => gateway.close());
+  cleanups.push(
+    () => upstream.close(),
+    () => gateway.close(),
+  );
   return { upstream, gateway };
 }
 
 describe('proxy: headers', () => {
   it('keeps end-to-end MCP headers, drops hop-by-hop ones both ways, never forwards credentials or X-Portcullis-* from the client', async () => {
     let seen: { url: string; headers: http.IncomingHttpHeaders; body: string } | undefined;
-    const { upstream, gateway } = await setUp((req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => (body += c)).on('end', () => {
-        seen = { url: req.url!, headers: req.headers, body };
-        res.writeHead(200, [
-          'Content-Type', 'application/json', 'Mcp-Session-Id', 'session-1', 'Connection', 'keep-alive, X-Upstream-Hop',
-          'X-Upstream-Hop', '1', 'X-Upstream-End', '1', 'Set-Cookie', 'tracker=1', 'Proxy-Authenticate', 'Basic', 'Trailer', 'X-T',
-        ]);
-        res.end('{"ok":true}');
-      });
-    }, {}, { 'X-Portcullis-Subject': 'verified-user' });
+    const { upstream, gateway } = await setUp(
+      (req, res) => {
+        let body = '';
+        req
+          .on('data', (c: Buffer) => (body += c))
+          .on('end', () => {
+            seen = { url: req.url!, headers: req.headers, body };
+            res.writeHead(200, [
+              'Content-Type',
+              'application/json',
+              'Mcp-Session-Id',
+              'session-1',
+              'Connection',
+              'keep-alive, X-Upstream-Hop',
+              'X-Upstream-Hop',
+              '1',
+              'X-Upstream-End',
+              '1',
+              'Set-Cookie',
+              'tracker=1',
+              'Proxy-Authenticate',
+              'Basic',
+              'Trailer',
+              'X-T',
+            ]);
+            res.end('{"ok":true}');
+          });
+      },
+      {},
+      { 'X-Portcullis-Subject': 'verified-user' },
+    );
 
     const response = await rawRequest(`${gateway.url}/mcp?tenant=a&x=1`, {
       method: 'POST',
       headers: {
-        'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', 'Mcp-Session-Id': 'session-1', 'MCP-Protocol-Version': '2025-11-25',
-        'Last-Event-ID': 'ev-7', Authorization: 'Bearer client-token', Cookie: 'sid=1', 'X-Portcullis-Subject': 'forged', 'X-Portcullis-Scope': 'admin',
-        Connection: 'keep-alive, X-Client-Hop', 'X-Client-Hop': '1', 'Keep-Alive': 'timeout=5', TE: 'trailers', 'Proxy-Authorization': 'Basic eDp5', Upgrade: 'websocket', 'X-Client-End': 'kept',
+        'Content-Type': 'application/json',
+        Accept: 'application/json, text/event-stream',
+        'Mcp-Session-Id': 'session-1',
+        'MCP-Protocol-Version': '2025-11-25',
+        'Last-Event-ID': 'ev-7',
+        Authorization: 'Bearer client-token',
+        Cookie: 'sid=1',
+        'X-Portcullis-Subject': 'forged',
+        'X-Portcullis-Scope': 'admin',
+        Connection: 'keep-alive, X-Client-Hop',
+        'X-Client-Hop': '1',
+        'Keep-Alive': 'timeout=5',
+        TE: 'trailers',
+        'Proxy-Authorization': 'Basic eDp5',
+        Upgrade: 'websocket',
+        'X-Client-End': 'kept',
       },
       body: '{"jsonrpc":"2.0","id":1,"method":"ping"}',
     });
@@ -103,7 +154,11 @@ describe('proxy: streaming', () => {
       res.write('event: message\ndata: {"n":1}\n\n');
       void released.then(() => res.end('event: message\ndata: {"n":2}\n\n'));
     });
-    const response = await fetch(`${gateway.url}/mcp`, { method: 'POST', headers: { accept: 'text/event-stream', 'content-type': 'application/json' }, body: '{}' });
+    const response = await fetch(`${gateway.url}/mcp`, {
+      method: 'POST',
+      headers: { accept: 'text/event-stream', 'content-type': 'application/json' },
+      body: '{}',
+    });
     assert.equal(response.headers.get('content-type'), 'text/event-stream');
     const reader = response.body!.getReader();
     const first = await reader.read();
@@ -135,11 +190,21 @@ describe('proxy: streaming', () => {
 describe('proxy: limits and failures', () => {
   it('answers 413 for a body over the limit, declared or streamed, without reaching the upstream', async () => {
     let reached = 0;
-    const { gateway } = await setUp((_req, res) => { reached++; res.end(); }, { maxRequestBytes: 1024 });
+    const { gateway } = await setUp(
+      (_req, res) => {
+        reached++;
+        res.end();
+      },
+      { maxRequestBytes: 1024 },
+    );
     const declared = await fetch(`${gateway.url}/mcp`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'x'.repeat(1025) });
     assert.equal(declared.status, 413);
     assert.equal(((await declared.json()) as { error: { data: { reason: string } } }).error.data.reason, 'request_too_large');
-    const chunked = await rawRequest(`${gateway.url}/mcp`, { method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' }, body: 'y'.repeat(4096) });
+    const chunked = await rawRequest(`${gateway.url}/mcp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+      body: 'y'.repeat(4096),
+    });
     assert.equal(chunked.status, 413);
     const fits = await fetch(`${gateway.url}/mcp`, { method: 'POST', body: 'x'.repeat(1024) });
     assert.equal(fits.status, 200);
@@ -174,13 +239,22 @@ describe('proxy: limits and failures', () => {
     let onClose!: () => void;
     let closedCount = 0;
     const { gateway } = await setUp((req, res) => {
-      res.on('close', () => { upstreamClosed.push(req.url!); closedCount++; onClose(); });
+      res.on('close', () => {
+        upstreamClosed.push(req.url!);
+        closedCount++;
+        onClose();
+      });
       if (req.url!.endsWith('?stream')) {
         res.writeHead(200, { 'content-type': 'text/event-stream' });
         res.write('data: {}\n\n');
       }
     });
-    const waitForClose = (count: number) => new Promise<void>((resolve) => { onClose = () => { if (closedCount >= count) resolve(); }; });
+    const waitForClose = (count: number) =>
+      new Promise<void>((resolve) => {
+        onClose = () => {
+          if (closedCount >= count) resolve();
+        };
+      });
 
     const beforeHeaders = new AbortController();
     const closedBefore = waitForClose(1);

@@ -30,7 +30,18 @@ describe('scope policy', () => {
   });
 
   it('needs only `required` for responses, malformed bodies and no body', () => {
-    for (const body of [undefined, null, 'text', 42, [], {}, { jsonrpc: '2.0', id: 1, result: {} }, { method: 7 }, call(42), { method: 'tools/call', params: 'x' }]) {
+    for (const body of [
+      undefined,
+      null,
+      'text',
+      42,
+      [],
+      {},
+      { jsonrpc: '2.0', id: 1, result: {} },
+      { method: 7 },
+      call(42),
+      { method: 'tools/call', params: 'x' },
+    ]) {
       assert.deepEqual(scopesForMessage(policy, body), ['mcp'], JSON.stringify(body));
     }
   });

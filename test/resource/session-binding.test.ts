@@ -46,7 +46,17 @@ describe('session binding', () => {
 
   it('refuses malformed ids: unbound, empty parts, wrong MAC length, non-ASCII, a key from another secret', () => {
     const bound = binding.bindSessionId(upstreamSessionId, alice);
-    for (const id of [upstreamSessionId, '', '.', `.${bound.split('.').pop()}`, `${upstreamSessionId}.`, `${bound}A`, bound.slice(0, -1), `${bound} `, `é${bound}`]) {
+    for (const id of [
+      upstreamSessionId,
+      '',
+      '.',
+      `.${bound.split('.').pop()}`,
+      `${upstreamSessionId}.`,
+      `${bound}A`,
+      bound.slice(0, -1),
+      `${bound} `,
+      `é${bound}`,
+    ]) {
       assert.equal(binding.unbindSessionId(id, alice), null, JSON.stringify(id));
     }
     const otherKeyring = createSessionBinding(createKeyring(['another-master-secret-0123456789abcdefghij']));

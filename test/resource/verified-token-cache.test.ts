@@ -1,11 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createVerifiedTokenCache } from '../../src/resource/verified-token-cache.js';
 import type { VerifiedIdentity } from '../../src/resource/types.js';
+import { createVerifiedTokenCache } from '../../src/resource/verified-token-cache.js';
 
 /** The verified-token cache's synchronous lookup, which the guards' fast path relies on. */
 
-const identity: VerifiedIdentity = Object.freeze({ subject: 'u', clientId: 'c', scopes: Object.freeze(['read']), issuer: 'https://as.example.com', audience: 'https://mcp.example.com/mcp', tokenId: 'j', expiresAt: 2_000 });
+const identity: VerifiedIdentity = Object.freeze({
+  subject: 'u',
+  clientId: 'c',
+  scopes: Object.freeze(['read']),
+  issuer: 'https://as.example.com',
+  audience: 'https://mcp.example.com/mcp',
+  tokenId: 'j',
+  expiresAt: 2_000,
+});
 
 describe('verified-token cache', () => {
   it('peek finds a verified token until it lapses, then forgets it', async () => {

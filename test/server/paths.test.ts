@@ -6,12 +6,12 @@ const paths = serverPaths(new URL('https://auth.example.com/tenant1'));
 const served = (uris: string[]) => [...paths.protectedResourceMetadata(uris.map((uri) => ({ uri })))].map(([path, resource]) => [path, resource.uri]);
 
 describe('server paths', () => {
-  it('puts the RFC 8414 metadata before the issuer\'s path', () => {
+  it("puts the RFC 8414 metadata before the issuer's path", () => {
     assert.equal(paths.authorizationServerMetadata, '/.well-known/oauth-authorization-server/tenant1');
     assert.equal(serverPaths(new URL('https://auth.example.com')).authorizationServerMetadata, '/.well-known/oauth-authorization-server');
   });
 
-  it('serves the only resource on the issuer\'s origin at its path and at the root, as the gateway does', () => {
+  it("serves the only resource on the issuer's origin at its path and at the root, as the gateway does", () => {
     assert.deepEqual(served(['https://auth.example.com/tenant1/mcp']), [
       ['/.well-known/oauth-protected-resource/tenant1/mcp', 'https://auth.example.com/tenant1/mcp'],
       ['/.well-known/oauth-protected-resource', 'https://auth.example.com/tenant1/mcp'],

@@ -8,7 +8,7 @@ const T0_MS = 1_750_000_000_500;
 const waitMs = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('the sweeper', () => {
-  it('sweeps with the clock\'s time in seconds, then revokes upstream, every interval until stopped', async () => {
+  it("sweeps with the clock's time in seconds, then revokes upstream, every interval until stopped", async () => {
     const swept: number[] = [];
     let afterSweeps = 0;
     const store = {

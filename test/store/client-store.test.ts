@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
-import { sqliteStoreForSuite } from '../support/suite-store.js';
 import { clientRecord } from '../support/store-records.js';
+import { sqliteStoreForSuite } from '../support/suite-store.js';
 
 const tampered: [column: string, value: string][] = [
   ['redirect_uris', 'not json'],

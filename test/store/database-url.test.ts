@@ -20,11 +20,14 @@ describe('parseDatabaseUrl (--db)', () => {
   });
 
   it('refuses other schemes without echoing credentials', () => {
-    assert.throws(() => parseDatabaseUrl('mysql://root:hunter2@db/portcullis'), (error: Error) => {
-      assert.match(error.message, /sqlite:PATH or a postgres:\/\/ URL/);
-      assert.ok(!error.message.includes('hunter2'));
-      return true;
-    });
+    assert.throws(
+      () => parseDatabaseUrl('mysql://root:hunter2@db/portcullis'),
+      (error: Error) => {
+        assert.match(error.message, /sqlite:PATH or a postgres:\/\/ URL/);
+        assert.ok(!error.message.includes('hunter2'));
+        return true;
+      },
+    );
     assert.throws(() => parseDatabaseUrl('./portcullis.db'));
     assert.throws(() => parseDatabaseUrl(''));
   });

@@ -1,11 +1,11 @@
 /** PostgreSQL-only behaviour of the store: connections that the server closes under it. */
 import assert from 'node:assert/strict';
-import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
 import pg from 'pg';
 import { DatabaseUnavailableError, openStore, type Store } from '../../src/store/index.js';
 import { userRecord } from '../support/store-records.js';
-import { POSTGRES_ADMIN_URL, type TestDatabase, createPostgresDatabase, postgresSkipReason } from '../support/stores.js';
+import { createPostgresDatabase, POSTGRES_ADMIN_URL, postgresSkipReason, type TestDatabase } from '../support/stores.js';
 
 const skip = await postgresSkipReason();
 

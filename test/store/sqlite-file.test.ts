@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import { DatabaseUnavailableError, openStore } from '../../src/store/index.js';
-import { T0, clientRecord, codeRecord, grantRecord, rotationOf, userRecord } from '../support/store-records.js';
+import { clientRecord, codeRecord, grantRecord, rotationOf, T0, userRecord } from '../support/store-records.js';
 
 describe('store on a SQLite file', () => {
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-sqlite-'));
@@ -33,7 +33,10 @@ describe('store on a SQLite file', () => {
     const path = join(dir, 'wal.db');
     const store = await openStore(`sqlite:${path}`);
     await store.close();
-    assert.equal(inspect(path, (db) => db.pragma('journal_mode', { simple: true })), 'wal');
+    assert.equal(
+      inspect(path, (db) => db.pragma('journal_mode', { simple: true })),
+      'wal',
+    );
   });
 
   it('reopens the file: migrations are applied once and the data is kept', async () => {
@@ -71,7 +74,13 @@ describe('store on a SQLite file', () => {
     assert.equal((await store.grants.rotateRefreshToken(rotationOf(grant, T0 + 3)))?.refreshGeneration, 1);
     await store.close();
     // Rotation was written to the file, not only to a connection's cache.
-    assert.equal(inspect(path, (db) => (db.prepare('SELECT refresh_generation FROM grants WHERE id = ?').get(grant.id) as { refresh_generation: number }).refresh_generation), 1);
+    assert.equal(
+      inspect(
+        path,
+        (db) => (db.prepare('SELECT refresh_generation FROM grants WHERE id = ?').get(grant.id) as { refresh_generation: number }).refresh_generation,
+      ),
+      1,
+    );
   });
 
   it('with mustExist, refuses a missing file or one without Portcullis tables, and creates nothing', async () => {
@@ -85,7 +94,10 @@ describe('store on a SQLite file', () => {
     assert.equal(existsSync(join(dir, 'absent')), false);
     const empty = join(dir, 'empty.db');
     writeFileSync(empty, '');
-    await assert.rejects(openStore(`sqlite:${empty}`, { mustExist: true }), (error: unknown) => error instanceof DatabaseUnavailableError && error.problem === 'not-portcullis');
+    await assert.rejects(
+      openStore(`sqlite:${empty}`, { mustExist: true }),
+      (error: unknown) => error instanceof DatabaseUnavailableError && error.problem === 'not-portcullis',
+    );
     assert.ok(!readdirSync(dir).some((name) => name.startsWith('empty.db-')), 'no WAL files left');
     // An existing database opens as before.
     const path = join(dir, 'existing.db');
@@ -94,6 +106,9 @@ describe('store on a SQLite file', () => {
   });
 
   it('a path that cannot be a database is a cannot-open error naming it', async () => {
-    await assert.rejects(openStore(`sqlite:${dir}`), (error: unknown) => error instanceof DatabaseUnavailableError && error.problem === 'cannot-open' && error.location === dir);
+    await assert.rejects(
+      openStore(`sqlite:${dir}`),
+      (error: unknown) => error instanceof DatabaseUnavailableError && error.problem === 'cannot-open' && error.location === dir,
+    );
   });
 });

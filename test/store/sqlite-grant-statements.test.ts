@@ -4,10 +4,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { grantRow } from '../../src/store/grant-rows.js';
 import { migrateToLatest, openDatabase } from '../../src/store/database.js';
+import { grantRow } from '../../src/store/grant-rows.js';
 import { createSqliteGrantStatements } from '../../src/store/sqlite-grant-statements.js';
-import { T0, grantRecord, rotationOf } from '../support/store-records.js';
+import { grantRecord, rotationOf, T0 } from '../support/store-records.js';
 
 describe('grant statements on SQLite', () => {
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-grant-statements-'));
@@ -27,7 +27,11 @@ describe('grant statements on SQLite', () => {
       await db
         .transaction()
         .execute(async (trx) => {
-          await trx.updateTable('grants').set({ revoked_at: T0 + 1 }).where('id', '=', grant.id).execute();
+          await trx
+            .updateTable('grants')
+            .set({ revoked_at: T0 + 1 })
+            .where('id', '=', grant.id)
+            .execute();
           assert.equal(statements.find(grant.id), 'busy');
           assert.equal(await statements.rotate(rotationOf(grant, T0 + 2)), 'busy');
           throw new Error('roll back');

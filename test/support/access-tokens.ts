@@ -3,7 +3,7 @@
  * with two resources, a registered public client, and tokens obtained through the real
  * authorization-code flow over loopback HTTP.
  */
-import { SignJWT, type JWTPayload } from 'jose';
+import { type JWTPayload, SignJWT } from 'jose';
 import { randomSecret } from '../../src/core/secrets.js';
 import { assertTokens, discover, obtainCode, redeemCode, registerPublicClient, type ServerMetadata, type TokenSet } from './authorization-flow.js';
 import { FormBrowser } from './browser.js';

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -91,11 +91,21 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
 export function urlRecordingBrowser(dir: string, name = 'browser'): { command: string; urls: () => string[] } {
   const log = join(dir, `${name}.urls`);
   const script = join(dir, `${name}.mjs`);
-  writeFileSync(script, `#!${process.execPath}\nimport { appendFileSync } from 'node:fs';\nappendFileSync(${JSON.stringify(log)}, JSON.stringify(process.argv.slice(2)) + '\\n');\n`);
+  writeFileSync(
+    script,
+    `#!${process.execPath}\nimport { appendFileSync } from 'node:fs';\nappendFileSync(${JSON.stringify(log)}, JSON.stringify(process.argv.slice(2)) + '\\n');\n`,
+  );
   chmodSync(script, 0o755);
   return {
     command: script,
-    urls: () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).flatMap((line) => JSON.parse(line) as string[]) : []),
+    urls: () =>
+      existsSync(log)
+        ? readFileSync(log, 'utf8')
+            .trim()
+            .split('\n')
+            .filter(Boolean)
+            .flatMap((line) => JSON.parse(line) as string[])
+        : [],
   };
 }
 

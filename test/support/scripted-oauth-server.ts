@@ -50,7 +50,14 @@ export async function startScriptedServer(): Promise<ScriptedServer> {
     request.on('end', () => {
       const url = new URL(request.url ?? '/', 'http://x');
       const body = Buffer.concat(chunks).toString('utf8');
-      const recorded: RecordedRequest = { method: request.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: request.headers, body, form: new URLSearchParams(body) };
+      const recorded: RecordedRequest = {
+        method: request.method ?? 'GET',
+        path: url.pathname,
+        query: url.searchParams,
+        headers: request.headers,
+        body,
+        form: new URLSearchParams(body),
+      };
       requests.push(recorded);
       const answer = routes.get(url.pathname)?.(recorded);
       if (answer === undefined) {
@@ -74,8 +81,7 @@ export async function startScriptedServer(): Promise<ScriptedServer> {
     serve(path, document) {
       routes.set(path, () => ({ json: document }));
     },
-    close: () =>
-      closeHttpServer(server),
+    close: () => closeHttpServer(server),
   };
 }
 

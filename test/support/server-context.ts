@@ -11,7 +11,9 @@ import type { Store } from '../../src/store/types.js';
 import { TEST_SECRET } from './server.js';
 
 export function storageContext(store: Store, clock: Clock, federation?: Federation): ServerContext {
-  const partial: Pick<ServerContext, 'store' | 'keyring' | 'clock' | 'logger' | 'federation'> & { config: Pick<ServerContext['config'], 'pendingAuthorizationTtlSeconds' | 'codeTtlSeconds'> } = {
+  const partial: Pick<ServerContext, 'store' | 'keyring' | 'clock' | 'logger' | 'federation'> & {
+    config: Pick<ServerContext['config'], 'pendingAuthorizationTtlSeconds' | 'codeTtlSeconds'>;
+  } = {
     store,
     keyring: createKeyring([TEST_SECRET]),
     clock,

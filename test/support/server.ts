@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
-import { createAuthorizationServer, type AuthorizationServer } from '../../src/server/app.js';
+import { randomSecret } from '../../src/core/secrets.js';
+import { type AuthorizationServer, createAuthorizationServer } from '../../src/server/app.js';
+import { hashPassword } from '../../src/server/browser/password-hash.js';
 import type { ServerSettings } from '../../src/server/config.js';
 import { listen, type RunningHttpServer } from '../../src/server/http/listen.js';
-import { hashPassword } from '../../src/server/browser/password-hash.js';
-import { randomSecret } from '../../src/core/secrets.js';
 import type { Store } from '../../src/store/types.js';
 import type { TestClock } from './clock.js';
 import { createTestDatabase, type TestDatabase } from './stores.js';
@@ -32,7 +32,11 @@ export async function startTestServer(
   const database = await createTestDatabase(options.dialect ?? 'sqlite');
   const store = await database.open();
   let server: AuthorizationServer | undefined;
-  const http = await listen((request, env) => server!.app.fetch(request, env), { port: 0, host: '127.0.0.1', nodeRoute: (request, response) => server?.nodeRoute(request, response) ?? false });
+  const http = await listen((request, env) => server!.app.fetch(request, env), {
+    port: 0,
+    host: '127.0.0.1',
+    nodeRoute: (request, response) => server?.nodeRoute(request, response) ?? false,
+  });
   server = await createAuthorizationServer({
     settings: { issuer: http.url, ...options.settings },
     store,

@@ -8,7 +8,7 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { openStore } from '../../src/store/index.js';
-import { T0, sessionRecord } from './store-records.js';
+import { sessionRecord, T0 } from './store-records.js';
 
 export type RacerJob =
   | { kind: 'grant-consents'; userId: string; clientId: string; scopes: string[] }
@@ -34,7 +34,10 @@ export interface Racer {
 
 /** Forks a child that opens the store at `url` and runs `job` when told to go. */
 export function startRacer(url: string, job: RacerJob): Racer {
-  const child = fork(fileURLToPath(import.meta.url), [url, JSON.stringify(job)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(fileURLToPath(import.meta.url), [url, JSON.stringify(job)], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   let result: RacerResult | undefined;
   const ready = new Promise<void>((resolve, reject) => {
     child.once('message', () => resolve());

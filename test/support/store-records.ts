@@ -73,7 +73,13 @@ export function grantRecord(overrides: Partial<GrantRecord> = {}): GrantRecord {
 
 /** The rotation of a grant's current refresh token, as the refresh grant asks the store for it. */
 export function rotationOf(grant: GrantRecord, now: number, overrides: { generation?: number; clientId?: string } = {}) {
-  return { grantId: grant.id, clientId: overrides.clientId ?? grant.clientId, generation: overrides.generation ?? grant.refreshGeneration ?? 0, now, expiresAt: now + 86_400 };
+  return {
+    grantId: grant.id,
+    clientId: overrides.clientId ?? grant.clientId,
+    generation: overrides.generation ?? grant.refreshGeneration ?? 0,
+    now,
+    expiresAt: now + 86_400,
+  };
 }
 
 export function accessTokenRecord(grant: GrantRecord, overrides: Partial<AccessTokenRecord> = {}): AccessTokenRecord {

@@ -8,7 +8,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SignJWT, exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
+import { type CryptoKey, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { closeHttpServer } from '../../src/http/close-server.js';
 
 export interface TestOAuthProviderOptions {
@@ -107,8 +107,7 @@ export async function startTestOAuthProvider(options: TestOAuthProviderOptions):
     log,
     revoked,
     isAccessTokenValid: (token) => isAccessTokenValid(state, token),
-    close: () =>
-      closeHttpServer(server),
+    close: () => closeHttpServer(server),
   };
 }
 
@@ -162,7 +161,14 @@ function authorize(state: State, params: Params, response: ServerResponse): void
   }
   const code = randomToken();
   const scope = params.scope ?? (state.options.mode === 'oidc' ? 'openid' : '');
-  state.codes.set(code, { id: randomToken(), user: { ...knobs.user }, scope, redirectUri: params.redirect_uri, codeChallenge: params.code_challenge, ...(params.nonce !== undefined && { nonce: params.nonce }) });
+  state.codes.set(code, {
+    id: randomToken(),
+    user: { ...knobs.user },
+    scope,
+    redirectUri: params.redirect_uri,
+    codeChallenge: params.code_challenge,
+    ...(params.nonce !== undefined && { nonce: params.nonce }),
+  });
   redirect({ code });
 }
 
@@ -184,7 +190,8 @@ async function token(state: State, request: IncomingMessage, params: Params, res
   }
   if (params.grant_type === 'refresh_token') {
     const grant = state.refreshTokens.get(params.refresh_token ?? '');
-    if (grant === undefined || state.revoked.has(params.refresh_token!) || state.revokedGrants.has(grant.id)) return sendJson(response, 400, { error: 'invalid_grant' });
+    if (grant === undefined || state.revoked.has(params.refresh_token!) || state.revokedGrants.has(grant.id))
+      return sendJson(response, 400, { error: 'invalid_grant' });
     state.refreshTokens.delete(params.refresh_token!); // rotation: the old one is spent (OAuth 2.1 §4.3.1)
     return sendJson(response, 200, await issueTokens(state, grant));
   }
@@ -201,7 +208,13 @@ async function issueTokens(state: State, grant: Grant, idToken?: { nonce: string
   const refreshToken = randomToken();
   state.accessTokens.set(accessToken, { ...grant, expiresAt: Date.now() + knobs.accessTokenTtlSeconds * 1000 });
   state.refreshTokens.set(refreshToken, grant);
-  const body: Record<string, unknown> = { access_token: accessToken, token_type: 'Bearer', expires_in: knobs.accessTokenTtlSeconds, refresh_token: refreshToken, scope: grant.scope };
+  const body: Record<string, unknown> = {
+    access_token: accessToken,
+    token_type: 'Bearer',
+    expires_in: knobs.accessTokenTtlSeconds,
+    refresh_token: refreshToken,
+    scope: grant.scope,
+  };
   if (idToken !== undefined && state.options.mode === 'oidc' && grant.scope.split(' ').includes('openid')) {
     body.id_token = await signIdToken(state, grant.user, idToken.nonce);
   }

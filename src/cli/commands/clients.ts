@@ -2,10 +2,10 @@ import type { Command } from 'commander';
 import { checkRedirectUri } from '../../core/redirect-uri.js';
 import { parseScope } from '../../core/scopes.js';
 import { hashSecret, randomIdentifier, randomSecret } from '../../core/secrets.js';
+import { type ClientRecord, UniqueViolation } from '../../store/index.js';
 import { DEFAULT_SERVER_DB, SERVER_DB_HELP } from '../database-option.js';
-import { withExistingStore, withStore } from '../with-store.js';
-import { UniqueViolation, type ClientRecord } from '../../store/index.js';
 import { CliError, printResult, table } from '../output.js';
+import { withExistingStore, withStore } from '../with-store.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -25,7 +25,7 @@ export function registerClientsCommand(program: Command): void {
 
   clients
     .command('add')
-    .description('pre-register a client; a confidential client\'s secret is printed once')
+    .description("pre-register a client; a confidential client's secret is printed once")
     .option('--name <name>', 'name shown on the consent page')
     .option('--redirect-uri <uri>', 'allowed redirect URI (repeat for several); none makes a resource-server client that may only introspect', collect, [])
     .option('--public', 'a public client (no secret, token_endpoint_auth_method none)')
@@ -40,7 +40,8 @@ export function registerClientsCommand(program: Command): void {
         if (problem !== null) throw new CliError(`--redirect-uri ${uri}: ${problem}`);
       }
       const method = options.public ? 'none' : (options.authMethod ?? 'client_secret_basic');
-      if (method !== 'none' && method !== 'client_secret_basic' && method !== 'client_secret_post') throw new CliError('--auth-method is client_secret_basic or client_secret_post');
+      if (method !== 'none' && method !== 'client_secret_basic' && method !== 'client_secret_post')
+        throw new CliError('--auth-method is client_secret_basic or client_secret_post');
       if (method === 'none' && options.redirectUri.length === 0) throw new CliError('a public client needs at least one --redirect-uri');
       const scope = options.scope === undefined ? null : parseScope(options.scope);
       if (scope === null && options.scope !== undefined) throw new CliError('--scope must be space-separated scope names');
@@ -57,7 +58,13 @@ export function registerClientsCommand(program: Command): void {
         grantTypes,
         clientName: options.name ?? null,
         scope,
-        metadata: { client_id: clientId, client_name: options.name, redirect_uris: options.redirectUri, grant_types: grantTypes, token_endpoint_auth_method: method },
+        metadata: {
+          client_id: clientId,
+          client_name: options.name,
+          redirect_uris: options.redirectUri,
+          grant_types: grantTypes,
+          token_endpoint_auth_method: method,
+        },
         source: 'static',
         createdAt: now,
       };
@@ -65,9 +72,17 @@ export function registerClientsCommand(program: Command): void {
         if (error instanceof UniqueViolation) throw new CliError(`client ${clientId} already exists`);
         throw error;
       });
-      const result = { client_id: clientId, ...(secret !== undefined ? { client_secret: secret } : {}), token_endpoint_auth_method: method, redirect_uris: options.redirectUri };
+      const result = {
+        client_id: clientId,
+        ...(secret !== undefined ? { client_secret: secret } : {}),
+        token_endpoint_auth_method: method,
+        redirect_uris: options.redirectUri,
+      };
       printResult(Boolean(options.json), result, () =>
-        [`client_id      ${clientId}`, ...(secret !== undefined ? [`client_secret  ${secret}`, '(the secret is shown only now; it is stored hashed)'] : [])].join('\n'),
+        [
+          `client_id      ${clientId}`,
+          ...(secret !== undefined ? [`client_secret  ${secret}`, '(the secret is shown only now; it is stored hashed)'] : []),
+        ].join('\n'),
       );
     });
 
@@ -88,7 +103,10 @@ export function registerClientsCommand(program: Command): void {
         printResult(Boolean(options.json), list, () =>
           list.length === 0
             ? 'no clients'
-            : table(['CLIENT ID', 'NAME', 'SOURCE', 'AUTH', 'REDIRECT URIS'], list.map((c) => [c.client_id, c.client_name ?? '', c.source, c.token_endpoint_auth_method, c.redirect_uris.join(' ')])),
+            : table(
+                ['CLIENT ID', 'NAME', 'SOURCE', 'AUTH', 'REDIRECT URIS'],
+                list.map((c) => [c.client_id, c.client_name ?? '', c.source, c.token_endpoint_auth_method, c.redirect_uris.join(' ')]),
+              ),
         );
       });
     });

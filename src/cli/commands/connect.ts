@@ -1,5 +1,5 @@
-import type { Command } from 'commander';
 import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
+import type { Command } from 'commander';
 import { createMcpOAuth, listStoredServers, ReauthRequiredError } from '../../client/index.js';
 import { startStdioBridge } from '../../client/stdio-bridge.js';
 import { createLogger } from '../../server/logger.js';
@@ -61,7 +61,8 @@ export function registerConnectCommand(program: Command): void {
           });
           notice(`logged in to ${serverUrl}`);
         }
-        if (process.stdin.isTTY) notice('connect speaks MCP (JSON-RPC) on stdin and stdout: add it to your MCP client as a stdio server rather than running it in a terminal');
+        if (process.stdin.isTTY)
+          notice('connect speaks MCP (JSON-RPC) on stdin and stdout: add it to your MCP client as a stdio server rather than running it in a terminal');
         let ended: string | undefined;
         const oauth = createMcpOAuth({
           ...context,

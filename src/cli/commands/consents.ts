@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { DEFAULT_SERVER_DB, SERVER_DB_HELP } from '../database-option.js';
-import { withExistingStore } from '../with-store.js';
 import { CliError, printResult, table } from '../output.js';
+import { withExistingStore } from '../with-store.js';
 
 export function registerConsentsCommand(program: Command): void {
-  const consents = program.command('consents').description("see and revoke the clients a user approved");
+  const consents = program.command('consents').description('see and revoke the clients a user approved');
 
   consents
     .command('list <username>')
@@ -15,8 +15,19 @@ export function registerConsentsCommand(program: Command): void {
       await withExistingStore(options.db, async (store) => {
         const user = await store.users.findByUsername(username);
         if (user === undefined) throw new CliError(`no user named ${username}`);
-        const list = (await store.consents.listForUser(user.id)).map((c) => ({ client_id: c.clientId, scope: c.scope.join(' '), updated_at: new Date(c.updatedAt * 1000).toISOString() }));
-        printResult(Boolean(options.json), list, () => (list.length === 0 ? 'no consents' : table(['CLIENT ID', 'SCOPE', 'UPDATED'], list.map((c) => [c.client_id, c.scope, c.updated_at]))));
+        const list = (await store.consents.listForUser(user.id)).map((c) => ({
+          client_id: c.clientId,
+          scope: c.scope.join(' '),
+          updated_at: new Date(c.updatedAt * 1000).toISOString(),
+        }));
+        printResult(Boolean(options.json), list, () =>
+          list.length === 0
+            ? 'no consents'
+            : table(
+                ['CLIENT ID', 'SCOPE', 'UPDATED'],
+                list.map((c) => [c.client_id, c.scope, c.updated_at]),
+              ),
+        );
       });
     });
 

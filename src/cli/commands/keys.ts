@@ -2,11 +2,11 @@ import type { Command } from 'commander';
 import { createKeyring } from '../../core/seal.js';
 import { systemClock } from '../../server/clock.js';
 import { createSigningKeys } from '../../server/tokens/signing-keys.js';
-import { DEFAULT_SERVER_DB, SERVER_DB_HELP } from '../database-option.js';
-import { withExistingStore } from '../with-store.js';
 import { readConfigFile } from '../config-file.js';
+import { DEFAULT_SERVER_DB, SERVER_DB_HELP } from '../database-option.js';
 import { findMasterSecrets, masterSecretsFrom } from '../master-secret.js';
 import { printResult } from '../output.js';
+import { withExistingStore } from '../with-store.js';
 
 export function registerKeysCommand(program: Command): void {
   const keys = program.command('keys').description('manage the keys that sign access tokens');
@@ -27,7 +27,11 @@ export function registerKeysCommand(program: Command): void {
         const signingKeys = createSigningKeys(store.signingKeys, createKeyring(secrets), systemClock, file.accessTokenTtlSeconds ?? 600);
         const kid = await signingKeys.rotate();
         const published = (await signingKeys.jwks()).keys.map((k) => k.kid);
-        printResult(Boolean(options.json), { kid, published }, () => `now signing with ${kid}; published keys: ${published.join(', ')} (running servers pick it up within a minute)`);
+        printResult(
+          Boolean(options.json),
+          { kid, published },
+          () => `now signing with ${kid}; published keys: ${published.join(', ')} (running servers pick it up within a minute)`,
+        );
       });
     });
 }

@@ -64,7 +64,12 @@ export function registerLoginCommand(program: Command): void {
           progress,
         });
         const shown = describeStoredServer(stored);
-        printResult(Boolean(options.json), shown, () => `logged in to ${shown.server} (issuer ${shown.issuer}, scope ${shown.scope || '(none)'}${shown.expires_at ? `, access token until ${shown.expires_at}` : ''})`);
+        printResult(
+          Boolean(options.json),
+          shown,
+          () =>
+            `logged in to ${shown.server} (issuer ${shown.issuer}, scope ${shown.scope || '(none)'}${shown.expires_at ? `, access token until ${shown.expires_at}` : ''})`,
+        );
       } finally {
         await context.close();
       }

@@ -1,6 +1,14 @@
 import type { Command } from 'commander';
 import { removeServer } from '../../client/index.js';
-import { CLIENT_DB_HELP, CLIENT_USER_HELP, DEFAULT_CLIENT_USER, clientDatabaseMayHoldLogins, defaultClientDb, openClientContext, parseServerUrl } from '../client-context.js';
+import {
+  CLIENT_DB_HELP,
+  CLIENT_USER_HELP,
+  clientDatabaseMayHoldLogins,
+  DEFAULT_CLIENT_USER,
+  defaultClientDb,
+  openClientContext,
+  parseServerUrl,
+} from '../client-context.js';
 import { CliError, printResult } from '../output.js';
 
 export function registerLogoutCommand(program: Command): void {

@@ -5,12 +5,12 @@ import { createLogger } from '../../server/logger.js';
 import type { Store } from '../../store/types.js';
 import { readConfigFile, settingsFrom } from '../config-file.js';
 import { DEFAULT_SERVER_DB, SERVER_DB_HELP } from '../database-option.js';
-import { checkCanListen, listenFailure, type ListenTarget } from '../listen-check.js';
+import { checkCanListen, type ListenTarget, listenFailure } from '../listen-check.js';
 import { chooseLogFormat } from '../log-format.js';
 import { findMasterSecrets, masterSecretsFrom } from '../master-secret.js';
 import { CliError, printResult } from '../output.js';
-import { startServeStack, type ServeStack } from '../serve-stack.js';
 import { checkServeSettings } from '../serve-settings.js';
+import { type ServeStack, startServeStack } from '../serve-stack.js';
 import { openCliStore } from '../with-store.js';
 
 interface ServeOptions {
@@ -47,7 +47,7 @@ export function registerServeCommand(program: Command): void {
       const file = readConfigFile(options.config);
       const inFile = (key: string) => `"${key}" in ${options.config}`;
       const upstream = options.upstream ?? file.gateway?.upstream;
-      if (options.resource !== undefined && upstream === undefined) throw new CliError('--resource names the gateway\'s MCP endpoint: give --upstream too');
+      if (options.resource !== undefined && upstream === undefined) throw new CliError("--resource names the gateway's MCP endpoint: give --upstream too");
       const gateway: GatewaySettings | undefined =
         upstream === undefined ? undefined : { ...file.gateway, upstream, ...(options.resource !== undefined ? { resource: options.resource } : {}) };
       await runServer({
@@ -108,7 +108,9 @@ export async function runServer(options: RunServerOptions): Promise<void> {
     checkServeSettings({ settings: options.settings, host: options.host, issuer: options.issuer, gateway: options.gateway });
     const found = findMasterSecrets({ configSecret: options.configSecret, db: options.db });
     await checkCanListen(listenTarget);
-    logger = createLogger({ format: chooseLogFormat({ json: options.json, stdoutIsTTY: Boolean(process.stdout.isTTY), stderrIsTTY: Boolean(process.stderr.isTTY) }) });
+    logger = createLogger({
+      format: chooseLogFormat({ json: options.json, stdoutIsTTY: Boolean(process.stdout.isTTY), stderrIsTTY: Boolean(process.stderr.isTTY) }),
+    });
     store = await openCliStore(options.db, { mustExist: false, name: options.dbName ?? '--db' });
     const secrets = masterSecretsFrom(found, (message) => logger.warn({ event: 'secret_created' }, message));
     stack = await startServeStack({
@@ -151,7 +153,9 @@ export async function runServer(options: RunServerOptions): Promise<void> {
       ...(gateway !== undefined ? [`  mcp        ${gateway.resource} → ${options.gateway!.upstream}`] : []),
       `  database   ${summary.database}`,
       ...(summary.identityProviders ?? []).map((p) => `  sign-in    ${p.name}: register the redirect URI ${p.callback}`),
-      ...(options.describe?.(stack, extra) ?? [`Add a user with: portcullis users add NAME --password-stdin${options.dbFromFlag ? ` --db ${options.db}` : ''}`]),
+      ...(options.describe?.(stack, extra) ?? [
+        `Add a user with: portcullis users add NAME --password-stdin${options.dbFromFlag ? ` --db ${options.db}` : ''}`,
+      ]),
     ].join('\n'),
   );
   const shutdown = async () => {

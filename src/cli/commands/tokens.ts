@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { listStoredServers } from '../../client/index.js';
-import { CLIENT_DB_HELP, CLIENT_USER_HELP, DEFAULT_CLIENT_USER, clientDatabaseMayHoldLogins, defaultClientDb } from '../client-context.js';
+import { CLIENT_DB_HELP, CLIENT_USER_HELP, clientDatabaseMayHoldLogins, DEFAULT_CLIENT_USER, defaultClientDb } from '../client-context.js';
 import { printResult, table } from '../output.js';
 import { withStore } from '../with-store.js';
 import { describeStoredServer } from './login.js';
@@ -15,7 +15,9 @@ export function registerTokensCommand(program: Command): void {
     .action(async (options: { db?: string; user: string; json?: boolean }) => {
       const db = options.db ?? defaultClientDb();
       // Listing never creates the client database: none yet means no logins yet.
-      const list = clientDatabaseMayHoldLogins(db) ? await withStore(db, async (store) => (await listStoredServers(store.mcpClient, options.user)).map(describeStoredServer)) : [];
+      const list = clientDatabaseMayHoldLogins(db)
+        ? await withStore(db, async (store) => (await listStoredServers(store.mcpClient, options.user)).map(describeStoredServer))
+        : [];
       printResult(Boolean(options.json), list, () =>
         list.length === 0
           ? 'not logged in to any MCP server; log in with portcullis login URL'

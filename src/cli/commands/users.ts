@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { randomIdentifier } from '../../core/secrets.js';
 import { hashPassword } from '../../server/browser/password-hash.js';
-import { DEFAULT_SERVER_DB, SERVER_DB_HELP } from '../database-option.js';
-import { withExistingStore, withStore } from '../with-store.js';
 import { UniqueViolation } from '../../store/index.js';
+import { DEFAULT_SERVER_DB, SERVER_DB_HELP } from '../database-option.js';
 import { CliError, printResult, readStdin, table } from '../output.js';
+import { withExistingStore, withStore } from '../with-store.js';
 
 const USERNAME = /^[A-Za-z0-9._@+-]{1,100}$/;
 
@@ -19,10 +19,17 @@ export function registerUsersCommand(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(async (name: string, options: { passwordStdin?: boolean; db: string; json?: boolean }) => {
       if (!USERNAME.test(name)) throw new CliError('a username is 1–100 characters of letters, digits and . _ @ + -');
-      if (!options.passwordStdin) throw new CliError('pass --password-stdin and pipe the password in, so it never appears in the process list or shell history');
-      const user = { id: randomIdentifier(12), username: name, passwordHash: await hashPassword(await readNewPassword()), createdAt: Math.floor(Date.now() / 1000) };
+      if (!options.passwordStdin)
+        throw new CliError('pass --password-stdin and pipe the password in, so it never appears in the process list or shell history');
+      const user = {
+        id: randomIdentifier(12),
+        username: name,
+        passwordHash: await hashPassword(await readNewPassword()),
+        createdAt: Math.floor(Date.now() / 1000),
+      };
       await withStore(options.db, (store) => store.users.create(user)).catch((error: unknown) => {
-        if (error instanceof UniqueViolation) throw new CliError(`user ${name} already exists; change the password with portcullis users set-password ${name} --password-stdin`);
+        if (error instanceof UniqueViolation)
+          throw new CliError(`user ${name} already exists; change the password with portcullis users set-password ${name} --password-stdin`);
         throw error;
       });
       printResult(Boolean(options.json), { id: user.id, username: name }, () => `added user ${name}`);
@@ -30,12 +37,13 @@ export function registerUsersCommand(program: Command): void {
 
   users
     .command('set-password <name>')
-    .description('change a user\'s password (read from standard input) and sign them out of the pages')
+    .description("change a user's password (read from standard input) and sign them out of the pages")
     .option('--password-stdin', 'read the password from standard input (required)')
     .option('--db <url>', SERVER_DB_HELP, DEFAULT_SERVER_DB)
     .option('--json', 'machine-readable output')
     .action(async (name: string, options: { passwordStdin?: boolean; db: string; json?: boolean }) => {
-      if (!options.passwordStdin) throw new CliError('pass --password-stdin and pipe the password in, so it never appears in the process list or shell history');
+      if (!options.passwordStdin)
+        throw new CliError('pass --password-stdin and pipe the password in, so it never appears in the process list or shell history');
       const passwordHash = await hashPassword(await readNewPassword());
       const changed = await withExistingStore(options.db, (store) => store.users.setPasswordHash(name, passwordHash));
       if (!changed) throw new CliError(`no user named ${name}; see portcullis users list`);
@@ -50,7 +58,14 @@ export function registerUsersCommand(program: Command): void {
     .action(async (options: { db: string; json?: boolean }) => {
       await withExistingStore(options.db, async (store) => {
         const list = (await store.users.list()).map((u) => ({ id: u.id, username: u.username, created_at: new Date(u.createdAt * 1000).toISOString() }));
-        printResult(Boolean(options.json), list, () => (list.length === 0 ? 'no users' : table(['USERNAME', 'ID', 'CREATED'], list.map((u) => [u.username, u.id, u.created_at]))));
+        printResult(Boolean(options.json), list, () =>
+          list.length === 0
+            ? 'no users'
+            : table(
+                ['USERNAME', 'ID', 'CREATED'],
+                list.map((u) => [u.username, u.id, u.created_at]),
+              ),
+        );
       });
     });
 

@@ -1,8 +1,15 @@
 import type { ServerResponse } from 'node:http';
-import { createBearerGuard, type BearerGuard, type BearerGuardOptions } from '../bearer-guard.js';
+import { type BearerGuard, type BearerGuardOptions, createBearerGuard } from '../bearer-guard.js';
 import { toMcpAuthInfo } from '../mcp-auth-info.js';
 import type { VerifiedIdentity } from '../types.js';
-import { cachedPassFromNode, guardRequestFromNode, requestTooLarge, writeWebResponse, type GuardedIncomingMessage, type NodeGuardOptions } from './node-http.js';
+import {
+  cachedPassFromNode,
+  type GuardedIncomingMessage,
+  guardRequestFromNode,
+  type NodeGuardOptions,
+  requestTooLarge,
+  writeWebResponse,
+} from './node-http.js';
 
 /** The parts of Express's request and response this middleware uses (no dependency on express). */
 export type ExpressLikeRequest = GuardedIncomingMessage & { identity?: VerifiedIdentity };

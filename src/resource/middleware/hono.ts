@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler, Next } from 'hono';
-import { createBearerGuard, type BearerGuard, type BearerGuardOptions, type BearerRequest } from '../bearer-guard.js';
-import { toMcpAuthInfo, type McpAuthInfo } from '../mcp-auth-info.js';
-import { protectedResourceMetadataResponse, type ProtectedResourceMetadata } from '../protected-resource-metadata.js';
+import { type BearerGuard, type BearerGuardOptions, type BearerRequest, createBearerGuard } from '../bearer-guard.js';
+import { type McpAuthInfo, toMcpAuthInfo } from '../mcp-auth-info.js';
+import { type ProtectedResourceMetadata, protectedResourceMetadataResponse } from '../protected-resource-metadata.js';
 import type { VerifiedIdentity } from '../types.js';
 import { mustReadBody, parseBodyForGuard } from './request-body.js';
 
@@ -33,7 +33,13 @@ export function bearerAuth(guardOrOptions: BearerGuard | BearerGuardOptions): Mi
   }
 
   /** The full check; `readBody` when the scopes depend on the body or it is a form. */
-  async function checkThenNext(c: Context<BearerAuthEnv>, next: Next, request: BearerRequest, readBody: boolean, contentType: string | undefined): Promise<Response | undefined> {
+  async function checkThenNext(
+    c: Context<BearerAuthEnv>,
+    next: Next,
+    request: BearerRequest,
+    readBody: boolean,
+    contentType: string | undefined,
+  ): Promise<Response | undefined> {
     let input = request;
     if (readBody) {
       // An earlier middleware may have read the body through HonoRequest, which caches it.

@@ -1,8 +1,8 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { isFormUrlEncoded } from '../../core/form-content-type.js';
 import { readIncomingMessageBody } from '../../http/size-limited-body.js';
-import { createBearerGuard, type BearerGuard, type BearerGuardOptions, type BearerPass, type BearerRequest } from '../bearer-guard.js';
-import { toMcpAuthInfo, type McpAuthInfo } from '../mcp-auth-info.js';
+import { type BearerGuard, type BearerGuardOptions, type BearerPass, type BearerRequest, createBearerGuard } from '../bearer-guard.js';
+import { type McpAuthInfo, toMcpAuthInfo } from '../mcp-auth-info.js';
 import { DEFAULT_MAX_REQUEST_BYTES } from '../proxy.js';
 import type { VerifiedIdentity } from '../types.js';
 import { mustReadBody, parseBodyForGuard } from './request-body.js';
@@ -89,7 +89,13 @@ export function cachedPassFromNode(guard: BearerGuard, req: GuardedIncomingMessa
 }
 
 /** The full check: reads the body if needed, writes any refusal to `res`, sets `req.auth` on a pass. */
-async function checkNodeRequest(guard: BearerGuard, req: GuardedIncomingMessage, res: ServerResponse, parsedBody: unknown, maxBodyBytes: number): Promise<VerifiedIdentity | null> {
+async function checkNodeRequest(
+  guard: BearerGuard,
+  req: GuardedIncomingMessage,
+  res: ServerResponse,
+  parsedBody: unknown,
+  maxBodyBytes: number,
+): Promise<VerifiedIdentity | null> {
   const input = await guardRequestFromNode(guard, req, parsedBody, maxBodyBytes);
   if (input === 'too-large') {
     await writeWebResponse(res, requestTooLarge());

@@ -1,9 +1,9 @@
 import { AuthorizationError, OAuthError } from '../../core/errors.js';
 import { isValidCodeChallenge } from '../../core/pkce.js';
 import { redirectUriMatches } from '../../core/redirect-uri.js';
+import { findResource } from '../../core/resource-uri.js';
 import { isScopeSubset, parseScope } from '../../core/scopes.js';
 import type { ClientRecord } from '../../store/types.js';
-import { findResource } from '../../core/resource-uri.js';
 import type { ServerContext } from '../context.js';
 
 /** A validated authorization request, as kept between the login and consent pages. */
@@ -59,7 +59,9 @@ export async function validateAuthorizationRequest(
     new AuthorizationError(code, description, { redirectUri, state });
 
   if (params['response_type'] !== 'code') {
-    throw params['response_type'] === undefined ? fail('invalid_request', 'response_type is required.') : fail('unsupported_response_type', 'Only response_type=code is supported.');
+    throw params['response_type'] === undefined
+      ? fail('invalid_request', 'response_type is required.')
+      : fail('unsupported_response_type', 'Only response_type=code is supported.');
   }
   if (params['request'] !== undefined || params['request_uri'] !== undefined) {
     throw fail('invalid_request', 'Request objects are not supported.');

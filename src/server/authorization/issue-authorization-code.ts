@@ -1,8 +1,8 @@
 import { hashSecret, randomIdentifier, randomSecret } from '../../core/secrets.js';
-import type { AuthorizationRequest } from './authorization-request.js';
-import { authorizationResponseUrl } from './authorization-request.js';
 import { nowSeconds } from '../clock.js';
 import type { ServerContext } from '../context.js';
+import type { AuthorizationRequest } from './authorization-request.js';
+import { authorizationResponseUrl } from './authorization-request.js';
 
 /**
  * Issues a single-use code bound to the client, redirect URI, PKCE challenge, resource and scope

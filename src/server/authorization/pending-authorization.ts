@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { hashSecret, randomSecret } from '../../core/secrets.js';
 import { parseStoredJson } from '../../core/stored-json.js';
-import type { AuthorizationRequest } from './authorization-request.js';
 import { nowSeconds } from '../clock.js';
 import type { ServerContext } from '../context.js';
+import type { AuthorizationRequest } from './authorization-request.js';
 
 /**
  * A validated authorization request as it is stored (JSON, which drops an absent `state`): kept
@@ -53,6 +53,10 @@ export async function takePendingAuthorization(ctx: ServerContext, handle: strin
 /** The request a row holds; a row not of that shape is refused as an unknown request is. */
 function storedRequest(ctx: ServerContext, params: string): AuthorizationRequest | undefined {
   const request = parseStoredJson(params, storedAuthorizationRequestSchema);
-  if (request === undefined) ctx.logger.warn({ event: 'stored_row_invalid', table: 'authorization_requests' }, 'a pending authorization request is not of the stored shape; refused as unknown');
+  if (request === undefined)
+    ctx.logger.warn(
+      { event: 'stored_row_invalid', table: 'authorization_requests' },
+      'a pending authorization request is not of the stored shape; refused as unknown',
+    );
   return request;
 }

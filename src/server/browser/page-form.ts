@@ -1,9 +1,9 @@
 import type { Context } from 'hono';
 import { OAuthError } from '../../core/errors.js';
-import { isCsrfTokenValid } from './cookies.js';
 import type { ServerContext } from '../context.js';
-import { readFormBody } from '../http/form-parameters.js';
 import { errorPageResponse } from '../http/error-page-response.js';
+import { readFormBody } from '../http/form-parameters.js';
+import { isCsrfTokenValid } from './cookies.js';
 
 /** A posted login or consent form, with the pending-request handle its CSRF token is bound to. */
 export interface PageForm {
@@ -32,4 +32,3 @@ export async function readPageForm(ctx: ServerContext, c: Context): Promise<Page
 /** The page shown when a pending request is unknown, used or expired. */
 export const expiredRequestPage = () =>
   errorPageResponse(400, 'This sign-in link has expired', 'Go back to the application and start signing in again.', 'invalid_request');
-

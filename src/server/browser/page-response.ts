@@ -21,7 +21,6 @@ export function pageResponse(html: string, status = 200, formTargets: readonly s
   return new Response(html, { status, headers });
 }
 
-
 /** The CSP source for a redirect URI: its origin, or its scheme for a private-use scheme. */
 export function formTargetFor(redirectUri: string): string {
   const url = new URL(redirectUri);

@@ -1,4 +1,4 @@
-import { randomBytes, scrypt, type ScryptOptions } from 'node:crypto';
+import { randomBytes, type ScryptOptions, scrypt } from 'node:crypto';
 import { constantTimeEqual } from '../../core/constant-time.js';
 
 const PARAMS = { N: 16384, r: 8, p: 1, keylen: 32 } as const;

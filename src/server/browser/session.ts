@@ -1,9 +1,9 @@
 import type { Context } from 'hono';
 import { hashSecret, randomSecret } from '../../core/secrets.js';
 import type { UserRecord } from '../../store/types.js';
-import { readSessionCookie, sessionCookieHeader } from './cookies.js';
 import { nowSeconds } from '../clock.js';
 import type { ServerContext } from '../context.js';
+import { readSessionCookie, sessionCookieHeader } from './cookies.js';
 
 /** The signed-in user of this browser, if any. */
 export async function currentUser(ctx: ServerContext, c: Context): Promise<UserRecord | undefined> {

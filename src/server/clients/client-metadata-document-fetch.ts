@@ -149,10 +149,11 @@ function getDocument(url: URL, address: LookupAddress, maxBytes: number, signal:
       signal.removeEventListener('abort', abort);
       outcome();
     };
-    const fail = (error: OAuthError) => settle(() => {
-      request.destroy();
-      reject(error);
-    });
+    const fail = (error: OAuthError) =>
+      settle(() => {
+        request.destroy();
+        reject(error);
+      });
     const abort = () => fail(onAbort());
     if (signal.aborted) return abort();
     signal.addEventListener('abort', abort, { once: true });

@@ -7,7 +7,7 @@ import { clientMetadataIssue, metadataDocumentSchema } from './client-metadata-s
 /** Whether a JWK Set holds private key material: `d` (RSA, EC, OKP) or `k` (symmetric). */
 function holdsPrivateKey(jwks: unknown): boolean {
   if (typeof jwks !== 'object' || jwks === null || !Array.isArray((jwks as { keys?: unknown }).keys)) return false;
-  return ((jwks as { keys: unknown[] }).keys).some((key) => typeof key === 'object' && key !== null && ('d' in key || 'k' in key));
+  return (jwks as { keys: unknown[] }).keys.some((key) => typeof key === 'object' && key !== null && ('d' in key || 'k' in key));
 }
 
 /**
@@ -44,7 +44,8 @@ export function clientFromMetadataDocument(clientId: string, body: string, nowSe
   // §4.2 and RFC 9700 §4.1.1: redirect URIs are registered by the document; they obey invariant 3.
   for (const uri of document.redirect_uris) {
     const problem = checkRedirectUri(uri);
-    if (problem !== null) throw refuse(`The client metadata document lists a redirect URI that is not allowed (${problem}).`, `document: redirect_uris: ${problem}`);
+    if (problem !== null)
+      throw refuse(`The client metadata document lists a redirect URI that is not allowed (${problem}).`, `document: redirect_uris: ${problem}`);
   }
   let scope: string[] | null = null;
   if (document.scope !== undefined) {

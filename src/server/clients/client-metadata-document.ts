@@ -80,7 +80,12 @@ export function createClientMetadataDocumentResolver(options: ClientMetadataDocu
   const inFlight = new Map<string, Promise<ClientRecord>>();
 
   async function load(clientId: string): Promise<ClientRecord> {
-    const { body, header } = await fetchClientMetadataDocument(new URL(clientId), { timeoutMs: limits.timeoutMs, maxBytes: limits.maxBytes, allowLoopback, lookup });
+    const { body, header } = await fetchClientMetadataDocument(new URL(clientId), {
+      timeoutMs: limits.timeoutMs,
+      maxBytes: limits.maxBytes,
+      allowLoopback,
+      lookup,
+    });
     const record = clientFromMetadataDocument(clientId, body, Math.floor(now() / 1000));
     cache.remember(clientId, record, cacheLifetimeSeconds(header, now(), limits));
     return record;

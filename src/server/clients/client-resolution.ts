@@ -26,7 +26,10 @@ export function createClientResolution(
 ): ClientResolution {
   const { enabled, dangerouslyAllowLoopback } = settings.clientMetadataDocuments;
   if (dangerouslyAllowLoopback) {
-    logger.warn({ event: 'insecure_setting', setting: 'clientMetadataDocuments.dangerouslyAllowLoopback' }, 'DANGEROUS: client metadata documents may be fetched from loopback and private addresses');
+    logger.warn(
+      { event: 'insecure_setting', setting: 'clientMetadataDocuments.dangerouslyAllowLoopback' },
+      'DANGEROUS: client metadata documents may be fetched from loopback and private addresses',
+    );
   }
   const metadataDocuments = createClientMetadataDocumentResolver({ dangerouslyAllowLoopback, now: () => clock.now() });
   const registeredClients = createRegisteredClientCache((clientId) => clients.find(clientId));

@@ -1,16 +1,16 @@
 import type { Context } from 'hono';
 import { AuthorizationError, OAuthError } from '../../core/errors.js';
 import { validateAuthorizationRequest } from '../authorization/authorization-request.js';
-import { currentUser } from '../browser/session.js';
 import { consentCovers } from '../authorization/consent-rules.js';
+import { issueAuthorizationCode } from '../authorization/issue-authorization-code.js';
+import { savePendingAuthorization } from '../authorization/pending-authorization.js';
+import { currentUser } from '../browser/session.js';
 import type { ServerContext } from '../context.js';
+import { providerOfUser } from '../federation/federated-user.js';
+import { redirectUpstream } from '../federation/upstream-login.js';
 import { authorizationErrorResponse } from '../http/authorization-error-response.js';
 import { parametersFrom, readFormBody } from '../http/form-parameters.js';
 import { redirectResponse } from '../http/redirect.js';
-import { issueAuthorizationCode } from '../authorization/issue-authorization-code.js';
-import { savePendingAuthorization } from '../authorization/pending-authorization.js';
-import { providerOfUser } from '../federation/federated-user.js';
-import { redirectUpstream } from '../federation/upstream-login.js';
 import type { ServerPaths } from '../paths.js';
 
 /**
@@ -35,7 +35,8 @@ export function authorizeEndpoint(ctx: ServerContext, paths: ServerPaths) {
       return redirectResponse(`${user === undefined ? paths.login : paths.consent}?request=${handle}`);
     } catch (error) {
       // Malformed parameters (repeated, wrong body type) are not attributable to a validated client.
-      if (error instanceof OAuthError && !(error instanceof AuthorizationError)) return authorizationErrorResponse(ctx, new AuthorizationError(error.code, error.description));
+      if (error instanceof OAuthError && !(error instanceof AuthorizationError))
+        return authorizationErrorResponse(ctx, new AuthorizationError(error.code, error.description));
       return authorizationErrorResponse(ctx, error);
     }
   };

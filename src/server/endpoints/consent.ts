@@ -1,24 +1,24 @@
 import type { Context } from 'hono';
+import { findResource } from '../../core/resource-uri.js';
+import type { UserRecord } from '../../store/types.js';
 import type { AuthorizationRequest } from '../authorization/authorization-request.js';
+import { consentCoversScope } from '../authorization/consent-rules.js';
+import { issueAuthorizationCode } from '../authorization/issue-authorization-code.js';
+import { findPendingAuthorization, takePendingAuthorization } from '../authorization/pending-authorization.js';
 import { csrfTokenFor, ensureCsrfCookie } from '../browser/cookies.js';
+import { expiredRequestPage, readPageForm } from '../browser/page-form.js';
+import { formTargetFor, pageResponse } from '../browser/page-response.js';
+import { type ConsentScope, renderConsentPage } from '../browser/pages/index.js';
 import { currentUser } from '../browser/session.js';
 import { nowSeconds } from '../clock.js';
-import { findResource } from '../../core/resource-uri.js';
-import { consentCoversScope } from '../authorization/consent-rules.js';
 import type { ServerContext } from '../context.js';
 import { providerOfUser } from '../federation/federated-user.js';
 import { redirectUpstream } from '../federation/upstream-login.js';
 import type { UpstreamProvider } from '../federation/upstream-provider.js';
-import type { UserRecord } from '../../store/types.js';
-import { issueAuthorizationCode } from '../authorization/issue-authorization-code.js';
-import { expiredRequestPage, readPageForm } from '../browser/page-form.js';
-import { formTargetFor, pageResponse } from '../browser/page-response.js';
 import { authorizationErrorRedirect } from '../http/authorization-error-response.js';
 import { errorPageResponse } from '../http/error-page-response.js';
 import { redirectResponse } from '../http/redirect.js';
-import { renderConsentPage, type ConsentScope } from '../browser/pages/index.js';
 import type { ServerPaths } from '../paths.js';
-import { findPendingAuthorization, takePendingAuthorization } from '../authorization/pending-authorization.js';
 
 /**
  * The consent page (GET) and decision (POST). The user approves each client by name, id and
@@ -42,7 +42,11 @@ export function consentEndpoint(ctx: ServerContext, paths: ServerPaths) {
    * Whom an approval is for: whoever signs in at the provider the request still goes through,
    * else the user signed in here; undefined when neither (the user must log in first).
    */
-  async function approverFor(request: AuthorizationRequest, user: UserRecord | undefined, chosen: string | undefined): Promise<{ upstream: UpstreamProvider } | { user: UserRecord } | undefined> {
+  async function approverFor(
+    request: AuthorizationRequest,
+    user: UserRecord | undefined,
+    chosen: string | undefined,
+  ): Promise<{ upstream: UpstreamProvider } | { user: UserRecord } | undefined> {
     const upstream = await upstreamFor(request, user?.id, chosen);
     if (upstream !== undefined) return { upstream };
     return user === undefined ? undefined : { user };

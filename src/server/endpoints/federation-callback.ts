@@ -1,9 +1,11 @@
 import type { Context } from 'hono';
 import { hashSecret, randomIdentifier } from '../../core/secrets.js';
+import { consentCovers } from '../authorization/consent-rules.js';
+import { issueAuthorizationCode } from '../authorization/issue-authorization-code.js';
+import { savePendingAuthorization } from '../authorization/pending-authorization.js';
 import { clearUpstreamBindingCookieHeader, readUpstreamBindingCookie } from '../browser/cookies.js';
 import { startSession } from '../browser/session.js';
 import { nowSeconds } from '../clock.js';
-import { consentCovers } from '../authorization/consent-rules.js';
 import type { ServerContext } from '../context.js';
 import { accessRefusal, scopesAllowedByClaims } from '../federation/access-policy.js';
 import { federatedUsername, NO_PASSWORD } from '../federation/federated-user.js';
@@ -11,15 +13,18 @@ import { accountRefusedResponse, upstreamFailureResponse } from '../federation/u
 import { takeUpstreamLogin } from '../federation/upstream-login.js';
 import { UpstreamError, type UpstreamProvider, type UpstreamTokenSet } from '../federation/upstream-provider.js';
 import { revokeAtProvider, saveUpstreamTokens } from '../federation/upstream-tokens.js';
-import { issueAuthorizationCode } from '../authorization/issue-authorization-code.js';
 import { authorizationErrorRedirect } from '../http/authorization-error-response.js';
 import { errorPageResponse } from '../http/error-page-response.js';
 import { redirectResponse } from '../http/redirect.js';
 import type { ServerPaths } from '../paths.js';
-import { savePendingAuthorization } from '../authorization/pending-authorization.js';
 
 const invalidResponsePage = () =>
-  errorPageResponse(400, 'This sign-in response is not valid', 'It is unknown, expired, was already used, or was started in another browser. Go back to the application and sign in again.', 'invalid_request');
+  errorPageResponse(
+    400,
+    'This sign-in response is not valid',
+    'It is unknown, expired, was already used, or was started in another browser. Go back to the application and sign in again.',
+    'invalid_request',
+  );
 
 /**
  * The redirect back from upstream provider `:provider` (one callback URL per provider). In order:
@@ -48,7 +53,10 @@ export function federationCallbackEndpoint(ctx: ServerContext, paths: ServerPath
     const { saved, stateHash } = taken;
     const binding = readUpstreamBindingCookie(ctx, c, stateHash);
     if (binding === undefined || hashSecret(binding) !== saved.bindingHash) {
-      ctx.logger.warn({ event: 'upstream_state_refused', provider: provider.config.id, detail: 'not the browser that started it' }, 'upstream callback in another browser');
+      ctx.logger.warn(
+        { event: 'upstream_state_refused', provider: provider.config.id, detail: 'not the browser that started it' },
+        'upstream callback in another browser',
+      );
       return invalidResponsePage();
     }
     const { request } = saved;
@@ -63,7 +71,15 @@ export function federationCallbackEndpoint(ctx: ServerContext, paths: ServerPath
     };
     if (taken.providerId !== provider.config.id) {
       // A response delivered to another provider's callback: a mix-up (RFC 9700 §4.4).
-      return withCookies(upstreamFailureResponse(ctx, request, clientName, providerName, new UpstreamError('invalid_response', `state of ${taken.providerId} at the callback of ${provider.config.id}`)));
+      return withCookies(
+        upstreamFailureResponse(
+          ctx,
+          request,
+          clientName,
+          providerName,
+          new UpstreamError('invalid_response', `state of ${taken.providerId} at the callback of ${provider.config.id}`),
+        ),
+      );
     }
 
     let signedIn: Awaited<ReturnType<UpstreamProvider['finish']>>;
@@ -116,6 +132,9 @@ async function revokeQuietly(ctx: ServerContext, provider: UpstreamProvider, tok
   try {
     await revokeAtProvider(provider, tokens);
   } catch (error) {
-    ctx.logger.warn({ event: 'upstream_revoke_failed', provider: provider.config.id, detail: error instanceof UpstreamError ? error.detail : String(error) }, 'revoking unused upstream tokens failed');
+    ctx.logger.warn(
+      { event: 'upstream_revoke_failed', provider: provider.config.id, detail: error instanceof UpstreamError ? error.detail : String(error) },
+      'revoking unused upstream tokens failed',
+    );
   }
 }

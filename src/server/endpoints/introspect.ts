@@ -1,13 +1,13 @@
 import type { Context } from 'hono';
 import { OAuthError } from '../../core/errors.js';
 import { formatScope } from '../../core/scopes.js';
-import { verifyOwnAccessToken } from '../tokens/access-token.js';
-import { isAccessTokenLive } from '../tokens/access-token-status.js';
 import { authenticateClient } from '../clients/client-authentication.js';
 import { nowSeconds } from '../clock.js';
 import type { ServerContext } from '../context.js';
 import { jsonResponse } from '../http/error-response.js';
 import { readFormBody } from '../http/form-parameters.js';
+import { verifyOwnAccessToken } from '../tokens/access-token.js';
+import { isAccessTokenLive } from '../tokens/access-token-status.js';
 
 const INACTIVE = { active: false } as const;
 

@@ -1,18 +1,18 @@
 import type { Context } from 'hono';
 import type { AuthorizationRequest } from '../authorization/authorization-request.js';
+import { findPendingAuthorization } from '../authorization/pending-authorization.js';
 import { csrfTokenFor, ensureCsrfCookie } from '../browser/cookies.js';
-import { currentUser, startSession } from '../browser/session.js';
-import type { ServerContext } from '../context.js';
-import { DECOY_PASSWORD_HASH, verifyPassword } from '../browser/password-hash.js';
 import { expiredRequestPage, readPageForm } from '../browser/page-form.js';
 import { formTargetFor, pageResponse } from '../browser/page-response.js';
+import { renderLoginPage } from '../browser/pages/index.js';
+import { DECOY_PASSWORD_HASH, verifyPassword } from '../browser/password-hash.js';
+import { currentUser, startSession } from '../browser/session.js';
+import type { ServerContext } from '../context.js';
+import { NO_PASSWORD } from '../federation/federated-user.js';
 import { errorPageResponse } from '../http/error-page-response.js';
 import { redirectResponse } from '../http/redirect.js';
-import { NO_PASSWORD } from '../federation/federated-user.js';
-import { renderLoginPage } from '../browser/pages/index.js';
-import type { ServerPaths } from '../paths.js';
-import { findPendingAuthorization } from '../authorization/pending-authorization.js';
 import { requestAddress } from '../http/request-address.js';
+import type { ServerPaths } from '../paths.js';
 
 async function renderLogin(
   ctx: ServerContext,
@@ -61,7 +61,8 @@ export function loginEndpoint(ctx: ServerContext, paths: ServerPaths) {
     const request = await findPendingAuthorization(ctx, handle);
     if (request === undefined) return expiredRequestPage();
     if (form['provider'] !== undefined) {
-      if (ctx.federation?.providers.get(form['provider']) === undefined) return errorPageResponse(400, 'Unknown identity provider', 'Choose one of the sign-in buttons.', 'invalid_request');
+      if (ctx.federation?.providers.get(form['provider']) === undefined)
+        return errorPageResponse(400, 'Unknown identity provider', 'Choose one of the sign-in buttons.', 'invalid_request');
       return redirectResponse(`${paths.consent}?request=${handle}&provider=${encodeURIComponent(form['provider'])}`);
     }
     if (ctx.federation !== undefined && !ctx.federation.localUsers) {

@@ -4,19 +4,21 @@ import { checkRedirectUri } from '../../core/redirect-uri.js';
 import { isScopeSubset, parseScope } from '../../core/scopes.js';
 import { hashSecret, randomIdentifier, randomSecret } from '../../core/secrets.js';
 import type { ClientRecord } from '../../store/types.js';
+import { clientMetadataIssue, type RegistrationMetadata, registrationMetadataSchema } from '../clients/client-metadata-schema.js';
 import { nowSeconds } from '../clock.js';
 import type { ServerContext } from '../context.js';
 import { jsonResponse } from '../http/error-response.js';
 import { readBodyText } from '../http/form-parameters.js';
 import { requestAddress } from '../http/request-address.js';
-import { clientMetadataIssue, registrationMetadataSchema, type RegistrationMetadata } from '../clients/client-metadata-schema.js';
 
 /**
  * The public description of metadata the schema refused: it names the field in our own words;
  * zod's message goes only to the private detail (STYLE.md).
  */
 function describeRefusedField(field: string | undefined): string {
-  return field === undefined ? 'The registration request must be a JSON object of client metadata.' : `${field} is missing or not valid client metadata (RFC 7591 §2).`;
+  return field === undefined
+    ? 'The registration request must be a JSON object of client metadata.'
+    : `${field} is missing or not valid client metadata (RFC 7591 §2).`;
 }
 
 /** The registration request's metadata, checked: redirect URIs (invariant 3) and scopes this server offers. */
@@ -34,7 +36,9 @@ async function readRegistrationMetadata(ctx: ServerContext, c: Context): Promise
   const parsed = registrationMetadataSchema.safeParse(body);
   if (!parsed.success) {
     const { field, message } = clientMetadataIssue(parsed.error);
-    throw new OAuthError(field === 'redirect_uris' ? 'invalid_redirect_uri' : 'invalid_client_metadata', describeRefusedField(field), { detail: `${field ?? '(body)'}: ${message}` });
+    throw new OAuthError(field === 'redirect_uris' ? 'invalid_redirect_uri' : 'invalid_client_metadata', describeRefusedField(field), {
+      detail: `${field ?? '(body)'}: ${message}`,
+    });
   }
   const metadata = parsed.data;
   for (const uri of metadata.redirect_uris) {

@@ -1,12 +1,12 @@
 import type { Context } from 'hono';
 import { OAuthError } from '../../core/errors.js';
-import { verifyOwnAccessToken } from '../tokens/access-token.js';
-import { grantIdOfAccessToken } from '../tokens/access-token-id.js';
 import { authenticateClient } from '../clients/client-authentication.js';
 import { nowSeconds } from '../clock.js';
 import type { ServerContext } from '../context.js';
 import { jsonResponse } from '../http/error-response.js';
 import { readFormBody } from '../http/form-parameters.js';
+import { verifyOwnAccessToken } from '../tokens/access-token.js';
+import { grantIdOfAccessToken } from '../tokens/access-token-id.js';
 
 /**
  * Token revocation (RFC 7009 §2). Revoking a refresh token revokes its whole grant, access tokens

@@ -2,10 +2,10 @@ import type { Context } from 'hono';
 import { OAuthError } from '../../core/errors.js';
 import { authenticateClient } from '../clients/client-authentication.js';
 import type { ServerContext } from '../context.js';
-import { jsonResponse } from '../http/error-response.js';
-import { readFormBody } from '../http/form-parameters.js';
 import { redeemAuthorizationCode } from '../grants/authorization-code.js';
 import { rotateRefreshToken } from '../grants/refresh-token.js';
+import { jsonResponse } from '../http/error-response.js';
+import { readFormBody } from '../http/form-parameters.js';
 import type { TokenResponse } from '../tokens/issue-tokens.js';
 
 /**

@@ -6,9 +6,9 @@ import { storedAuthorizationRequestSchema } from '../authorization/pending-autho
 import { upstreamBindingCookieHeader } from '../browser/cookies.js';
 import { nowSeconds } from '../clock.js';
 import type { ServerContext } from '../context.js';
-import { upstreamFailureResponse } from './upstream-failure.js';
-import { UpstreamError, type UpstreamAttempt, type UpstreamProvider } from './upstream-provider.js';
 import { redirectResponse } from '../http/redirect.js';
+import { upstreamFailureResponse } from './upstream-failure.js';
+import { type UpstreamAttempt, UpstreamError, type UpstreamProvider } from './upstream-provider.js';
 
 /** An attempt lives 10 minutes (docs/federation.md, "What happens"; OAuth 2.1 §4.1.2 bounds codes the same way). */
 export const UPSTREAM_LOGIN_TTL_SECONDS = 600;
@@ -45,7 +45,12 @@ const storedLoginStateSchema: z.ZodType<UpstreamLoginState> = z.object({
  * the hash of its `state`, single-use, for 10 minutes. Throws UpstreamError when the provider's
  * discovery document cannot be had.
  */
-export async function startUpstreamLogin(ctx: ServerContext, provider: UpstreamProvider, request: AuthorizationRequest, consent: UpstreamLoginState['consent']): Promise<Response> {
+export async function startUpstreamLogin(
+  ctx: ServerContext,
+  provider: UpstreamProvider,
+  request: AuthorizationRequest,
+  consent: UpstreamLoginState['consent'],
+): Promise<Response> {
   const attempt = provider.newAttempt();
   const location = await provider.authorizationUrl(attempt);
   const binding = randomSecret(24);
@@ -66,7 +71,10 @@ export async function startUpstreamLogin(ctx: ServerContext, provider: UpstreamP
 }
 
 /** Takes the attempt a callback's `state` names: once, within its 10 minutes, or undefined. */
-export async function takeUpstreamLogin(ctx: ServerContext, state: string): Promise<{ providerId: string; stateHash: string; saved: UpstreamLoginState } | undefined> {
+export async function takeUpstreamLogin(
+  ctx: ServerContext,
+  state: string,
+): Promise<{ providerId: string; stateHash: string; saved: UpstreamLoginState } | undefined> {
   const stateHash = hashSecret(state);
   const record = await ctx.store.federation.takeLogin(stateHash, nowSeconds(ctx.clock));
   if (record === undefined) return undefined;
@@ -80,7 +88,12 @@ export async function takeUpstreamLogin(ctx: ServerContext, state: string): Prom
 }
 
 /** `startUpstreamLogin`, or the page (and the error for the client) when the provider cannot be reached. */
-export async function redirectUpstream(ctx: ServerContext, provider: UpstreamProvider, request: AuthorizationRequest, consent: UpstreamLoginState['consent']): Promise<Response> {
+export async function redirectUpstream(
+  ctx: ServerContext,
+  provider: UpstreamProvider,
+  request: AuthorizationRequest,
+  consent: UpstreamLoginState['consent'],
+): Promise<Response> {
   try {
     return await startUpstreamLogin(ctx, provider, request, consent);
   } catch (error) {

@@ -132,7 +132,14 @@ export function createUpstreamProvider(config: UpstreamProviderConfig, callbackU
       const fields = config.oauth2;
       const info = await upstreamCall('user info', async () => {
         const headers = new Headers({ Accept: 'application/json', 'User-Agent': 'Portcullis' });
-        const answer = await oauth.protectedResourceRequest(response.access_token, 'GET', new URL(fields.userinfoEndpoint), headers, null, requestOptions(fields.userinfoEndpoint));
+        const answer = await oauth.protectedResourceRequest(
+          response.access_token,
+          'GET',
+          new URL(fields.userinfoEndpoint),
+          headers,
+          null,
+          requestOptions(fields.userinfoEndpoint),
+        );
         if (!answer.ok) throw new UpstreamError(answer.status >= 500 ? 'unavailable' : 'invalid_response', `user info answered ${answer.status}`);
         const body: unknown = await answer.json();
         if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new UpstreamError('invalid_response', 'user info is not a JSON object');
@@ -150,7 +157,12 @@ export function createUpstreamProvider(config: UpstreamProviderConfig, callbackU
     if (as.userinfo_endpoint !== undefined) {
       // OpenID Connect Core §5.3.2: the user info `sub` must equal the ID token's.
       const info = await upstreamCall('user info', async () =>
-        oauth.processUserInfoResponse(as, client, idToken.sub, await oauth.userInfoRequest(as, client, response.access_token, requestOptions(as.userinfo_endpoint))),
+        oauth.processUserInfoResponse(
+          as,
+          client,
+          idToken.sub,
+          await oauth.userInfoRequest(as, client, response.access_token, requestOptions(as.userinfo_endpoint)),
+        ),
       );
       claims = { ...claims, ...info };
     }
@@ -200,7 +212,12 @@ export function createUpstreamProvider(config: UpstreamProviderConfig, callbackU
         parameters = oauth.validateAuthResponse(as, client, callback, attempt.state);
       } catch (error) {
         if (error instanceof oauth.AuthorizationResponseError) {
-          const failure = error.error === 'access_denied' ? 'denied' : error.error === 'temporarily_unavailable' || error.error === 'server_error' ? 'unavailable' : 'invalid_response';
+          const failure =
+            error.error === 'access_denied'
+              ? 'denied'
+              : error.error === 'temporarily_unavailable' || error.error === 'server_error'
+                ? 'unavailable'
+                : 'invalid_response';
           throw new UpstreamError(failure, `the provider answered ${error.error}`, error.error);
         }
         throw new UpstreamError('invalid_response', `authorization response refused: ${describe(error)}`);
@@ -218,7 +235,11 @@ export function createUpstreamProvider(config: UpstreamProviderConfig, callbackU
     async refresh(refreshToken) {
       const as = await metadata();
       const response = await upstreamCall('refresh', async () =>
-        oauth.processRefreshTokenResponse(as, client, await oauth.refreshTokenGrantRequest(as, client, clientAuth, refreshToken, requestOptions(as.token_endpoint))),
+        oauth.processRefreshTokenResponse(
+          as,
+          client,
+          await oauth.refreshTokenGrantRequest(as, client, clientAuth, refreshToken, requestOptions(as.token_endpoint)),
+        ),
       );
       return tokenSet(response, refreshToken);
     },
@@ -226,7 +247,12 @@ export function createUpstreamProvider(config: UpstreamProviderConfig, callbackU
       const as = await metadata();
       if (as.revocation_endpoint === undefined) return false;
       await upstreamCall('revocation', async () =>
-        oauth.processRevocationResponse(await oauth.revocationRequest(as, client, clientAuth, token, { ...requestOptions(as.revocation_endpoint), additionalParameters: { token_type_hint: hint } })),
+        oauth.processRevocationResponse(
+          await oauth.revocationRequest(as, client, clientAuth, token, {
+            ...requestOptions(as.revocation_endpoint),
+            additionalParameters: { token_type_hint: hint },
+          }),
+        ),
       );
       return true;
     },
@@ -247,7 +273,10 @@ function refuseInsecureEndpoints(as: oauth.AuthorizationServer, issuer: URL): vo
     const value = as[name];
     if (value === undefined) continue;
     if (!URL.canParse(value) || !isAllowedEndpoint(new URL(value), issuer)) {
-      throw new UpstreamError('invalid_response', `${issuer.href} names ${name} ${JSON.stringify(value.slice(0, 200))}: ${issuer.protocol === 'https:' ? 'an https provider must use https endpoints' : 'plain http is allowed only on loopback'}`);
+      throw new UpstreamError(
+        'invalid_response',
+        `${issuer.href} names ${name} ${JSON.stringify(value.slice(0, 200))}: ${issuer.protocol === 'https:' ? 'an https provider must use https endpoints' : 'plain http is allowed only on loopback'}`,
+      );
     }
   }
 }

@@ -21,7 +21,12 @@ export function createUpstreamRevocationScheduler(revokeEnded: () => Promise<unk
         await revokeEnded();
       } while (again);
     })()
-      .catch((error: unknown) => logger.error({ event: 'upstream_revoke_run_failed', detail: error instanceof Error ? error.message : String(error) }, 'revoking upstream tokens failed'))
+      .catch((error: unknown) =>
+        logger.error(
+          { event: 'upstream_revoke_run_failed', detail: error instanceof Error ? error.message : String(error) },
+          'revoking upstream tokens failed',
+        ),
+      )
       .finally(() => (running = undefined));
   };
 }

@@ -171,7 +171,12 @@ function resolveProvider(p: ProviderSettings, env: Readonly<Record<string, strin
     return { ...base, issuer: p.issuer, scopes: Object.freeze(scopes) };
   }
   const issuer = p.issuer ?? new URL(p.authorizationEndpoint).origin;
-  const endpoints = { authorizationEndpoint: p.authorizationEndpoint, tokenEndpoint: p.tokenEndpoint, userinfoEndpoint: p.userinfoEndpoint, revocationEndpoint: p.revocationEndpoint };
+  const endpoints = {
+    authorizationEndpoint: p.authorizationEndpoint,
+    tokenEndpoint: p.tokenEndpoint,
+    userinfoEndpoint: p.userinfoEndpoint,
+    revocationEndpoint: p.revocationEndpoint,
+  };
   for (const [name, value] of Object.entries(endpoints)) {
     if (value !== undefined && !isAllowedEndpoint(new URL(value), new URL(issuer))) {
       throw new TypeError(`${where}.${name}: use https; plain http is allowed only when the provider's issuer is http on loopback too (${issuer})`);
@@ -193,13 +198,22 @@ function resolveProvider(p: ProviderSettings, env: Readonly<Record<string, strin
   };
 }
 
-function clientAuthentication(method: UpstreamClientAuthentication['tokenEndpointAuthMethod'], clientSecret: string | undefined, where: string): UpstreamClientAuthentication {
+function clientAuthentication(
+  method: UpstreamClientAuthentication['tokenEndpointAuthMethod'],
+  clientSecret: string | undefined,
+  where: string,
+): UpstreamClientAuthentication {
   if (method === 'none') return { tokenEndpointAuthMethod: method, clientSecret };
   if (clientSecret === undefined) throw new TypeError(`${where}: ${method} needs clientSecret or clientSecretEnv`);
   return { tokenEndpointAuthMethod: method, clientSecret };
 }
 
-function credential(value: string | undefined, envName: string | undefined, env: Readonly<Record<string, string | undefined>>, what: string): string | undefined {
+function credential(
+  value: string | undefined,
+  envName: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+  what: string,
+): string | undefined {
   if (value !== undefined && envName !== undefined) throw new TypeError(`${what}: give the value or the environment variable, not both`);
   if (envName === undefined) return value;
   const fromEnv = env[envName];

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { parseStoredJson } from '../../core/stored-json.js';
+import type { UpstreamTokensRecord } from '../../store/types.js';
 import { nowSeconds } from '../clock.js';
 import type { ServerContext } from '../context.js';
-import type { UpstreamTokensRecord } from '../../store/types.js';
 import { UpstreamError, type UpstreamProvider, type UpstreamTokenSet } from './upstream-provider.js';
 
 /** AES-GCM associated data: sealed tokens cannot be moved to another grant's row. */
@@ -22,7 +22,11 @@ function isFresh(tokens: UpstreamTokenSet, now: number): boolean {
 const MAX_REVOKE_ATTEMPTS = 5;
 
 /** Keeps the upstream tokens obtained at sign-in for the grant `grantId` will make, sealed. */
-export async function saveUpstreamTokens(ctx: ServerContext, grant: { grantId: string; providerId: string; userId: string }, tokens: UpstreamTokenSet): Promise<void> {
+export async function saveUpstreamTokens(
+  ctx: ServerContext,
+  grant: { grantId: string; providerId: string; userId: string },
+  tokens: UpstreamTokenSet,
+): Promise<void> {
   const now = nowSeconds(ctx.clock);
   await ctx.store.federation.saveUpstreamTokens({
     ...grant,
@@ -51,7 +55,11 @@ const storedTokenSetSchema: z.ZodType<UpstreamTokenSet> = z
 /** The tokens a row holds; undefined for a row not of that shape, which is as good as ended. */
 function openTokens(ctx: ServerContext, row: UpstreamTokensRecord): UpstreamTokenSet | undefined {
   const tokens = parseStoredJson(ctx.keyring.open(row.sealed, sealContext(row.grantId)), storedTokenSetSchema);
-  if (tokens === undefined) ctx.logger.warn({ event: 'stored_row_invalid', table: 'upstream_tokens', grant_id: row.grantId }, 'upstream tokens are not of the stored shape; the grant is ended');
+  if (tokens === undefined)
+    ctx.logger.warn(
+      { event: 'stored_row_invalid', table: 'upstream_tokens', grant_id: row.grantId },
+      'upstream tokens are not of the stored shape; the grant is ended',
+    );
   return tokens;
 }
 
@@ -79,13 +87,17 @@ export function createUpstreamTokenAccess(ctx: ServerContext) {
       const now = nowSeconds(ctx.clock);
       if (isFresh(tokens, now)) return { accessToken: tokens.accessToken };
       const provider = ctx.federation?.providers.get(row.providerId);
-      if (tokens.refreshToken === undefined || provider === undefined) return tokens.expiresAt !== undefined && tokens.expiresAt > now ? { accessToken: tokens.accessToken } : 'ended';
+      if (tokens.refreshToken === undefined || provider === undefined)
+        return tokens.expiresAt !== undefined && tokens.expiresAt > now ? { accessToken: tokens.accessToken } : 'ended';
       let fresh: UpstreamTokenSet;
       try {
         fresh = await provider.refresh(tokens.refreshToken);
       } catch (error) {
         if (error instanceof UpstreamError && error.failure !== 'unavailable') {
-          ctx.logger.warn({ event: 'upstream_refresh_refused', provider: row.providerId, grant_id: row.grantId, detail: error.detail }, 'upstream refused to refresh');
+          ctx.logger.warn(
+            { event: 'upstream_refresh_refused', provider: row.providerId, grant_id: row.grantId, detail: error.detail },
+            'upstream refused to refresh',
+          );
           return 'ended';
         }
         throw error;
@@ -145,7 +157,10 @@ export async function revokeEndedUpstreamTokens(ctx: ServerContext): Promise<num
       const detail = error instanceof UpstreamError ? error.detail : error instanceof Error ? error.name : String(error);
       const attempts = await ctx.store.federation.noteRevokeAttempt(row.grantId);
       if (attempts >= MAX_REVOKE_ATTEMPTS) await ctx.store.federation.deleteUpstreamTokens(row.grantId);
-      ctx.logger.warn({ event: 'upstream_revoke_failed', provider: row.providerId, grant_id: row.grantId, attempts, detail }, 'revoking upstream tokens failed');
+      ctx.logger.warn(
+        { event: 'upstream_revoke_failed', provider: row.providerId, grant_id: row.grantId, attempts, detail },
+        'revoking upstream tokens failed',
+      );
     }
   }
   return ended.length;

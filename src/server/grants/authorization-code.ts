@@ -1,9 +1,9 @@
 import { OAuthError } from '../../core/errors.js';
 import { isValidCodeVerifier, verifyPkce } from '../../core/pkce.js';
+import { findResource } from '../../core/resource-uri.js';
 import { hashSecret } from '../../core/secrets.js';
 import type { ClientRecord, GrantRecord } from '../../store/types.js';
 import { nowSeconds } from '../clock.js';
-import { findResource } from '../../core/resource-uri.js';
 import type { ServerContext } from '../context.js';
 import { issueTokens, type TokenResponse } from '../tokens/issue-tokens.js';
 

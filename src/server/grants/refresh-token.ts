@@ -1,8 +1,8 @@
 import { OAuthError } from '../../core/errors.js';
+import { findResource } from '../../core/resource-uri.js';
 import { isScopeSubset, parseScope } from '../../core/scopes.js';
 import type { ClientRecord, GrantRecord } from '../../store/types.js';
 import { nowSeconds } from '../clock.js';
-import { findResource } from '../../core/resource-uri.js';
 import type { ServerContext } from '../context.js';
 import { issueTokens, type TokenResponse } from '../tokens/issue-tokens.js';
 import type { RefreshTokenId } from '../tokens/refresh-token-value.js';
@@ -69,7 +69,14 @@ function isRotatable(grant: GrantRecord, client: ClientRecord, token: RefreshTok
  * current one a concurrent request spent first — is a reuse: two uses of one refresh token,
  * whichever came first, revoke the grant (RFC 9700 §4.14.2).
  */
-async function refuse(ctx: ServerContext, client: ClientRecord, token: RefreshTokenId, grant: GrantRecord | undefined, now: number, resource: string | undefined): Promise<never> {
+async function refuse(
+  ctx: ServerContext,
+  client: ClientRecord,
+  token: RefreshTokenId,
+  grant: GrantRecord | undefined,
+  now: number,
+  resource: string | undefined,
+): Promise<never> {
   // Another client's token is as unknown to this one as a made-up one (RFC 6749 §6).
   if (grant === undefined || grant.clientId !== client.clientId || grant.refreshGeneration === null) throw invalidGrant('unknown refresh token');
   if (grant.revokedAt !== null) throw invalidGrant('grant revoked');

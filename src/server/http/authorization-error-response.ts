@@ -2,7 +2,7 @@ import { AuthorizationError, type OAuthErrorCode, toOAuthError } from '../../cor
 import { authorizationResponseUrl } from '../authorization/authorization-request.js';
 import type { ServerContext } from '../context.js';
 import { thrownErrorPageResponse } from './error-page-response.js';
-import { redirectResponse, type RedirectStatus } from './redirect.js';
+import { type RedirectStatus, redirectResponse } from './redirect.js';
 
 /**
  * Sends an authorization error back to the client: `error` and `error_description` with the

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import { buildChallenge } from '../../core/www-authenticate.js';
 import { type OAuthError, toOAuthError } from '../../core/errors.js';
+import { buildChallenge } from '../../core/www-authenticate.js';
 
 /** Headers every response carrying tokens or errors gets (RFC 6749 §5.1). */
 export const NO_STORE_HEADERS = { 'Cache-Control': 'no-store', Pragma: 'no-cache' } as const;

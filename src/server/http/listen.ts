@@ -21,7 +21,10 @@ export interface ListenOptions {
 export function listen(fetch: (request: Request, env?: unknown) => Response | Promise<Response>, options: ListenOptions): Promise<RunningHttpServer> {
   const { nodeRoute } = options;
   const createNodeServer = (serverOptions: object, adapter: RequestListener) =>
-    createServer(serverOptions, nodeRoute === undefined ? adapter : (request: IncomingMessage, response: ServerResponse) => nodeRoute(request, response) || adapter(request, response));
+    createServer(
+      serverOptions,
+      nodeRoute === undefined ? adapter : (request: IncomingMessage, response: ServerResponse) => nodeRoute(request, response) || adapter(request, response),
+    );
   return new Promise((resolve, reject) => {
     const server = serve({ fetch, port: options.port, hostname: options.host, createServer: createNodeServer as never }, (info: AddressInfo) => {
       const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;

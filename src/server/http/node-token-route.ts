@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServerContext } from '../context.js';
 import { answerTokenRequest } from '../endpoints/token.js';
-import { failedRequestAnswer, jsonAnswer, type JsonAnswer } from './error-response.js';
+import { failedRequestAnswer, type JsonAnswer, jsonAnswer } from './error-response.js';
 import { readIncomingFormBody } from './form-parameters.js';
 
 /**

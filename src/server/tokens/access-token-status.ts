@@ -1,5 +1,5 @@
-import { grantIdOfAccessToken } from './access-token-id.js';
 import type { ServerContext } from '../context.js';
+import { grantIdOfAccessToken } from './access-token-id.js';
 
 /**
  * Whether an access token this server signed is still live: neither it (RFC 7009 revocation) nor

@@ -1,8 +1,8 @@
 import { formatScope } from '../../core/scopes.js';
 import type { ClientRecord, GrantRecord } from '../../store/types.js';
-import { mintAccessToken, newAccessTokenTiming } from './access-token.js';
 import { nowSeconds } from '../clock.js';
 import type { ServerContext } from '../context.js';
+import { mintAccessToken, newAccessTokenTiming } from './access-token.js';
 
 /** The successful token response. @see RFC 6749 §5.1 */
 export interface TokenResponse {
@@ -21,8 +21,18 @@ export interface TokenResponse {
  */
 export async function issueTokens(ctx: ServerContext, client: ClientRecord, grant: GrantRecord, accessScope: readonly string[]): Promise<TokenResponse> {
   const timing = newAccessTokenTiming(grant.id, nowSeconds(ctx.clock), ctx.config.accessTokenTtlSeconds);
-  const accessToken = await mintAccessToken(ctx.signingKeys, ctx.config.issuer, { sub: grant.userId, clientId: client.clientId, scope: accessScope, resource: grant.resource }, timing);
-  const response: TokenResponse = { access_token: accessToken, token_type: 'Bearer', expires_in: ctx.config.accessTokenTtlSeconds, scope: formatScope(accessScope) };
+  const accessToken = await mintAccessToken(
+    ctx.signingKeys,
+    ctx.config.issuer,
+    { sub: grant.userId, clientId: client.clientId, scope: accessScope, resource: grant.resource },
+    timing,
+  );
+  const response: TokenResponse = {
+    access_token: accessToken,
+    token_type: 'Bearer',
+    expires_in: ctx.config.accessTokenTtlSeconds,
+    scope: formatScope(accessScope),
+  };
   if (grant.refreshGeneration !== null) response.refresh_token = ctx.refreshTokens.mint({ grantId: grant.id, generation: grant.refreshGeneration });
   return response;
 }

@@ -1,4 +1,4 @@
-import { sign, type KeyObject } from 'node:crypto';
+import { type KeyObject, sign } from 'node:crypto';
 
 /**
  * Signs a JWT with ES256 in one synchronous node:crypto call. jose signs through WebCrypto, whose

@@ -1,8 +1,8 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { z } from 'zod';
-import { randomIdentifier } from '../../core/secrets.js';
 import type { Keyring } from '../../core/seal.js';
+import { randomIdentifier } from '../../core/secrets.js';
 import { parseStoredJson } from '../../core/stored-json.js';
 import type { SigningKeyRecord, SigningKeyStore } from '../../store/types.js';
 import { type Clock, nowSeconds } from '../clock.js';

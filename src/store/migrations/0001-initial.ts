@@ -112,7 +112,18 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const table of ['signing_keys', 'consents', 'sessions', 'access_tokens', 'refresh_tokens', 'grants', 'authorization_codes', 'authorization_requests', 'users', 'clients']) {
+  for (const table of [
+    'signing_keys',
+    'consents',
+    'sessions',
+    'access_tokens',
+    'refresh_tokens',
+    'grants',
+    'authorization_codes',
+    'authorization_requests',
+    'users',
+    'clients',
+  ]) {
     await db.schema.dropTable(table).execute();
   }
 }

@@ -11,8 +11,8 @@ import { createKeyring } from '../../../src/core/seal.js';
 import { openStore } from '../../../src/store/index.js';
 import { FormBrowser } from '../../support/browser.js';
 import { CLI_NODE_ARGS, eventually, loginThroughPages, runCli, urlRecordingBrowser } from '../../support/cli-process.js';
-import { startTestGateway, type TestGateway } from '../../support/gateway.js';
 import { TestClock } from '../../support/clock.js';
+import { startTestGateway, type TestGateway } from '../../support/gateway.js';
 
 const ALICE = { username: 'alice', password: 'alice has a long password' };
 const SECRET = 'connect-test-master-secret-0123456789abcdef';
@@ -137,7 +137,10 @@ describe('portcullis connect: a stdio MCP client reaches a server behind the gat
     }
     assert.deepEqual(errors, [], "the login's progress went to stderr, not into the JSON-RPC stream");
     const tokens = JSON.parse((await runCli(['tokens', '--user', 'second-person', '--json'], env)).stdout) as { server: string; scope: string }[];
-    assert.deepEqual(tokens.map((t) => t.server), [gateway.mcpUrl]);
+    assert.deepEqual(
+      tokens.map((t) => t.server),
+      [gateway.mcpUrl],
+    );
     assert.match(tokens[0]!.scope, /notes:write/);
     const registered = (await gateway.store.clients.list()).filter((c) => c.source === 'dynamic');
     assert.equal(registered.length, 1, 'login, connect (http://127.0.0.1/callback) and its own login on another port share one registration');

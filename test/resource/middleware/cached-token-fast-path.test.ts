@@ -6,16 +6,16 @@ import express from 'express';
 import { Hono } from 'hono';
 import { decodeJwt } from 'jose';
 import { parseChallenge } from '../../../src/core/www-authenticate.js';
-import { createBearerGuard, type BearerGuard } from '../../../src/resource/bearer-guard.js';
+import { closeHttpServer } from '../../../src/http/close-server.js';
+import { type BearerGuard, createBearerGuard } from '../../../src/resource/bearer-guard.js';
 import { createJwtVerifier } from '../../../src/resource/jwt-verifier.js';
 import { requireBearerToken } from '../../../src/resource/middleware/express.js';
-import { bearerAuth, type BearerAuthEnv } from '../../../src/resource/middleware/hono.js';
-import { createNodeHttpGuard, protectNodeHttpListener, type GuardedIncomingMessage } from '../../../src/resource/middleware/node-http.js';
+import { type BearerAuthEnv, bearerAuth } from '../../../src/resource/middleware/hono.js';
+import { createNodeHttpGuard, type GuardedIncomingMessage, protectNodeHttpListener } from '../../../src/resource/middleware/node-http.js';
 import { parseScopePolicy } from '../../../src/resource/scope-policy.js';
 import type { TokenVerifier } from '../../../src/resource/types.js';
 import { listen } from '../../../src/server/http/listen.js';
 import { RESOURCE_A, RESOURCE_B, startTokenIssuer, type TokenIssuer } from '../../support/access-tokens.js';
-import { closeHttpServer } from '../../../src/http/close-server.js';
 
 /**
  * The synchronous cache-hit path of every adapter (bearerAuth, requireBearerToken,
@@ -125,7 +125,8 @@ const ADAPTERS: Record<string, (verifier: TokenVerifier) => Promise<Adapter>> = 
     const app = new Hono<BearerAuthEnv>();
     app.use('/mcp', bearerAuth(countingGuard(verifier, ['read'], count)));
     app.use('/admin', bearerAuth(countingGuard(verifier, ['read', 'admin'], count)));
-    const handler = (c: { get: (key: 'authInfo') => { extra?: Record<string, unknown> }; json: (body: unknown) => Response }) => c.json({ subject: c.get('authInfo').extra?.['subject'] });
+    const handler = (c: { get: (key: 'authInfo') => { extra?: Record<string, unknown> }; json: (body: unknown) => Response }) =>
+      c.json({ subject: c.get('authInfo').extra?.['subject'] });
     app.post('/mcp', handler);
     app.post('/admin', handler);
     const http = await listen(app.fetch, { port: 0, host: '127.0.0.1' });
@@ -156,7 +157,13 @@ for (const [name, start] of Object.entries(ADAPTERS)) {
     before(async () => {
       issuer = await startTokenIssuer();
       readToken = await issuer.accessToken({ scope: 'read' });
-      const verifier = createJwtVerifier({ issuer: issuer.server.url, audience: RESOURCE_A, jwksUri: issuer.as.jwks_uri, cache: { maxSeconds: 3600 }, now: () => clock });
+      const verifier = createJwtVerifier({
+        issuer: issuer.server.url,
+        audience: RESOURCE_A,
+        jwksUri: issuer.as.jwks_uri,
+        cache: { maxSeconds: 3600 },
+        now: () => clock,
+      });
       adapter = await start(verifier);
       // The first request verifies the signature and fills the cache; the second is a cache hit.
       assert.equal((await post('/mcp', readToken)).status, 200);
@@ -181,7 +188,11 @@ for (const [name, start] of Object.entries(ADAPTERS)) {
     });
 
     it('refuses a token in the query string, even with a cached token in the header', async () => {
-      const response = await fetch(`${adapter.url}/mcp?access_token=${readToken}`, { method: 'POST', headers: { Authorization: `Bearer ${readToken}`, 'Content-Type': 'application/json' }, body: LIST_TOOLS });
+      const response = await fetch(`${adapter.url}/mcp?access_token=${readToken}`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${readToken}`, 'Content-Type': 'application/json' },
+        body: LIST_TOOLS,
+      });
       await assertRefused(response, 400, 'invalid_request');
     });
 

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import express from 'express';
 import { decodeJwt } from 'jose';
+import { closeHttpServer } from '../../../src/http/close-server.js';
 import { createJwtVerifier } from '../../../src/resource/jwt-verifier.js';
 import type { McpAuthInfo } from '../../../src/resource/mcp-auth-info.js';
 import { requireBearerToken } from '../../../src/resource/middleware/express.js';
@@ -13,7 +14,6 @@ import { parseScopePolicy } from '../../../src/resource/scope-policy.js';
 import { RESOURCE_A, startTokenIssuer, type TokenIssuer } from '../../support/access-tokens.js';
 import { connectWithToken, createWhoamiServer, whoami } from '../../support/whoami-mcp-server.js';
 import { itRefusesLikeEveryAdapter } from './cases.js';
-import { closeHttpServer } from '../../../src/http/close-server.js';
 
 /**
  * The Express adapter in front of the MCP SDK's McpServer with StreamableHTTPServerTransport

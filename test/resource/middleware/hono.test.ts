@@ -4,7 +4,7 @@ import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/
 import { Hono } from 'hono';
 import { parseChallenge } from '../../../src/core/www-authenticate.js';
 import { createJwtVerifier } from '../../../src/resource/jwt-verifier.js';
-import { bearerAuth, protectedResourceMetadataMiddleware, type BearerAuthEnv } from '../../../src/resource/middleware/hono.js';
+import { type BearerAuthEnv, bearerAuth, protectedResourceMetadataMiddleware } from '../../../src/resource/middleware/hono.js';
 import { buildProtectedResourceMetadata } from '../../../src/resource/protected-resource-metadata.js';
 import { parseScopePolicy } from '../../../src/resource/scope-policy.js';
 import { listen, type RunningHttpServer } from '../../../src/server/http/listen.js';

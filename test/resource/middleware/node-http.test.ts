@@ -3,13 +3,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { closeHttpServer } from '../../../src/http/close-server.js';
 import { createJwtVerifier } from '../../../src/resource/jwt-verifier.js';
 import { createNodeHttpGuard, type GuardedIncomingMessage } from '../../../src/resource/middleware/node-http.js';
 import { parseScopePolicy } from '../../../src/resource/scope-policy.js';
 import { RESOURCE_A, startTokenIssuer, type TokenIssuer } from '../../support/access-tokens.js';
 import { connectWithToken, createWhoamiServer, DELETE_NOTE_CALL, mcpPost, whoami } from '../../support/whoami-mcp-server.js';
 import { itRefusesLikeEveryAdapter } from './cases.js';
-import { closeHttpServer } from '../../../src/http/close-server.js';
 
 /** The plain node:http adapter over real HTTP, in front of the MCP SDK's Node transport. */
 

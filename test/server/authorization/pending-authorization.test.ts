@@ -9,8 +9,8 @@ import type { AuthorizationRequest } from '../../../src/server/authorization/aut
 import { findPendingAuthorization, savePendingAuthorization, takePendingAuthorization } from '../../../src/server/authorization/pending-authorization.js';
 import { TestClock } from '../../support/clock.js';
 import { storageContext } from '../../support/server-context.js';
-import { sqliteStoreForSuite } from '../../support/suite-store.js';
 import { pendingAuthorizationRecord, T0 } from '../../support/store-records.js';
+import { sqliteStoreForSuite } from '../../support/suite-store.js';
 
 const request: AuthorizationRequest = {
   clientId: 'client-1',

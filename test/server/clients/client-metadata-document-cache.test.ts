@@ -108,7 +108,8 @@ describe('caching documents fetched from a loopback server', () => {
 
     it('does not cache a failure', async () => {
       let calls = 0;
-      site.handler = (req, res, url) => (calls++ === 0 ? res.writeHead(503).end() : serveJson(() => document(url), { 'Cache-Control': 'max-age=600' })(req, res, url));
+      site.handler = (req, res, url) =>
+        calls++ === 0 ? res.writeHead(503).end() : serveJson(() => document(url), { 'Cache-Control': 'max-age=600' })(req, res, url);
       const docs = cachingResolver();
       await assert.rejects(docs.resolve(`${site.base}/flaky.json`), refusedFor('status'));
       await docs.resolve(`${site.base}/flaky.json`);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { LookupAddress } from 'node:dns';
 import { createServer } from 'node:http';
-import { Socket, type AddressInfo } from 'node:net';
+import { type AddressInfo, Socket } from 'node:net';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { createClientMetadataDocumentResolver } from '../../../src/server/clients/client-metadata-document.js';
 import type { AddressLookup } from '../../../src/server/clients/client-metadata-document-fetch.js';
@@ -143,7 +143,11 @@ describe('fetching documents from a loopback server (dangerouslyAllowLoopback)',
   });
 
   it('even with the switch, refuses http to a loopback name that resolves elsewhere', async () => {
-    const lookup: AddressLookup = (_hostname, _options, callback) => callback(null, [{ address: '127.0.0.1', family: 4 }, { address: '10.0.0.5', family: 4 }]);
+    const lookup: AddressLookup = (_hostname, _options, callback) =>
+      callback(null, [
+        { address: '127.0.0.1', family: 4 },
+        { address: '10.0.0.5', family: 4 },
+      ]);
     await assert.rejects(resolver({ lookup }).resolve('http://localhost:9/c.json'), refusedFor('address'));
   });
 });
@@ -174,7 +178,10 @@ describe('SSRF protection without the dangerous switch (draft §8.6)', () => {
     'mapped.example': [{ address: '::ffff:192.168.0.1', family: 6 }],
     'ula.example': [{ address: 'fd12:3456::1', family: 6 }],
     'loopback.example': [{ address: '127.0.0.1', family: 4 }],
-    'mixed.example': [{ address: '93.184.215.14', family: 4 }, { address: '127.0.0.1', family: 4 }],
+    'mixed.example': [
+      { address: '93.184.215.14', family: 4 },
+      { address: '127.0.0.1', family: 4 },
+    ],
     'empty.example': [],
   };
   const lookup: AddressLookup = (hostname, _options, callback) => {
@@ -189,11 +196,7 @@ describe('SSRF protection without the dangerous switch (draft §8.6)', () => {
     lookups.length = 0;
   });
 
-  for (const url of [
-    'http://app.example/client.json',
-    'http://127.0.0.1:8080/client.json',
-    'http://localhost/client.json',
-  ]) {
+  for (const url of ['http://app.example/client.json', 'http://127.0.0.1:8080/client.json', 'http://localhost/client.json']) {
     it(`refuses the http URL ${url}`, async () => {
       await assert.rejects(strict.resolve(url), refusedFor('url'));
       assert.deepEqual(lookups, []);

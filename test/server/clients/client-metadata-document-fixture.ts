@@ -3,7 +3,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach } from 'node:test';
 import { OAuthError } from '../../../src/core/errors.js';
-import { type ClientMetadataDocumentOptions, type ClientMetadataDocumentResolver, createClientMetadataDocumentResolver } from '../../../src/server/clients/client-metadata-document.js';
+import {
+  type ClientMetadataDocumentOptions,
+  type ClientMetadataDocumentResolver,
+  createClientMetadataDocumentResolver,
+} from '../../../src/server/clients/client-metadata-document.js';
 
 /**
  * Client ID Metadata Documents (draft-ietf-oauth-client-id-metadata-document-02; MCP Authorization
@@ -35,9 +39,11 @@ export const document = (clientId: string, extra: Record<string, unknown> = {}) 
   ...extra,
 });
 
-export const serveJson = (body: (url: string) => unknown, headers: Record<string, string> = {}): Handler => (_req, res, url) => {
-  res.writeHead(200, { 'Content-Type': 'application/json', ...headers }).end(JSON.stringify(body(url)));
-};
+export const serveJson =
+  (body: (url: string) => unknown, headers: Record<string, string> = {}): Handler =>
+  (_req, res, url) => {
+    res.writeHead(200, { 'Content-Type': 'application/json', ...headers }).end(JSON.stringify(body(url)));
+  };
 
 export interface DocumentServer {
   /** `http://127.0.0.1:PORT`. */

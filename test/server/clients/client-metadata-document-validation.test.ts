@@ -72,15 +72,18 @@ describe('clientFromMetadataDocument (draft §4)', () => {
     assert.equal(client.createdAt, 1_700_000_000);
   });
 
-  it('names the field it refuses, in our words, with zod\'s message only in the detail', () => {
-    assert.throws(() => clientFromMetadataDocument(clientId, JSON.stringify(document(clientId, { grant_types: ['implicit'] })), 0), (error: unknown) => {
-      refusedFor('document')(error);
-      const { error_description: description } = (error as { toJSON(): { error_description: string } }).toJSON();
-      assert.ok(description.includes('grant_types'), description);
-      const zodMessage = (error as { detail: string }).detail.replace('document: grant_types: ', '');
-      assert.ok(zodMessage !== '' && !description.includes(zodMessage), description);
-      return true;
-    });
+  it("names the field it refuses, in our words, with zod's message only in the detail", () => {
+    assert.throws(
+      () => clientFromMetadataDocument(clientId, JSON.stringify(document(clientId, { grant_types: ['implicit'] })), 0),
+      (error: unknown) => {
+        refusedFor('document')(error);
+        const { error_description: description } = (error as { toJSON(): { error_description: string } }).toJSON();
+        assert.ok(description.includes('grant_types'), description);
+        const zodMessage = (error as { detail: string }).detail.replace('document: grant_types: ', '');
+        assert.ok(zodMessage !== '' && !description.includes(zodMessage), description);
+        return true;
+      },
+    );
     assert.throws(() => clientFromMetadataDocument(clientId, '{', 0), refusedFor('json'));
   });
 });

@@ -6,7 +6,13 @@ import { document, type Handler, refusedFor, serveJson, useDocumentServer } from
 
 describe('createClientMetadataDocumentResolver options', () => {
   it('refuses limits that make no sense', () => {
-    for (const options of [{ timeoutMs: 0 }, { maxBytes: -1 }, { maxCacheEntries: 1.5 }, { minCacheSeconds: 100, maxCacheSeconds: 10 }, { timeoutMs: Number.NaN }]) {
+    for (const options of [
+      { timeoutMs: 0 },
+      { maxBytes: -1 },
+      { maxCacheEntries: 1.5 },
+      { minCacheSeconds: 100, maxCacheSeconds: 10 },
+      { timeoutMs: Number.NaN },
+    ]) {
       assert.throws(() => createClientMetadataDocumentResolver(options), RangeError, JSON.stringify(options));
     }
   });

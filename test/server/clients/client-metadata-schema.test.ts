@@ -12,12 +12,18 @@ describe('RFC 7591 §2 client metadata, shared by registration and metadata docu
       grant_types: ['authorization_code'],
       response_types: ['code'],
     });
-    assert.deepEqual(metadataDocumentSchema.parse({ client_id: 'https://app.example/c.json', ...minimal }), { client_id: 'https://app.example/c.json', ...minimal });
+    assert.deepEqual(metadataDocumentSchema.parse({ client_id: 'https://app.example/c.json', ...minimal }), {
+      client_id: 'https://app.example/c.json',
+      ...minimal,
+    });
   });
 
   it('allows confidential clients to register, and only public ones in a document', () => {
     assert.equal(registrationMetadataSchema.safeParse({ ...minimal, token_endpoint_auth_method: 'client_secret_post' }).success, true);
-    assert.equal(metadataDocumentSchema.safeParse({ client_id: 'https://app.example/c.json', ...minimal, token_endpoint_auth_method: 'client_secret_post' }).success, false);
+    assert.equal(
+      metadataDocumentSchema.safeParse({ client_id: 'https://app.example/c.json', ...minimal, token_endpoint_auth_method: 'client_secret_post' }).success,
+      false,
+    );
   });
 
   it('holds both to the same field rules', () => {
@@ -33,7 +39,11 @@ describe('RFC 7591 §2 client metadata, shared by registration and metadata docu
     ];
     for (const metadata of refused) {
       assert.equal(registrationMetadataSchema.safeParse(metadata).success, false, JSON.stringify(metadata).slice(0, 80));
-      assert.equal(metadataDocumentSchema.safeParse({ client_id: 'https://app.example/c.json', ...metadata }).success, false, JSON.stringify(metadata).slice(0, 80));
+      assert.equal(
+        metadataDocumentSchema.safeParse({ client_id: 'https://app.example/c.json', ...metadata }).success,
+        false,
+        JSON.stringify(metadata).slice(0, 80),
+      );
     }
   });
 
@@ -41,7 +51,7 @@ describe('RFC 7591 §2 client metadata, shared by registration and metadata docu
     assert.equal('jwks_uri' in registrationMetadataSchema.parse({ ...minimal, jwks_uri: 'https://app.example/jwks' }), false);
   });
 
-  it('names the field a refusal is about, apart from zod\'s message', () => {
+  it("names the field a refusal is about, apart from zod's message", () => {
     const onField = registrationMetadataSchema.safeParse({ ...minimal, logo_uri: 'javascript:alert(1)' });
     assert.ok(!onField.success);
     assert.equal(clientMetadataIssue(onField.error).field, 'logo_uri');

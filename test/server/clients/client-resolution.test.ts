@@ -1,15 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import pino from 'pino';
-import type { ServerConfig } from '../../../src/server/config.js';
 import { createClientResolution } from '../../../src/server/clients/client-resolution.js';
+import type { ServerConfig } from '../../../src/server/config.js';
 import { silentLogger } from '../../../src/server/logger.js';
 import type { ClientRecord } from '../../../src/store/types.js';
 import { TestClock } from '../../support/clock.js';
 import { clientRecord } from '../../support/store-records.js';
 import { refusedFor } from './client-metadata-document-fixture.js';
 
-const settings = (enabled: boolean, dangerouslyAllowLoopback = false): Pick<ServerConfig, 'clientMetadataDocuments'> => ({ clientMetadataDocuments: { enabled, dangerouslyAllowLoopback } });
+const settings = (enabled: boolean, dangerouslyAllowLoopback = false): Pick<ServerConfig, 'clientMetadataDocuments'> => ({
+  clientMetadataDocuments: { enabled, dangerouslyAllowLoopback },
+});
 
 /** A clients table that counts its reads. */
 function clientsTable(...records: ClientRecord[]) {

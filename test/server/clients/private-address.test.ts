@@ -5,9 +5,30 @@ import { isLoopbackAddress, isPrivateAddress } from '../../../src/server/clients
 describe('addresses a server-side fetch must never reach (CIMD draft §8.6)', () => {
   it('refuses private, loopback, link-local and other special-use addresses, and what is not an IP', () => {
     for (const address of [
-      '127.0.0.1', '10.1.2.3', '172.16.0.1', '192.168.1.1', '169.254.169.254', '100.64.1.1', '0.0.0.0', '224.0.0.1', '192.88.99.1', '192.0.2.1',
-      '::1', '::', '[::1]', '::ffff:192.168.0.1', '::127.0.0.1', 'fd12:3456::1', 'fe80::1', 'ff02::1', '64:ff9b::a00:1', '2002:a00:1::', '2001::1', '2001:db8::1',
-      'localhost', 'not an address',
+      '127.0.0.1',
+      '10.1.2.3',
+      '172.16.0.1',
+      '192.168.1.1',
+      '169.254.169.254',
+      '100.64.1.1',
+      '0.0.0.0',
+      '224.0.0.1',
+      '192.88.99.1',
+      '192.0.2.1',
+      '::1',
+      '::',
+      '[::1]',
+      '::ffff:192.168.0.1',
+      '::127.0.0.1',
+      'fd12:3456::1',
+      'fe80::1',
+      'ff02::1',
+      '64:ff9b::a00:1',
+      '2002:a00:1::',
+      '2001::1',
+      '2001:db8::1',
+      'localhost',
+      'not an address',
     ]) {
       assert.equal(isPrivateAddress(address), true, address);
     }
@@ -19,7 +40,7 @@ describe('addresses a server-side fetch must never reach (CIMD draft §8.6)', ()
     }
   });
 
-  it('knows this machine\'s loopback addresses', () => {
+  it("knows this machine's loopback addresses", () => {
     for (const address of ['127.0.0.1', '127.1.2.3', '::ffff:127.0.0.1', '::1']) assert.equal(isLoopbackAddress(address), true, address);
     for (const address of ['10.0.0.5', '128.0.0.1', '::2', '::ffff:10.0.0.1']) assert.equal(isLoopbackAddress(address), false, address);
   });

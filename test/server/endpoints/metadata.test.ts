@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createAuthorizationServer, type AuthorizationServer } from '../../../src/server/app.js';
+import { type AuthorizationServer, createAuthorizationServer } from '../../../src/server/app.js';
 import type { Store } from '../../../src/store/types.js';
 import { startTestServer, TEST_SECRET, type TestServer } from '../../support/server.js';
 import { createTestDatabase, type TestDatabase } from '../../support/stores.js';

@@ -4,7 +4,15 @@ import { describe, it } from 'node:test';
 import { accessRefusal, scopesAllowedByClaims, type UpstreamIdentity } from '../../../src/server/federation/access-policy.js';
 
 function identity(overrides: Partial<UpstreamIdentity> = {}): UpstreamIdentity {
-  return { providerId: 'corp', subject: 'u-1', email: 'alice@example.com', emailVerified: true, name: 'Alice', claims: { groups: ['mcp-users'] }, ...overrides };
+  return {
+    providerId: 'corp',
+    subject: 'u-1',
+    email: 'alice@example.com',
+    emailVerified: true,
+    name: 'Alice',
+    claims: { groups: ['mcp-users'] },
+    ...overrides,
+  };
 }
 
 describe('access rules', () => {

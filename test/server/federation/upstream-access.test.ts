@@ -41,14 +41,22 @@ describe('upstream access of the grant an access token belongs to', () => {
   it('hands on a fresh upstream access token', async () => {
     const ctx = context();
     const grantId = await grant();
-    await saveUpstreamTokens(ctx, { grantId, providerId: 'idp', userId: 'user-1' }, { accessToken: 'upstream-at', refreshToken: undefined, expiresAt: T0 + 3600, obtainedAt: T0 });
+    await saveUpstreamTokens(
+      ctx,
+      { grantId, providerId: 'idp', userId: 'user-1' },
+      { accessToken: 'upstream-at', refreshToken: undefined, expiresAt: T0 + 3600, obtainedAt: T0 },
+    );
     assert.deepEqual(await createUpstreamAccessLookup(ctx)(newAccessTokenId(grantId)), { accessToken: 'upstream-at' });
   });
 
   it('revokes the grant here, and says so, when the upstream refuses to refresh', async () => {
     const ctx = context();
     const grantId = await grant();
-    await saveUpstreamTokens(ctx, { grantId, providerId: 'idp', userId: 'user-1' }, { accessToken: 'old', refreshToken: 'upstream-rt', expiresAt: T0 - 10, obtainedAt: T0 - 3600 });
+    await saveUpstreamTokens(
+      ctx,
+      { grantId, providerId: 'idp', userId: 'user-1' },
+      { accessToken: 'old', refreshToken: 'upstream-rt', expiresAt: T0 - 10, obtainedAt: T0 - 3600 },
+    );
     ended.length = 0;
     assert.equal(await createUpstreamAccessLookup(ctx)(newAccessTokenId(grantId)), 'ended');
     assert.equal((await suite.store.grants.find(grantId))?.revokedAt, T0);

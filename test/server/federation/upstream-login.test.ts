@@ -8,8 +8,8 @@ import { hashSecret, randomSecret } from '../../../src/core/secrets.js';
 import { takeUpstreamLogin, type UpstreamLoginState } from '../../../src/server/federation/upstream-login.js';
 import { TestClock } from '../../support/clock.js';
 import { storageContext } from '../../support/server-context.js';
-import { sqliteStoreForSuite } from '../../support/suite-store.js';
 import { T0 } from '../../support/store-records.js';
+import { sqliteStoreForSuite } from '../../support/suite-store.js';
 
 /** The AES-GCM associated data upstream-login.ts seals attempts under. */
 const SEAL_CONTEXT = 'upstream-login';
@@ -35,7 +35,13 @@ describe('takeUpstreamLogin', () => {
   /** Writes an attempt row through the store, sealed as upstream-login.ts seals it; returns its `state`. */
   async function storeAttempt(plaintext: string): Promise<string> {
     const state = randomSecret(24);
-    await suite.store.federation.createLogin({ stateHash: hashSecret(state), providerId: 'idp', sealed: context().keyring.seal(plaintext, SEAL_CONTEXT), createdAt: T0, expiresAt: T0 + 600 });
+    await suite.store.federation.createLogin({
+      stateHash: hashSecret(state),
+      providerId: 'idp',
+      sealed: context().keyring.seal(plaintext, SEAL_CONTEXT),
+      createdAt: T0,
+      expiresAt: T0 + 600,
+    });
     return state;
   }
 

@@ -1,8 +1,8 @@
 /** The `federation` config section: validation with messages that say what to fix, credentials from the environment. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { resolveFederationConfig } from '../../../src/server/federation/upstream-settings.js';
 import { ConfigError, resolveServerConfig } from '../../../src/server/config.js';
+import { resolveFederationConfig } from '../../../src/server/federation/upstream-settings.js';
 
 const oidc = { id: 'corp', name: 'Corp SSO', type: 'oidc' as const, issuer: 'https://login.example.com', clientId: 'portcullis', clientSecret: 's3cret' };
 const github = {
@@ -63,18 +63,33 @@ describe('federation settings', () => {
       [{ tokenEndpoint: `${local}/token` }, /tokenEndpoint: use https/],
       [{ userinfoEndpoint: `${local}/user` }, /userinfoEndpoint: use https/],
       [{ revocationEndpoint: `${local}/revoke` }, /revocationEndpoint: use https/],
-      [{ issuer: 'https://github.com', authorizationEndpoint: `${local}/authorize`, tokenEndpoint: `${local}/token`, userinfoEndpoint: `${local}/user` }, /authorizationEndpoint: use https/],
+      [
+        { issuer: 'https://github.com', authorizationEndpoint: `${local}/authorize`, tokenEndpoint: `${local}/token`, userinfoEndpoint: `${local}/user` },
+        /authorizationEndpoint: use https/,
+      ],
     ];
     for (const [change, message] of refused) {
       assert.throws(() => resolveFederationConfig({ providers: [{ ...github, ...change }] }, { GITHUB_SECRET: 's' }), message, JSON.stringify(change));
     }
-    const development = { authorizationEndpoint: `${local}/authorize`, tokenEndpoint: `http://localhost:9001/token`, userinfoEndpoint: `${local}/user`, revocationEndpoint: 'https://github.com/revoke' };
-    assert.equal(resolveFederationConfig({ providers: [{ ...github, ...development }] }, { GITHUB_SECRET: 's' }).providers[0]!.issuer, local, 'all on loopback (and https anywhere) is fine');
+    const development = {
+      authorizationEndpoint: `${local}/authorize`,
+      tokenEndpoint: `http://localhost:9001/token`,
+      userinfoEndpoint: `${local}/user`,
+      revocationEndpoint: 'https://github.com/revoke',
+    };
+    assert.equal(
+      resolveFederationConfig({ providers: [{ ...github, ...development }] }, { GITHUB_SECRET: 's' }).providers[0]!.issuer,
+      local,
+      'all on loopback (and https anywhere) is fine',
+    );
   });
 
   it('is part of the server config, as a ConfigError', () => {
     const config = resolveServerConfig({ issuer: 'http://127.0.0.1:8080', federation: { localUsers: false, providers: [oidc] } }, {});
     assert.equal(config.federation?.localUsers, false);
-    assert.throws(() => resolveServerConfig({ issuer: 'http://127.0.0.1:8080', federation: { providers: [github] } }, {}), (error: unknown) => error instanceof ConfigError && /GITHUB_SECRET/.test(error.message));
+    assert.throws(
+      () => resolveServerConfig({ issuer: 'http://127.0.0.1:8080', federation: { providers: [github] } }, {}),
+      (error: unknown) => error instanceof ConfigError && /GITHUB_SECRET/.test(error.message),
+    );
   });
 });

@@ -10,8 +10,8 @@ import type { UpstreamProvider, UpstreamTokenSet } from '../../../src/server/fed
 import { createUpstreamTokenAccess, revokeEndedUpstreamTokens, saveUpstreamTokens } from '../../../src/server/federation/upstream-tokens.js';
 import { TestClock } from '../../support/clock.js';
 import { storageContext } from '../../support/server-context.js';
-import { sqliteStoreForSuite } from '../../support/suite-store.js';
 import { T0, uniqueId } from '../../support/store-records.js';
+import { sqliteStoreForSuite } from '../../support/suite-store.js';
 
 /** The AES-GCM associated data upstream-tokens.ts seals a grant's tokens under. */
 const sealContext = (grantId: string) => `upstream-tokens:${grantId}`;
@@ -69,7 +69,10 @@ describe('upstream tokens', () => {
     revoked.length = 0;
     assert.ok((await revokeEndedUpstreamTokens(contextAt(T0 + 3600))) >= grantIds.length);
     // Only the readable tokens of the first test, if it ran, are revoked upstream.
-    assert.deepEqual(revoked.filter((token) => token !== 'upstream-at'), []);
+    assert.deepEqual(
+      revoked.filter((token) => token !== 'upstream-at'),
+      [],
+    );
     for (const grantId of grantIds) assert.equal(await suite.store.federation.findUpstreamTokens(grantId), undefined, grantId);
   });
 });

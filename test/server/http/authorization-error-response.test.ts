@@ -17,11 +17,19 @@ test('a redirected error carries error, error_description, state and iss, and ke
   assert.equal(response.headers.get('cache-control'), 'no-store');
   const location = new URL(response.headers.get('location')!);
   assert.equal(`${location.origin}${location.pathname}`, 'https://client.example/cb');
-  assert.deepEqual(Object.fromEntries(location.searchParams), { keep: '1', error: 'access_denied', error_description: 'The user denied the request.', state: 'st-1', iss: ISSUER });
+  assert.deepEqual(Object.fromEntries(location.searchParams), {
+    keep: '1',
+    error: 'access_denied',
+    error_description: 'The user denied the request.',
+    state: 'st-1',
+    iss: ISSUER,
+  });
 });
 
 test('without a state, none is sent', () => {
-  const location = new URL(authorizationErrorRedirect(ctx, { redirectUri: 'https://client.example/cb', state: undefined }, 'invalid_scope', 'x').headers.get('location')!);
+  const location = new URL(
+    authorizationErrorRedirect(ctx, { redirectUri: 'https://client.example/cb', state: undefined }, 'invalid_scope', 'x').headers.get('location')!,
+  );
   assert.equal(location.searchParams.has('state'), false);
   assert.equal(location.searchParams.get('iss'), ISSUER);
 });

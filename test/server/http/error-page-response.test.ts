@@ -24,7 +24,10 @@ test('a page for a thrown error keeps a server failure status and answers 400 to
 });
 
 test('a page for a thrown error shows its public description and code, never its detail', async () => {
-  const html = await thrownErrorPageResponse(new OAuthError('invalid_scope', 'Unknown scope.', { detail: 'private-detail' }), 'This sign-in request cannot continue').text();
+  const html = await thrownErrorPageResponse(
+    new OAuthError('invalid_scope', 'Unknown scope.', { detail: 'private-detail' }),
+    'This sign-in request cannot continue',
+  ).text();
   assert.ok(html.includes('Unknown scope.'));
   assert.ok(html.includes('invalid_scope'));
   assert.ok(!html.includes('private-detail'));

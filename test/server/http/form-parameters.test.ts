@@ -37,12 +37,21 @@ describe('readFormBody', () => {
   });
 
   it('refuses a body over the limit that declared less', async () => {
-    const request = new Request('http://localhost/token', { method: 'POST', headers: { ...FORM, 'content-length': '3' }, body: `a=${'x'.repeat(MAX_BODY_BYTES)}` });
+    const request = new Request('http://localhost/token', {
+      method: 'POST',
+      headers: { ...FORM, 'content-length': '3' },
+      body: `a=${'x'.repeat(MAX_BODY_BYTES)}`,
+    });
     assert.deepEqual(await refusal(readFormBody(request)), { code: 'invalid_request', status: 413 });
   });
 
   it('refuses a streamed body over the limit', async () => {
-    const request = new Request('http://localhost/token', { method: 'POST', headers: FORM, body: streamedBody(`a=${'x'.repeat(MAX_BODY_BYTES)}`), duplex: 'half' } as RequestInit);
+    const request = new Request('http://localhost/token', {
+      method: 'POST',
+      headers: FORM,
+      body: streamedBody(`a=${'x'.repeat(MAX_BODY_BYTES)}`),
+      duplex: 'half',
+    } as RequestInit);
     assert.deepEqual(await refusal(readFormBody(request)), { code: 'invalid_request', status: 413 });
   });
 
@@ -66,13 +75,18 @@ describe('readFormBody', () => {
     /** Sends a body as given, with a Content-Length or chunked. */
     function send(body: string, framing: 'content-length' | 'chunked'): Promise<{ status: number; body: string }> {
       return new Promise((resolve, reject) => {
-        const headers: Record<string, string> = { ...FORM, ...(framing === 'content-length' ? { 'content-length': String(Buffer.byteLength(body)) } : { 'transfer-encoding': 'chunked' }) };
+        const headers: Record<string, string> = {
+          ...FORM,
+          ...(framing === 'content-length' ? { 'content-length': String(Buffer.byteLength(body)) } : { 'transfer-encoding': 'chunked' }),
+        };
         const request = httpRequest(`${http.url}/`, { method: 'POST', headers }, (response) => {
           let text = '';
           response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
           response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
         });
-        request.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' || error.code === 'EPIPE' ? resolve({ status: 413, body: '' }) : reject(error)));
+        request.on('error', (error: NodeJS.ErrnoException) =>
+          error.code === 'ECONNRESET' || error.code === 'EPIPE' ? resolve({ status: 413, body: '' }) : reject(error),
+        );
         request.end(body);
       });
     }

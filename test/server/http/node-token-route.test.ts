@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { MAX_BODY_BYTES } from '../../../src/server/http/form-parameters.js';
-import { clientRecord } from '../../support/store-records.js';
 import { startTestServer, type TestServer } from '../../support/server.js';
+import { clientRecord } from '../../support/store-records.js';
 
 interface Answer {
   status: number;
@@ -22,7 +22,10 @@ const HEADERS_COMPARED = ['content-type', 'cache-control', 'pragma', 'access-con
 function send(url: string, options: { method?: string; path: string; headers?: Record<string, string>; body?: string; chunked?: boolean }): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const body = options.body ?? '';
-    const headers: Record<string, string> = { ...options.headers, ...(options.chunked ? { 'transfer-encoding': 'chunked' } : { 'content-length': String(Buffer.byteLength(body)) }) };
+    const headers: Record<string, string> = {
+      ...options.headers,
+      ...(options.chunked ? { 'transfer-encoding': 'chunked' } : { 'content-length': String(Buffer.byteLength(body)) }),
+    };
     const request = httpRequest(`${url}${options.path}`, { method: options.method ?? 'POST', headers }, (response) => {
       let text = '';
       response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
@@ -51,7 +54,11 @@ describe('the token endpoint on node:http', () => {
     { name: 'no grant_type', headers: FORM, body: 'client_id=x' },
     { name: 'a repeated parameter', headers: FORM, body: 'grant_type=refresh_token&grant_type=refresh_token' },
     { name: 'an unknown client', headers: FORM, body: 'grant_type=refresh_token&client_id=nobody&refresh_token=x' },
-    { name: 'a wrong client secret (401 with a challenge)', headers: { ...FORM, authorization: `Basic ${Buffer.from(`${confidential.clientId}:wrong`).toString('base64')}` }, body: 'grant_type=refresh_token&refresh_token=x' },
+    {
+      name: 'a wrong client secret (401 with a challenge)',
+      headers: { ...FORM, authorization: `Basic ${Buffer.from(`${confidential.clientId}:wrong`).toString('base64')}` },
+      body: 'grant_type=refresh_token&refresh_token=x',
+    },
     { name: 'an unsupported grant type', headers: FORM, body: `grant_type=password&client_id=${confidential.clientId}&client_secret=x` },
     { name: 'a JSON body', headers: { 'content-type': 'application/json' }, body: '{"grant_type":"refresh_token"}' },
     { name: 'no content type', headers: {}, body: 'grant_type=refresh_token' },
@@ -85,7 +92,12 @@ describe('the token endpoint on node:http', () => {
   it('refuses an oversized body with 413, declared or sent in chunks, and closes the connection', async () => {
     let answered = 0;
     for (const chunked of [false, true]) {
-      const answer = await send(server.url, { path: server.server.paths.token, headers: FORM, body: `grant_type=${'x'.repeat(MAX_BODY_BYTES)}`, chunked }).catch((error: NodeJS.ErrnoException) => {
+      const answer = await send(server.url, {
+        path: server.server.paths.token,
+        headers: FORM,
+        body: `grant_type=${'x'.repeat(MAX_BODY_BYTES)}`,
+        chunked,
+      }).catch((error: NodeJS.ErrnoException) => {
         // The server may close before the client finished sending; that is a refusal too.
         assert.ok(error.code === 'ECONNRESET' || error.code === 'EPIPE', String(error));
         return undefined;

@@ -2,11 +2,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
+import type { ServerContext } from '../../../src/server/context.js';
 import { newAccessTokenId } from '../../../src/server/tokens/access-token-id.js';
 import { isAccessTokenLive } from '../../../src/server/tokens/access-token-status.js';
-import type { ServerContext } from '../../../src/server/context.js';
 import type { Store } from '../../../src/store/index.js';
-import { T0, accessTokenRecord, grantRecord, uniqueId } from '../../support/store-records.js';
+import { accessTokenRecord, grantRecord, T0, uniqueId } from '../../support/store-records.js';
 import { createSqliteDatabase, type TestDatabase } from '../../support/stores.js';
 
 describe('isAccessTokenLive', () => {
@@ -56,7 +56,9 @@ describe('isAccessTokenLive', () => {
     const legacy = accessTokenRecord(grant);
     // Written as releases before it did, at issuance (the store no longer writes such rows).
     const sqlite = new BetterSqlite3(database.url.slice('sqlite:'.length));
-    sqlite.prepare('INSERT INTO access_tokens (jti, grant_id, client_id, expires_at, revoked_at) VALUES (?, ?, ?, ?, NULL)').run(legacy.jti, grant.id, grant.clientId, legacy.expiresAt);
+    sqlite
+      .prepare('INSERT INTO access_tokens (jti, grant_id, client_id, expires_at, revoked_at) VALUES (?, ?, ?, ?, NULL)')
+      .run(legacy.jti, grant.id, grant.clientId, legacy.expiresAt);
     sqlite.close();
     assert.equal(await isAccessTokenLive(ctx, legacy.jti), true);
     await store.grants.revokeAccessToken({ ...legacy, grantId: '' }, T0 + 1);

@@ -9,9 +9,9 @@ import { createKeyring } from '../../../src/core/seal.js';
 import { createSigningKeys } from '../../../src/server/tokens/signing-keys.js';
 import { TestClock } from '../../support/clock.js';
 import { TEST_SECRET } from '../../support/server.js';
-import { sqliteStoreForSuite } from '../../support/suite-store.js';
-import { T0, signingKeyRecord } from '../../support/store-records.js';
+import { signingKeyRecord, T0 } from '../../support/store-records.js';
 import { createSqliteDatabase } from '../../support/stores.js';
+import { sqliteStoreForSuite } from '../../support/suite-store.js';
 
 /** The AES-GCM associated data signing-keys.ts seals private keys under. */
 const SEAL_CONTEXT = 'signing_keys.private_jwk';
@@ -28,7 +28,10 @@ describe('createSigningKeys with stored keys of another shape', () => {
       const first = await createSigningKeys(own.signingKeys, keyring, clock, 300).current();
       const second = createSigningKeys(own.signingKeys, keyring, clock, 300);
       assert.equal((await second.current()).kid, first.kid);
-      assert.deepEqual((await second.jwks()).keys.map((key) => key.kid), [first.kid]);
+      assert.deepEqual(
+        (await second.jwks()).keys.map((key) => key.kid),
+        [first.kid],
+      );
     } finally {
       await own.close();
       await ownDatabase.destroy();
@@ -41,8 +44,16 @@ describe('createSigningKeys with stored keys of another shape', () => {
     const rows = [
       // Not JSON, an RSA key, no `y`: not published, not signed with.
       signingKeyRecord({ kid: 'not-json', publicJwk: '{', privateJwkSealed: sealPrivate({ ...publicJwk, d: 'd' }) }),
-      signingKeyRecord({ kid: 'rsa', publicJwk: JSON.stringify({ kty: 'RSA', n: 'n', e: 'AQAB', kid: 'rsa', alg: 'RS256' }), privateJwkSealed: sealPrivate({ kty: 'RSA' }) }),
-      signingKeyRecord({ kid: 'no-y', publicJwk: JSON.stringify({ ...publicJwk, y: undefined, kid: 'no-y' }), privateJwkSealed: sealPrivate({ ...publicJwk, d: 'd' }) }),
+      signingKeyRecord({
+        kid: 'rsa',
+        publicJwk: JSON.stringify({ kty: 'RSA', n: 'n', e: 'AQAB', kid: 'rsa', alg: 'RS256' }),
+        privateJwkSealed: sealPrivate({ kty: 'RSA' }),
+      }),
+      signingKeyRecord({
+        kid: 'no-y',
+        publicJwk: JSON.stringify({ ...publicJwk, y: undefined, kid: 'no-y' }),
+        privateJwkSealed: sealPrivate({ ...publicJwk, d: 'd' }),
+      }),
       // A readable public key with a private key of another shape: published, not signed with.
       signingKeyRecord({ kid: 'foreign-public', publicJwk: JSON.stringify(publicJwk), privateJwkSealed: sealPrivate('not json') }),
     ];

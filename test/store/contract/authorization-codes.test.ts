@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { T0, codeRecord, randomHash } from '../../support/store-records.js';
 import { startRacer } from '../../support/store-racer.js';
+import { codeRecord, randomHash, T0 } from '../../support/store-records.js';
 import { assertRedeemed, describeOnEveryDialect, useFreshStore } from './run-contract.js';
 
 const count = <T extends string>(outcomes: readonly { outcome: T }[], outcome: T) => outcomes.filter((o) => o.outcome === outcome).length;

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { UniqueViolation } from '../../../src/store/index.js';
-import { T0, clientRecord, grantRecord, randomHash, rotationOf, uniqueId, userRecord } from '../../support/store-records.js';
+import { clientRecord, grantRecord, randomHash, rotationOf, T0, uniqueId, userRecord } from '../../support/store-records.js';
 import { describeOnEveryDialect, useFreshStore } from './run-contract.js';
 
 await describeOnEveryDialect('store contract', (dialect) => {

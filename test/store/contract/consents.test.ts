@@ -4,8 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { T0, grantRecord, uniqueId } from '../../support/store-records.js';
 import { startRacer } from '../../support/store-racer.js';
+import { grantRecord, T0, uniqueId } from '../../support/store-records.js';
 import { describeOnEveryDialect, runAll, useFreshStore } from './run-contract.js';
 
 await describeOnEveryDialect('store contract', (dialect) => {
@@ -19,7 +19,13 @@ await describeOnEveryDialect('store contract', (dialect) => {
       await fresh.store.consents.grant(userId, clientId, ['write', 'read'], T0);
       assert.deepEqual(await fresh.store.consents.find(userId, clientId), { userId, clientId, scope: ['read', 'write'], createdAt: T0, updatedAt: T0 });
       await fresh.store.consents.grant(userId, clientId, ['admin', 'read'], T0 + 10);
-      assert.deepEqual(await fresh.store.consents.find(userId, clientId), { userId, clientId, scope: ['admin', 'read', 'write'], createdAt: T0, updatedAt: T0 + 10 });
+      assert.deepEqual(await fresh.store.consents.find(userId, clientId), {
+        userId,
+        clientId,
+        scope: ['admin', 'read', 'write'],
+        createdAt: T0,
+        updatedAt: T0 + 10,
+      });
       await fresh.store.consents.grant(userId, clientId, [], T0 + 20);
       assert.deepEqual((await fresh.store.consents.find(userId, clientId))?.scope, ['admin', 'read', 'write']);
     });

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { T0, grantRecord, randomHash, uniqueId, userRecord } from '../../support/store-records.js';
+import { grantRecord, randomHash, T0, uniqueId, userRecord } from '../../support/store-records.js';
 import { describeOnEveryDialect, useFreshStore } from './run-contract.js';
 
 await describeOnEveryDialect('store contract', (dialect) => {
@@ -37,7 +37,10 @@ await describeOnEveryDialect('store contract', (dialect) => {
       await fresh.store.federation.createLogin(attempt);
       const takes = await Promise.all(Array.from({ length: 10 }, () => fresh.store.federation.takeLogin(attempt.stateHash, T0 + 1)));
       assert.equal(takes.filter((t) => t !== undefined).length, 1);
-      assert.deepEqual(takes.find((t) => t !== undefined), attempt);
+      assert.deepEqual(
+        takes.find((t) => t !== undefined),
+        attempt,
+      );
       const late = login();
       await fresh.store.federation.createLogin(late);
       assert.equal(await fresh.store.federation.takeLogin(late.stateHash, T0 + 600), undefined);

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { T0, codeRecord, grantRecord, rotationOf, uniqueId } from '../../support/store-records.js';
+import { codeRecord, grantRecord, rotationOf, T0, uniqueId } from '../../support/store-records.js';
 import { describeOnEveryDialect, useFreshStore } from './run-contract.js';
 
 await describeOnEveryDialect('store contract', (dialect) => {
@@ -56,7 +56,14 @@ await describeOnEveryDialect('store contract', (dialect) => {
 
     it('revokeFromCode revokes an existing grant and keeps what it holds', async () => {
       const code = codeRecord();
-      const grant = grantRecord({ id: code.grantId, clientId: code.clientId, userId: code.userId, scope: code.scope, resource: code.resource, createdAt: T0 + 1 });
+      const grant = grantRecord({
+        id: code.grantId,
+        clientId: code.clientId,
+        userId: code.userId,
+        scope: code.scope,
+        resource: code.resource,
+        createdAt: T0 + 1,
+      });
       await fresh.store.grants.create(grant);
       await fresh.store.grants.revokeFromCode(code, T0 + 40);
       assert.deepEqual(await fresh.store.grants.find(grant.id), { ...grant, revokedAt: T0 + 40 });

@@ -6,14 +6,23 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import type { ClientPendingLoginRecord, ClientTokensUpdate } from '../../../src/store/index.js';
-import { T0, randomHash, uniqueId } from '../../support/store-records.js';
+import { randomHash, T0, uniqueId } from '../../support/store-records.js';
 import { describeOnEveryDialect, useFreshStore } from './run-contract.js';
 
 const ISSUER = 'https://as.example.com';
 const SERVER = 'https://mcp.example.com/mcp';
 
 function pending(overrides: Partial<ClientPendingLoginRecord> = {}): ClientPendingLoginRecord {
-  return { stateHash: randomHash(), userId: uniqueId('user'), serverUrl: SERVER, issuer: ISSUER, sealed: 'v1.pending', createdAt: T0, expiresAt: T0 + 600, ...overrides };
+  return {
+    stateHash: randomHash(),
+    userId: uniqueId('user'),
+    serverUrl: SERVER,
+    issuer: ISSUER,
+    sealed: 'v1.pending',
+    createdAt: T0,
+    expiresAt: T0 + 600,
+    ...overrides,
+  };
 }
 
 function update(overrides: Partial<ClientTokensUpdate> = {}): ClientTokensUpdate {
@@ -37,7 +46,12 @@ await describeOnEveryDialect('client store contract', (dialect) => {
     await fresh.store.mcpClient.saveRegistration(record);
     assert.deepEqual(await fresh.store.mcpClient.findRegistration(ISSUER, record.redirectUri), record);
     assert.equal(await fresh.store.mcpClient.findRegistration('https://other.example.com', record.redirectUri), undefined, 'keyed by issuer');
-    await fresh.store.mcpClient.saveRegistration({ ...record, clientId: 'second', clientSecretSealed: 'v1.secret', tokenEndpointAuthMethod: 'client_secret_basic' });
+    await fresh.store.mcpClient.saveRegistration({
+      ...record,
+      clientId: 'second',
+      clientSecretSealed: 'v1.secret',
+      tokenEndpointAuthMethod: 'client_secret_basic',
+    });
     assert.equal((await fresh.store.mcpClient.findRegistration(ISSUER, record.redirectUri))?.clientId, 'second');
     await fresh.store.mcpClient.deleteRegistration(ISSUER, record.redirectUri);
     assert.equal(await fresh.store.mcpClient.findRegistration(ISSUER, record.redirectUri), undefined);
@@ -48,7 +62,10 @@ await describeOnEveryDialect('client store contract', (dialect) => {
     await fresh.store.mcpClient.createPendingLogin(login);
     const takes = await Promise.all(Array.from({ length: 10 }, () => fresh.store.mcpClient.takePendingLogin(login.stateHash, T0 + 1)));
     assert.equal(takes.filter((t) => t !== undefined).length, 1);
-    assert.deepEqual(takes.find((t) => t !== undefined), login);
+    assert.deepEqual(
+      takes.find((t) => t !== undefined),
+      login,
+    );
     const late = pending();
     await fresh.store.mcpClient.createPendingLogin(late);
     assert.equal(await fresh.store.mcpClient.takePendingLogin(late.stateHash, T0 + 600), undefined, 'expired at 10 minutes');
@@ -128,15 +145,24 @@ await describeOnEveryDialect('client store contract', (dialect) => {
     await fresh.store.mcpClient.takeRefreshLease(userId, SERVER, 'h', T0, T0 + 30);
 
     const removed = await fresh.store.mcpClient.removeServer(userId, SERVER);
-    assert.deepEqual(removed.map((r) => r.serverUrl), [SERVER]);
+    assert.deepEqual(
+      removed.map((r) => r.serverUrl),
+      [SERVER],
+    );
     assert.equal(await fresh.store.mcpClient.findTokens(userId, SERVER), undefined);
     assert.equal(await fresh.store.mcpClient.takePendingLogin(login.stateHash, T0), undefined, 'pending login deleted');
     assert.equal(await fresh.store.mcpClient.takeRefreshLease(userId, SERVER, 'other-holder', T0, T0 + 30), true, 'lease deleted');
-    assert.deepEqual((await fresh.store.mcpClient.listTokens(userId)).map((r) => r.serverUrl), [other]);
+    assert.deepEqual(
+      (await fresh.store.mcpClient.listTokens(userId)).map((r) => r.serverUrl),
+      [other],
+    );
 
     await fresh.store.mcpClient.createPendingLogin(pending({ userId, serverUrl: other }));
     const all = await fresh.store.mcpClient.removeUser(userId);
-    assert.deepEqual(all.map((r) => r.serverUrl), [other]);
+    assert.deepEqual(
+      all.map((r) => r.serverUrl),
+      [other],
+    );
     assert.deepEqual(await fresh.store.mcpClient.listTokens(userId), []);
   });
 

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { T0, clientRecord, codeRecord, userRecord } from '../../support/store-records.js';
+import { clientRecord, codeRecord, T0, userRecord } from '../../support/store-records.js';
 import { assertRedeemed, describeOnEveryDialect, useFreshStore } from './run-contract.js';
 
 await describeOnEveryDialect('store contract', (dialect) => {

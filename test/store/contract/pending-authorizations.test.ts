@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { T0, pendingAuthorizationRecord, randomHash } from '../../support/store-records.js';
+import { pendingAuthorizationRecord, randomHash, T0 } from '../../support/store-records.js';
 import { describeOnEveryDialect, useFreshStore } from './run-contract.js';
 
 await describeOnEveryDialect('store contract', (dialect) => {
@@ -46,8 +46,13 @@ await describeOnEveryDialect('store contract', (dialect) => {
       const other = await fresh.openAnother();
       const pending = pendingAuthorizationRecord();
       await fresh.store.pendingAuthorizations.create(pending);
-      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? fresh.store : other).pendingAuthorizations.take(pending.idHash, T0 + 1)));
-      assert.deepEqual(results.filter((r) => r !== undefined), [pending]);
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? fresh.store : other).pendingAuthorizations.take(pending.idHash, T0 + 1)),
+      );
+      assert.deepEqual(
+        results.filter((r) => r !== undefined),
+        [pending],
+      );
     });
   });
 });

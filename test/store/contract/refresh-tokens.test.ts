@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { GrantRecord } from '../../../src/store/index.js';
-import { T0, grantRecord, rotationOf, uniqueId } from '../../support/store-records.js';
 import { startRacer } from '../../support/store-racer.js';
+import { grantRecord, rotationOf, T0, uniqueId } from '../../support/store-records.js';
 import { describeOnEveryDialect, useFreshStore } from './run-contract.js';
 
 await describeOnEveryDialect('store contract', (dialect) => {
@@ -61,7 +61,7 @@ await describeOnEveryDialect('store contract', (dialect) => {
       assert.equal((await fresh.store.grants.rotateRefreshToken(rotationOf(grant, T0 + 11)))?.refreshGeneration, 1);
     });
 
-    it('rotates only for the grant\'s own resource when one is named', async () => {
+    it("rotates only for the grant's own resource when one is named", async () => {
       const grant = await liveGrant();
       assert.equal(await fresh.store.grants.rotateRefreshToken({ ...rotationOf(grant, T0 + 10), resource: 'https://other.example.com/mcp' }), undefined);
       assert.deepEqual(await fresh.store.grants.find(grant.id), grant);
@@ -91,7 +91,9 @@ await describeOnEveryDialect('store contract', (dialect) => {
       const other = await fresh.openAnother();
       for (let round = 0; round < 5; round++) {
         const grant = await liveGrant();
-        const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? fresh.store : other).grants.rotateRefreshToken(rotationOf(grant, T0 + 100))));
+        const results = await Promise.all(
+          Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? fresh.store : other).grants.rotateRefreshToken(rotationOf(grant, T0 + 100))),
+        );
         assert.equal(results.filter((r) => r !== undefined).length, 1, `round ${round}`);
         assert.equal((await fresh.store.grants.find(grant.id))?.refreshGeneration, 1, `round ${round}`);
       }

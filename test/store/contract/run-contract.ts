@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe } from 'node:test';
 import type { CodeRedemption, Store } from '../../../src/store/index.js';
-import { DIALECTS, type TestDatabase, createTestDatabase, postgresSkipReason } from '../../support/stores.js';
+import { createTestDatabase, DIALECTS, postgresSkipReason, type TestDatabase } from '../../support/stores.js';
 
 export type Dialect = (typeof DIALECTS)[number];
 

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { T0, accessTokenRecord, codeRecord, grantRecord, pendingAuthorizationRecord, sessionRecord, signingKeyRecord } from '../../support/store-records.js';
+import { accessTokenRecord, codeRecord, grantRecord, pendingAuthorizationRecord, sessionRecord, signingKeyRecord, T0 } from '../../support/store-records.js';
 import { describeOnEveryDialect, useFreshStore } from './run-contract.js';
 
 await describeOnEveryDialect('store contract', (dialect) => {

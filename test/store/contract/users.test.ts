@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { UniqueViolation } from '../../../src/store/index.js';
-import { T0, clientRecord, codeRecord, grantRecord, sessionRecord, uniqueId, userRecord } from '../../support/store-records.js';
 import { startRacer } from '../../support/store-racer.js';
+import { clientRecord, codeRecord, grantRecord, sessionRecord, T0, uniqueId, userRecord } from '../../support/store-records.js';
 import { describeOnEveryDialect, runAll, useFreshStore } from './run-contract.js';
 
 const _count = <T extends string>(outcomes: readonly { outcome: T }[], outcome: T) => outcomes.filter((o) => o.outcome === outcome).length;
@@ -58,10 +58,13 @@ await describeOnEveryDialect('store contract', (dialect) => {
         [`${tag}-alice`, `${tag}-bob`, `${tag}-carol`],
       );
       const names = listed.map((u) => u.username);
-      assert.deepEqual(names, [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+      assert.deepEqual(
+        names,
+        [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
+      );
     });
 
-    it('sets a new password hash, ending that user\'s sessions only', async () => {
+    it("sets a new password hash, ending that user's sessions only", async () => {
       const { store } = fresh;
       const user = userRecord();
       const bystander = userRecord();

@@ -1,5 +1,5 @@
+import { html, type SafeHtml, safeHttpUrl } from '../../../core/html.js';
 import { renderHiddenFields } from './hidden-fields.js';
-import { type SafeHtml, html, safeHttpUrl } from '../../../core/html.js';
 import { renderLayout } from './layout.js';
 
 export interface ConsentScope {
@@ -36,8 +36,7 @@ export interface ConsentPageOptions {
 }
 
 /** Shown for a self-registered client; its name and website are only what it claims. */
-export const UNVERIFIED_CLIENT_WARNING =
-  'Portcullis has not verified this application. Approve only if you started this sign-in.';
+export const UNVERIFIED_CLIENT_WARNING = 'Portcullis has not verified this application. Approve only if you started this sign-in.';
 
 /** The name shown for a client that registered without `client_name`. */
 export const UNNAMED_CLIENT = 'An unnamed application';

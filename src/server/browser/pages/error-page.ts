@@ -21,10 +21,12 @@ export interface ErrorPageOptions {
 export function renderErrorPage({ title, message, code, returnTo }: ErrorPageOptions): string {
   const body = html`<h1>${title}</h1>
 <p>${message}</p>
-${returnTo === undefined
-  ? html`<p class="muted">Nothing was sent back to the application. You can close this window and try again from where you started.</p>`
-  : html`<p><a class="button-primary" href="${returnTo.href}" rel="noreferrer">Return to <bdi>${returnTo.clientName}</bdi></a></p>
-<p class="muted">The application is told that signing in did not work, and can let you try again.</p>`}
+${
+  returnTo === undefined
+    ? html`<p class="muted">Nothing was sent back to the application. You can close this window and try again from where you started.</p>`
+    : html`<p><a class="button-primary" href="${returnTo.href}" rel="noreferrer">Return to <bdi>${returnTo.clientName}</bdi></a></p>
+<p class="muted">The application is told that signing in did not work, and can let you try again.</p>`
+}
 ${code ? html`<p class="muted error-code">Error code: <code>${code}</code></p>` : null}`;
   return renderLayout({ title, body });
 }

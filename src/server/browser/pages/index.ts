@@ -1,12 +1,12 @@
-export { escapeHtml, html, SafeHtml, type HtmlValue } from '../../../core/html.js';
-export { renderLayout, type LayoutOptions } from './layout.js';
-export { PAGE_STYLE, PAGE_STYLE_HASH } from './style.js';
-export { renderLoginPage, type LoginPageOptions } from './login-page.js';
+export { escapeHtml, type HtmlValue, html, SafeHtml } from '../../../core/html.js';
 export {
+  type ConsentPageOptions,
+  type ConsentScope,
   renderConsentPage,
   UNNAMED_CLIENT,
   UNVERIFIED_CLIENT_WARNING,
-  type ConsentPageOptions,
-  type ConsentScope,
 } from './consent-page.js';
-export { renderErrorPage, type ErrorPageOptions } from './error-page.js';
+export { type ErrorPageOptions, renderErrorPage } from './error-page.js';
+export { type LayoutOptions, renderLayout } from './layout.js';
+export { type LoginPageOptions, renderLoginPage } from './login-page.js';
+export { PAGE_STYLE, PAGE_STYLE_HASH } from './style.js';

@@ -1,4 +1,4 @@
-import { type SafeHtml, dangerouslyTrustHtml, html } from '../../../core/html.js';
+import { dangerouslyTrustHtml, html, type SafeHtml } from '../../../core/html.js';
 import { PAGE_STYLE } from './style.js';
 
 export interface LayoutOptions {

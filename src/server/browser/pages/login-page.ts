@@ -1,5 +1,5 @@
-import { renderHiddenFields } from './hidden-fields.js';
 import { html } from '../../../core/html.js';
+import { renderHiddenFields } from './hidden-fields.js';
 import { renderLayout } from './layout.js';
 
 export interface LoginPageOptions {
@@ -50,8 +50,12 @@ ${renderHiddenFields(hiddenFields)}<div class="field">
 </form>`;
   const body = html`<h1>Sign in <span class="subtitle">to continue to <strong>${clientName === null ? 'an unnamed application' : html`<bdi>${clientName}</bdi>`}</strong></span></h1>
 ${error ? html`<div class="notice notice-error" id="login-error" role="alert"><p>${error}</p></div>` : null}
-${providerForms}${providerForms.length > 0 && localUsers ? html`<p class="muted separator">or with a Portcullis account</p>
-` : null}${localUsers ? localForm : null}
+${providerForms}${
+  providerForms.length > 0 && localUsers
+    ? html`<p class="muted separator">or with a Portcullis account</p>
+`
+    : null
+}${localUsers ? localForm : null}
 <dl class="details">
 <div><dt>Application</dt><dd>${clientName === null ? 'Unnamed' : html`<bdi>${clientName}</bdi>`}</dd></div>
 <div><dt>Client ID</dt><dd><code>${clientId}</code></dd></div>

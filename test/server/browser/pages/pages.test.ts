@@ -4,17 +4,17 @@ import { describe, it } from 'node:test';
 import {
   type ConsentPageOptions,
   type ErrorPageOptions,
+  escapeHtml,
+  html,
   type LoginPageOptions,
   PAGE_STYLE,
   PAGE_STYLE_HASH,
-  UNNAMED_CLIENT,
-  UNVERIFIED_CLIENT_WARNING,
-  escapeHtml,
-  html,
   renderConsentPage,
   renderErrorPage,
   renderLayout,
   renderLoginPage,
+  UNNAMED_CLIENT,
+  UNVERIFIED_CLIENT_WARNING,
 } from '../../../../src/server/browser/pages/index.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -46,18 +46,11 @@ function skeleton(doc: string): string[] {
 }
 
 function tagsWhere(doc: string, name: string, attributes: Record<string, string> = {}): Tag[] {
-  return readTags(doc).filter(
-    (tag) => tag.name === name && Object.entries(attributes).every(([key, value]) => tag.attributes.get(key) === value),
-  );
+  return readTags(doc).filter((tag) => tag.name === name && Object.entries(attributes).every(([key, value]) => tag.attributes.get(key) === value));
 }
 
 function unescapeAttribute(value: string): string {
-  return value
-    .replaceAll('&quot;', '"')
-    .replaceAll('&#39;', "'")
-    .replaceAll('&lt;', '<')
-    .replaceAll('&gt;', '>')
-    .replaceAll('&amp;', '&');
+  return value.replaceAll('&quot;', '"').replaceAll('&#39;', "'").replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
 }
 
 function styleText(doc: string): string {
@@ -91,7 +84,10 @@ function consentWith(value: string): ConsentPageOptions {
     redirectHost: value,
     resource: value,
     resourceName: value,
-    scopes: [{ name: value, description: value, isNew: false }, { name: value, isNew: true }],
+    scopes: [
+      { name: value, description: value, isNew: false },
+      { name: value, isNew: true },
+    ],
     username: value,
     isDynamicallyRegistered: true,
   };
@@ -252,7 +248,10 @@ describe('consent page', () => {
     const buttons = tagsWhere(doc, 'button');
     assert.deepEqual(
       buttons.map((button) => [button.attributes.get('type'), button.attributes.get('name'), button.attributes.get('value')]),
-      [['submit', 'decision', 'deny'], ['submit', 'decision', 'approve']],
+      [
+        ['submit', 'decision', 'deny'],
+        ['submit', 'decision', 'approve'],
+      ],
     );
     assert.match(doc, /value="approve"[^>]*>Approve<\/button>/);
     assert.match(doc, /value="deny"[^>]*>Deny<\/button>/);
@@ -287,7 +286,9 @@ describe('consent page', () => {
     const doc = renderConsentPage({ ...baseConsent, resourceName: 'Notes <b>&</b>' });
     const [name, ...others] = tagsWhere(doc, 'strong', { class: 'resource-name' });
     assert.ok(name !== undefined && others.length === 0);
-    assert.ok(doc.includes('<dd><strong class="resource-name"><bdi>Notes &lt;b&gt;&amp;&lt;/b&gt;</bdi></strong><br><code>https://mcp.example.com/mcp</code></dd>'));
+    assert.ok(
+      doc.includes('<dd><strong class="resource-name"><bdi>Notes &lt;b&gt;&amp;&lt;/b&gt;</bdi></strong><br><code>https://mcp.example.com/mcp</code></dd>'),
+    );
     assert.equal(tagsWhere(doc, 'b').length, 0);
     assert.equal(tagsWhere(renderConsentPage(baseConsent), 'strong', { class: 'resource-name' }).length, 0);
   });
@@ -295,10 +296,16 @@ describe('consent page', () => {
   it('on a step-up, marks each scope not approved before as new, and says so', () => {
     const doc = renderConsentPage({
       ...baseConsent,
-      scopes: [{ name: 'notes:read', description: 'Read', isNew: false }, { name: 'notes:write', description: 'Delete', isNew: true }],
+      scopes: [
+        { name: 'notes:read', description: 'Read', isNew: false },
+        { name: 'notes:write', description: 'Delete', isNew: true },
+      ],
     });
     const items = [...doc.matchAll(/<li( class="scope-new")?><code>([^<]*)<\/code>/g)].map((m) => [m[2], m[1] !== undefined]);
-    assert.deepEqual(items, [['notes:read', false], ['notes:write', true]]);
+    assert.deepEqual(items, [
+      ['notes:read', false],
+      ['notes:write', true],
+    ]);
     assert.ok(doc.includes('<li class="scope-new"><code>notes:write</code> <strong class="scope-new-label">New</strong><span>Delete</span></li>'));
     assert.match(doc, /You approved this application before/);
     const first = renderConsentPage({ ...baseConsent, scopes: [{ name: 'notes:read' }, { name: 'notes:write' }] });
