@@ -1,7 +1,12 @@
 import { z } from 'zod';
 import { mayUsePlainHttp } from '../core/plain-http.js';
 import { canonicalResource } from '../core/resource-uri.js';
-import { authorizationServerDiscoveryUrls, PROTECTED_RESOURCE_METADATA_WELL_KNOWN, protectedResourceMetadataWellKnownUrls } from '../core/well-known.js';
+import {
+  authorizationServerDiscoveryUrls,
+  PROTECTED_RESOURCE_METADATA_WELL_KNOWN,
+  protectedResourceMetadataWellKnownUrl,
+  protectedResourceMetadataWellKnownUrls,
+} from '../core/well-known.js';
 import { ClientAuthError } from './errors.js';
 import { fetchMetadata } from './http-policy.js';
 import type { FetchFunction } from './types.js';
@@ -68,17 +73,27 @@ export interface ProtectedResourceMetadataSource {
 export function protectedResourceMetadataSources(serverUrl: string, fromChallenge?: string): ProtectedResourceMetadataSource[] {
   const server = new URL(serverUrl);
   const serverResource = canonicalResource(serverUrl);
-  // Probed by the path without its trailing slash and without the query, as this client always has.
-  const probed = new URL(`${server.origin}${server.pathname.replace(/\/$/, '')}`);
   const rootAccepts = [...new Set([canonicalResource(server.origin), serverResource])];
-  const wellKnown: ProtectedResourceMetadataSource[] = protectedResourceMetadataWellKnownUrls(probed).map((url) => ({
+  const wellKnown: ProtectedResourceMetadataSource[] = wellKnownCandidates(server).map((url) => ({
     url,
-    acceptedResources: url.pathname === PROTECTED_RESOURCE_METADATA_WELL_KNOWN ? rootAccepts : [serverResource],
+    acceptedResources: url.pathname === PROTECTED_RESOURCE_METADATA_WELL_KNOWN && url.search === '' ? rootAccepts : [serverResource],
   }));
   if (fromChallenge === undefined) return wellKnown;
   const challengeUrl = new URL(fromChallenge);
   const same = wellKnown.find((source) => source.url.href === challengeUrl.href);
   return [{ url: challengeUrl, acceptedResources: same?.acceptedResources ?? [serverResource] }, ...wellKnown];
+}
+
+/**
+ * The well-known URLs for `server`: RFC 9728 §3.1's (the path and query kept as they are), then,
+ * when it differs, the same without a trailing slash or query, where other MCP clients look and so
+ * where some servers publish, then the root.
+ */
+function wellKnownCandidates(server: URL): URL[] {
+  const [exact, ...root] = protectedResourceMetadataWellKnownUrls(server);
+  const trimmed = protectedResourceMetadataWellKnownUrl(new URL(`${server.origin}${server.pathname.replace(/\/$/, '')}`));
+  const candidates = [exact!, trimmed, ...root];
+  return candidates.filter((url, i) => candidates.findIndex((other) => other.href === url.href) === i);
 }
 
 /** The addresses of {@link protectedResourceMetadataSources}, in order. */

@@ -6,16 +6,26 @@ export const AUTHORIZATION_SERVER_METADATA_WELL_KNOWN = '/.well-known/oauth-auth
 const OPENID_CONFIGURATION_WELL_KNOWN = '/.well-known/openid-configuration';
 
 /**
- * Where the protected resource metadata of `resource` is, in the order a client tries them: the
- * well-known suffix inserted between the host and the path, the query kept (a path of just `/` is
- * dropped), e.g. `https://h/mcp` → `https://h/.well-known/oauth-protected-resource/mcp`; then the
- * root `https://h/.well-known/oauth-protected-resource`, which MCP clients try when the first is
+ * Where the protected resource metadata of `resource` is: the well-known suffix inserted between
+ * the host and the path, the query kept (a path of just `/` is dropped), e.g. `https://h/mcp` →
+ * `https://h/.well-known/oauth-protected-resource/mcp`. The `resource_metadata` of a challenge.
+ * @see RFC 9728 §3.1, §5.1
+ */
+export function protectedResourceMetadataWellKnownUrl(resource: URL): URL {
+  const path = resource.pathname === '/' ? '' : resource.pathname;
+  // Concatenated after the origin, never resolved against it: a path starting `//` must not become a host.
+  return new URL(`${resource.origin}${PROTECTED_RESOURCE_METADATA_WELL_KNOWN}${path}${resource.search}`);
+}
+
+/**
+ * Where the protected resource metadata of `resource` may be, in the order a client tries them:
+ * {@link protectedResourceMetadataWellKnownUrl}, then the root
+ * `https://h/.well-known/oauth-protected-resource`, which MCP clients try when the first is
  * absent. One URL when the two are the same (a resource at the root without a query).
  * @see RFC 9728 §3.1; MCP Authorization (2026-07-28) "Protected Resource Metadata Discovery Requirements"
  */
 export function protectedResourceMetadataWellKnownUrls(resource: URL): URL[] {
-  const path = resource.pathname === '/' ? '' : resource.pathname;
-  const pathInserted = new URL(`${resource.origin}${PROTECTED_RESOURCE_METADATA_WELL_KNOWN}${path}${resource.search}`);
+  const pathInserted = protectedResourceMetadataWellKnownUrl(resource);
   const root = new URL(PROTECTED_RESOURCE_METADATA_WELL_KNOWN, resource.origin);
   return pathInserted.href === root.href ? [root] : [pathInserted, root];
 }

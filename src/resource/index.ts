@@ -5,6 +5,7 @@
  * session binding, signed identity headers) and what an upstream uses to verify those headers.
  */
 
+export { PROTECTED_RESOURCE_METADATA_WELL_KNOWN } from '../core/well-known.js';
 export { bearerErrorResponse, type ChallengeParameters, missingTokenResponse } from './bearer-challenge.js';
 export {
   type BearerCheck,
@@ -51,7 +52,6 @@ export {
 } from './middleware/node-http.js';
 export {
   buildProtectedResourceMetadata,
-  PROTECTED_RESOURCE_WELL_KNOWN,
   type ProtectedResourceMetadata,
   type ProtectedResourceMetadataOptions,
   protectedResourceMetadataPaths,

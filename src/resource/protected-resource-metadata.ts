@@ -1,9 +1,6 @@
 import { canonicalResource } from '../core/resource-uri.js';
-import { PROTECTED_RESOURCE_METADATA_WELL_KNOWN, protectedResourceMetadataWellKnownUrls } from '../core/well-known.js';
+import { protectedResourceMetadataWellKnownUrl, protectedResourceMetadataWellKnownUrls } from '../core/well-known.js';
 import { METADATA_CORS } from './cors-headers.js';
-
-/** The RFC 9728 well-known URI suffix. */
-export const PROTECTED_RESOURCE_WELL_KNOWN = PROTECTED_RESOURCE_METADATA_WELL_KNOWN;
 
 export interface ProtectedResourceMetadataOptions {
   /** The MCP endpoint's URL, exactly as clients connect to it (e.g. `https://mcp.example.com/mcp`). */
@@ -49,7 +46,7 @@ export function buildProtectedResourceMetadata(options: ProtectedResourceMetadat
  * This is the `resource_metadata` of every challenge (RFC 9728 §5.1).
  */
 export function protectedResourceMetadataUrl(resource: string): string {
-  return protectedResourceMetadataWellKnownUrls(new URL(resource))[0]!.href;
+  return protectedResourceMetadataWellKnownUrl(new URL(resource)).href;
 }
 
 /**

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import {
   authorizationServerDiscoveryUrls,
   authorizationServerMetadataWellKnownUrl,
+  protectedResourceMetadataWellKnownUrl,
   protectedResourceMetadataWellKnownUrls,
 } from '../../src/core/well-known.js';
 
@@ -29,6 +30,20 @@ describe('protected resource metadata addresses (RFC 9728 §3.1)', () => {
       'https://mcp.example.com/.well-known/oauth-protected-resource?tenant=a',
       'https://mcp.example.com/.well-known/oauth-protected-resource',
     ]);
+  });
+
+  it('builds the one address a challenge names, never letting a path that starts with // become a host', () => {
+    assert.equal(
+      protectedResourceMetadataWellKnownUrl(new URL('https://mcp.example.com/mcp')).href,
+      'https://mcp.example.com/.well-known/oauth-protected-resource/mcp',
+    );
+    assert.equal(
+      protectedResourceMetadataWellKnownUrl(new URL('https://mcp.example.com/')).href,
+      'https://mcp.example.com/.well-known/oauth-protected-resource',
+    );
+    const url = protectedResourceMetadataWellKnownUrl(new URL('https://mcp.example.com//evil.example/mcp'));
+    assert.equal(url.host, 'mcp.example.com');
+    assert.equal(url.pathname, '/.well-known/oauth-protected-resource//evil.example/mcp');
   });
 
   it('gives one address for a resource at the root', () => {

@@ -9,9 +9,10 @@ import { nowSeconds } from '../clock.js';
 import type { ServerContext } from '../context.js';
 import { accessRefusal, scopesAllowedByClaims } from '../federation/access-policy.js';
 import { federatedUsername, NO_PASSWORD } from '../federation/federated-user.js';
+import { UpstreamError } from '../federation/upstream-error.js';
 import { accountRefusedResponse, upstreamFailureResponse } from '../federation/upstream-failure.js';
 import { takeUpstreamLogin } from '../federation/upstream-login.js';
-import { UpstreamError, type UpstreamProvider, type UpstreamTokenSet } from '../federation/upstream-provider.js';
+import type { UpstreamProvider, UpstreamTokenSet } from '../federation/upstream-provider.js';
 import { revokeAtProvider, saveUpstreamTokens } from '../federation/upstream-tokens.js';
 import { authorizationErrorRedirect } from '../http/authorization-error-response.js';
 import { errorPageResponse } from '../http/error-page-response.js';
@@ -43,22 +44,9 @@ export function federationCallbackEndpoint(ctx: ServerContext, paths: ServerPath
     const provider = ctx.federation?.providers.get(c.req.param('provider') ?? '');
     if (provider === undefined) return errorPageResponse(404, 'Unknown identity provider', 'There is no identity provider at this address.', 'invalid_request');
     const callback = new URL(c.req.url).searchParams;
-    const state = callback.get('state');
-    if (state === null || state === '' || state.length > 512 || callback.getAll('state').length > 1) return invalidResponsePage();
-    const taken = await takeUpstreamLogin(ctx, state);
-    if (taken === undefined) {
-      ctx.logger.warn({ event: 'upstream_state_refused', provider: provider.config.id }, 'unknown, used or expired upstream state');
-      return invalidResponsePage();
-    }
+    const taken = await takeCallbackAttempt(ctx, c, provider, callback);
+    if (taken instanceof Response) return taken;
     const { saved, stateHash } = taken;
-    const binding = readUpstreamBindingCookie(ctx, c, stateHash);
-    if (binding === undefined || hashSecret(binding) !== saved.bindingHash) {
-      ctx.logger.warn(
-        { event: 'upstream_state_refused', provider: provider.config.id, detail: 'not the browser that started it' },
-        'upstream callback in another browser',
-      );
-      return invalidResponsePage();
-    }
     const { request } = saved;
     const client = await ctx.resolveClient(request.clientId).catch(() => undefined);
     if (client === undefined) return invalidResponsePage();
@@ -125,6 +113,26 @@ export function federationCallbackEndpoint(ctx: ServerContext, paths: ServerPath
     }
     return withCookies(redirectResponse(await issueAuthorizationCode(ctx, granted, userId)), sessionCookie);
   };
+}
+
+/** Step 1: the stored attempt this callback's `state` names, started by this browser; else the page to show. */
+async function takeCallbackAttempt(ctx: ServerContext, c: Context, provider: UpstreamProvider, callback: URLSearchParams) {
+  const state = callback.get('state');
+  if (state === null || state === '' || state.length > 512 || callback.getAll('state').length > 1) return invalidResponsePage();
+  const taken = await takeUpstreamLogin(ctx, state);
+  if (taken === undefined) {
+    ctx.logger.warn({ event: 'upstream_state_refused', provider: provider.config.id }, 'unknown, used or expired upstream state');
+    return invalidResponsePage();
+  }
+  const binding = readUpstreamBindingCookie(ctx, c, taken.stateHash);
+  if (binding === undefined || hashSecret(binding) !== taken.saved.bindingHash) {
+    ctx.logger.warn(
+      { event: 'upstream_state_refused', provider: provider.config.id, detail: 'not the browser that started it' },
+      'upstream callback in another browser',
+    );
+    return invalidResponsePage();
+  }
+  return taken;
 }
 
 /** Hands back upstream tokens Portcullis will not use; a failure only costs their natural expiry. */

@@ -2,7 +2,7 @@ import { type AuthorizationRequest, authorizationResponseUrl } from '../authoriz
 import type { ServerContext } from '../context.js';
 import { authorizationErrorRedirect } from '../http/authorization-error-response.js';
 import { errorPageResponse } from '../http/error-page-response.js';
-import type { UpstreamError } from './upstream-provider.js';
+import type { UpstreamError } from './upstream-error.js';
 
 /**
  * How a failed upstream sign-in ends, for the user and for the MCP client (the table in

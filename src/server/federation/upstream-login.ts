@@ -7,8 +7,9 @@ import { upstreamBindingCookieHeader } from '../browser/cookies.js';
 import { nowSeconds } from '../clock.js';
 import type { ServerContext } from '../context.js';
 import { redirectResponse } from '../http/redirect.js';
+import { UpstreamError } from './upstream-error.js';
 import { upstreamFailureResponse } from './upstream-failure.js';
-import { type UpstreamAttempt, UpstreamError, type UpstreamProvider } from './upstream-provider.js';
+import type { UpstreamAttempt, UpstreamProvider } from './upstream-provider.js';
 
 /** An attempt lives 10 minutes (docs/federation.md, "What happens"; OAuth 2.1 §4.1.2 bounds codes the same way). */
 export const UPSTREAM_LOGIN_TTL_SECONDS = 600;

@@ -3,7 +3,8 @@ import { parseStoredJson } from '../../core/stored-json.js';
 import type { UpstreamTokensRecord } from '../../store/types.js';
 import { nowSeconds } from '../clock.js';
 import type { ServerContext } from '../context.js';
-import { UpstreamError, type UpstreamProvider, type UpstreamTokenSet } from './upstream-provider.js';
+import { UpstreamError } from './upstream-error.js';
+import type { UpstreamProvider, UpstreamTokenSet } from './upstream-provider.js';
 
 /** AES-GCM associated data: sealed tokens cannot be moved to another grant's row. */
 const sealContext = (grantId: string) => `upstream-tokens:${grantId}`;
