@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
+import { PORTCULLIS_VERSION } from '../core/version.js';
+import { registerAuditCommand } from './commands/audit.js';
 import { registerClientsCommand } from './commands/clients.js';
 import { registerConnectCommand } from './commands/connect.js';
 import { registerConsentsCommand } from './commands/consents.js';
@@ -15,7 +17,7 @@ import { CliError } from './output.js';
 const program = new Command()
   .name('portcullis')
   .description('OAuth 2.1 + PKCE for the Model Context Protocol')
-  .version('0.1.0')
+  .version(PORTCULLIS_VERSION)
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 
@@ -29,11 +31,13 @@ registerLoginCommand(program);
 registerLogoutCommand(program);
 registerTokensCommand(program);
 registerConnectCommand(program);
+registerAuditCommand(program);
 
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  if (error instanceof CommanderError) process.exit(error.exitCode);
+  // The auditor's contract: a usage error is exit code 2 (1 means findings).
+  if (error instanceof CommanderError) process.exit(error.exitCode !== 0 && process.argv[2] === 'audit' ? 2 : error.exitCode);
   if (error instanceof CliError) {
     process.stderr.write(`portcullis: ${error.message}\n`);
     process.exit(1);

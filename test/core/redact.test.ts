@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { redactSecrets } from '../../src/core/redact.js';
+import { isSecretField, redactSecrets, redactValue } from '../../src/core/redact.js';
 
 describe('redactSecrets', () => {
   it('replaces every secret field', () => {
@@ -51,5 +51,25 @@ describe('redactSecrets', () => {
     const redacted = redactSecrets(record);
     assert.deepEqual(record, { password: 'hunter2', username: 'ada' });
     assert.deepEqual(redacted, { password: '[redacted]', username: 'ada' });
+  });
+});
+
+describe('redactValue', () => {
+  it('keeps four characters at each end and the length, never the middle', () => {
+    const token = 'abcdEFGHijklMNOPqrstUVWXyz0123456789-_ABCDE';
+    assert.equal(redactValue(token), 'abcd…BCDE (len=43)');
+    assert.ok(!redactValue(token).includes('EFGH'));
+  });
+
+  it('gives only the length of a short value', () => {
+    assert.equal(redactValue('hunter2'), '… (len=7)');
+    assert.equal(redactValue(''), '… (len=0)');
+  });
+});
+
+describe('isSecretField', () => {
+  it('knows the names of secrets, whatever their case, and nothing else', () => {
+    for (const name of ['code', 'Authorization', 'SET-COOKIE', 'refresh_token', 'client_secret']) assert.equal(isSecretField(name), true, name);
+    for (const name of ['code_challenge', 'client_id', 'token_type', 'expires_in', 'scope']) assert.equal(isSecretField(name), false, name);
   });
 });

@@ -1,17 +1,13 @@
 import type { LookupAddress } from 'node:dns';
 import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { isIP, type LookupFunction } from 'node:net';
+import { isIP } from 'node:net';
 import type { OAuthError } from '../../core/errors.js';
+import { isLoopbackAddress, isPrivateAddress } from '../../core/ip-address.js';
+import { type AddressLookup, pinnedLookup } from '../../http/pinned-request.js';
 import { metadataDocumentRefusal as refuse } from './client-metadata-document-refusal.js';
-import { isLoopbackAddress, isPrivateAddress } from './private-address.js';
 
-/** A DNS lookup with the shape of `node:dns` `lookup(hostname, { all: true }, callback)`. */
-export type AddressLookup = (
-  hostname: string,
-  options: { all: true },
-  callback: (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void,
-) => void;
+export type { AddressLookup } from '../../http/pinned-request.js';
 
 export interface DocumentFetchLimits {
   /** The whole fetch, DNS included, in milliseconds. */
@@ -81,14 +77,6 @@ async function checkedAddress(url: URL, limits: DocumentFetchLimits): Promise<Lo
     if (refused) throw refuse('The client_id URL does not point to a public address.', `address: ${host} -> ${address}`);
   }
   return addresses[0]!;
-}
-
-/** A lookup that answers with the address already checked, so the connection cannot go elsewhere. */
-function pinnedLookup(address: LookupAddress): LookupFunction {
-  return (_hostname, options, callback) => {
-    if (options.all === true) callback(null, [address]);
-    else callback(null, address.address, address.family);
-  };
 }
 
 /** Refuses a response before its body is read: §5 (200 only, no redirects), §4 (JSON), §8.7 (size). */

@@ -56,3 +56,42 @@ export function isPrivateAddress(address: string): boolean {
 export function isLoopbackAddress(address: string): boolean {
   return /^(?:::ffff:)?127\./i.test(address) || address === '::1';
 }
+
+/**
+ * What kind of address an IP address is, for a client deciding whether a server may send it
+ * there: `link-local` (169.254.0.0/16, fe80::/10, where cloud metadata services answer, e.g.
+ * 169.254.169.254 and fd00:ec2::254), `loopback`, `private` (10/8, 172.16/12, 192.168/16,
+ * fc00::/7, CGNAT 100.64/10), `special` (any other address {@link isPrivateAddress} refuses), or
+ * `public`. Not an IP address: `special`.
+ * @see RFC 6890; RFC 1918; RFC 4193; RFC 3927; RFC 6598
+ */
+export type AddressKind = 'public' | 'loopback' | 'private' | 'link-local' | 'special';
+
+const linkLocal = new BlockList();
+linkLocal.addSubnet('169.254.0.0', 16, 'ipv4');
+linkLocal.addSubnet('fe80::', 10, 'ipv6');
+// The AWS IMDS IPv6 address lies in fc00::/7; it is a metadata service, so it is link-local here.
+linkLocal.addAddress('fd00:ec2::254', 'ipv6');
+const privateV4 = new BlockList();
+for (const [network, prefix] of [
+  ['10.0.0.0', 8],
+  ['172.16.0.0', 12],
+  ['192.168.0.0', 16],
+  ['100.64.0.0', 10],
+] as const)
+  privateV4.addSubnet(network, prefix, 'ipv4');
+const privateV6 = new BlockList();
+privateV6.addSubnet('fc00::', 7, 'ipv6');
+
+export function addressKind(address: string): AddressKind {
+  const bare = address.replace(/^\[|\]$/g, '');
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(bare)?.[1];
+  const ip = mapped ?? bare;
+  const family = isIP(ip);
+  if (family === 0) return 'special';
+  const type = family === 4 ? 'ipv4' : 'ipv6';
+  if (linkLocal.check(ip, type)) return 'link-local';
+  if (isLoopbackAddress(ip)) return 'loopback';
+  if (family === 4 ? privateV4.check(ip, 'ipv4') : privateV6.check(ip, 'ipv6')) return 'private';
+  return isPrivateAddress(ip) ? 'special' : 'public';
+}

@@ -1,0 +1,53 @@
+import type { Exchange } from './exchange.js';
+import type { FactName, Facts, FactValues } from './facts/index.js';
+import type { GuardedFetch, ProbeRequest, RecordingFetch } from './guarded-fetch.js';
+import type { Redactor } from './redactor.js';
+import type { AuditSettings } from './settings.js';
+
+/**
+ * What a check works with: the settings, a guarded fetch whose exchanges become this check's
+ * evidence, the facts earlier steps established (their exchanges become evidence of each check
+ * that relies on them), and the redactor, told of every secret the check obtains.
+ */
+export interface Probe {
+  readonly settings: AuditSettings;
+  readonly fetch: GuardedFetch;
+  fact<K extends FactName>(name: K): Promise<FactValues[K]>;
+  /** A secret obtained (a code, a token): kept out of every report. */
+  remember(secret: string | undefined): void;
+  /** Work to undo when the audit ends (a client to delete). */
+  onCleanup(work: () => Promise<void>): void;
+}
+
+export interface ProbeEnvironment {
+  readonly settings: AuditSettings;
+  readonly fetch: RecordingFetch;
+  readonly facts: Facts;
+  readonly redactor: Redactor;
+  readonly cleanups: (() => Promise<void>)[];
+}
+
+/** A probe for one check, and the exchanges it collected. */
+export function createProbe(environment: ProbeEnvironment): { probe: Probe; exchanges: Exchange[] } {
+  const exchanges: Exchange[] = [];
+  const record = (exchange: Exchange) => exchanges.push(exchange);
+  const seenFacts = new Set<FactName>();
+  const probe: Probe = {
+    settings: environment.settings,
+    fetch: (url, request: ProbeRequest = {}) => environment.fetch(url, request, record),
+    async fact(name) {
+      const { value, exchanges: factExchanges } = environment.facts.get(name);
+      try {
+        return await value;
+      } finally {
+        if (!seenFacts.has(name)) {
+          seenFacts.add(name);
+          exchanges.push(...factExchanges);
+        }
+      }
+    },
+    remember: (secret) => environment.redactor.remember(secret),
+    onCleanup: (work) => environment.cleanups.push(work),
+  };
+  return { probe, exchanges };
+}
