@@ -11,6 +11,7 @@ import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { decodeJwt } from 'jose';
 import { ClientAuthError, detectAuth, listStoredServers, ReauthRequiredError, removeServer, removeUser } from '../../src/client/index.js';
 import { addStaticClient, discover, isActive, type ServerMetadata, type StaticClient } from '../support/authorization-flow.js';
+import { refusedWith } from '../support/client-auth-errors.js';
 import { TestClock } from '../support/clock.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import {
@@ -24,7 +25,9 @@ import {
   textOf,
 } from '../support/mcp-client.js';
 import { openTokensForTest } from '../support/mcp-client-secrets.js';
+import { logInWithoutRefreshToken, serveLoginsWithoutRefreshToken } from '../support/no-refresh-token-server.js';
 import { countRefreshRotations } from '../support/refresh-counter.js';
+import { type ScriptedServer, startScriptedServer } from '../support/scripted-oauth-server.js';
 
 const login = { username: 'cleo', password: 'cleo password 123' };
 
@@ -253,5 +256,92 @@ describe('createMcpOAuth with the MCP SDK client through the gateway', () => {
     assert.equal(result.revoked, 2);
     assert.equal(await isActive(as, rs, secrets.access_token), false);
     assert.deepEqual(await listStoredServers(client.store.mcpClient, user), []);
+  });
+});
+
+// What createMcpOAuth itself answers, against scripted servers: the client metadata it offers the
+// MCP SDK, the SDK's finishAuth path it refuses, and a login without a refresh token.
+describe('Dynamic Client Registration sends application_type', () => {
+  let server: ScriptedServer;
+  let client: ClientStoreHandle;
+  const mcpUrl = () => `${server.origin}/mcp`;
+
+  before(async () => {
+    server = await startScriptedServer();
+    client = await openClientStore();
+  });
+  after(async () => {
+    await client?.close();
+    await server?.close();
+  });
+
+  it('offers it to the MCP SDK as well (its clientMetadata)', () => {
+    const { oauth } = newProvider({
+      store: client.store.mcpClient,
+      userId: 'sdk-typed',
+      serverUrl: mcpUrl(),
+      redirectUrl: 'https://app.example.com/cb',
+      clientMetadata: { redirect_uris: ['https://app.example.com/cb'] },
+    });
+    assert.equal((oauth.clientMetadata as { application_type?: string }).application_type, 'web');
+  });
+});
+
+describe('callbacks: iss and state', () => {
+  let stack: TestGateway;
+  let client: ClientStoreHandle;
+
+  before(async () => {
+    stack = await startTestGateway();
+    client = await openClientStore();
+  });
+  after(async () => {
+    await client?.close();
+    await stack?.close();
+  });
+
+  it('refuses to finish through the SDK finishAuth path, which cannot check state or iss', async () => {
+    const { oauth } = newProvider({ store: client.store.mcpClient, userId: 'sdk-user', serverUrl: stack.mcpUrl });
+    assert.throws(() => oauth.codeVerifier(), refusedWith('invalid_state'));
+  });
+});
+
+describe('a login without a refresh token', () => {
+  let server: ScriptedServer;
+  let client: ClientStoreHandle;
+  let lifetime = 30;
+  const mcpUrl = () => `${server.origin}/mcp`;
+
+  before(async () => {
+    server = await startScriptedServer();
+    client = await openClientStore();
+    serveLoginsWithoutRefreshToken(server, () => lifetime);
+  });
+  after(async () => {
+    await client?.close();
+    await server?.close();
+  });
+
+  const logIn = (userId: string, clock: TestClock) => logInWithoutRefreshToken(client, server, userId, clock);
+
+  it('is usable right after logging in, even when its token lives 60 s or less', async () => {
+    lifetime = 30;
+    const clock = new TestClock();
+    const oauth = await logIn('no-refresh-1', clock);
+    assert.match((await oauth.accessToken()) ?? '', /^short-token-/);
+    clock.advance(25);
+    assert.match((await oauth.accessToken()) ?? '', /^short-token-/, 'until it expires');
+  });
+
+  it('is used until its token expires, then ends with ReauthRequiredError', async () => {
+    lifetime = 120;
+    const clock = new TestClock();
+    const oauth = await logIn('no-refresh-2', clock);
+    clock.advance(90); // within 60 s of expiry: nothing to refresh with, and nothing deleted
+    assert.match((await oauth.accessToken()) ?? '', /^short-token-/);
+    assert.ok(await client.store.mcpClient.findTokens('no-refresh-2', mcpUrl()));
+    clock.advance(31);
+    await assert.rejects(oauth.accessToken(), ReauthRequiredError);
+    assert.equal(await client.store.mcpClient.findTokens('no-refresh-2', mcpUrl()), undefined, 'the ended login is deleted');
   });
 });

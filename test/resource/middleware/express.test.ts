@@ -7,13 +7,15 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import express from 'express';
 import { decodeJwt } from 'jose';
 import { closeHttpServer } from '../../../src/http/close-server.js';
+import type { BearerGuard } from '../../../src/resource/bearer-guard.js';
 import { createJwtVerifier } from '../../../src/resource/jwt-verifier.js';
 import type { McpAuthInfo } from '../../../src/resource/mcp-auth-info.js';
 import { requireBearerToken } from '../../../src/resource/middleware/express.js';
+import type { GuardedIncomingMessage } from '../../../src/resource/middleware/node-http.js';
 import { parseScopePolicy } from '../../../src/resource/scope-policy.js';
 import { RESOURCE_A, startTokenIssuer, type TokenIssuer } from '../../support/access-tokens.js';
 import { connectWithToken, createWhoamiServer, whoami } from '../../support/whoami-mcp-server.js';
-import { itRefusesLikeEveryAdapter } from './cases.js';
+import { answerWithSubject, countingGuard, describeCachedTokenFastPath, itRefusesLikeEveryAdapter, listenNode, sameTickProbe } from './cases.js';
 
 /**
  * The Express adapter in front of the MCP SDK's McpServer with StreamableHTTPServerTransport
@@ -89,4 +91,24 @@ describe('Express middleware with the MCP SDK server', () => {
       itRefusesLikeEveryAdapter(() => ({ url: app.url, readToken, writeToken }));
     });
   }
+});
+
+// The cached-token fast path of cases.ts, through this adapter.
+describeCachedTokenFastPath('requireBearerToken', async (verifier) => {
+  const count = { passes: 0 };
+  const probe = sameTickProbe();
+  const app = express();
+  app.use(express.json());
+  const handler = (req: express.Request & GuardedIncomingMessage, res: express.Response) => {
+    probe.mark();
+    answerWithSubject(res, req.auth?.extra?.['subject'] as string);
+  };
+  const guarded = (guard: BearerGuard) => {
+    const middleware = requireBearerToken(guard);
+    return (req: express.Request, res: express.Response, next: express.NextFunction) => probe.wrap(() => void middleware(req, res, next));
+  };
+  app.post('/mcp', guarded(countingGuard(verifier, ['read'], count)), handler);
+  app.post('/admin', guarded(countingGuard(verifier, ['read', 'admin'], count)), handler);
+  const server = await listenNode(app);
+  return { url: server.url, fastPasses: () => count.passes, handlerRanInSameTick: probe.result, close: server.close };
 });

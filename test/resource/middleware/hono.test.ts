@@ -10,7 +10,7 @@ import { parseScopePolicy } from '../../../src/resource/scope-policy.js';
 import { listen, type RunningHttpServer } from '../../../src/server/http/listen.js';
 import { RESOURCE_A, startTokenIssuer, type TokenIssuer } from '../../support/access-tokens.js';
 import { connectWithToken, createWhoamiServer, DELETE_NOTE_CALL, mcpPost, whoami } from '../../support/whoami-mcp-server.js';
-import { itRefusesLikeEveryAdapter } from './cases.js';
+import { countingGuard, describeCachedTokenFastPath, itRefusesLikeEveryAdapter } from './cases.js';
 
 /**
  * The Hono adapter over real HTTP, in front of the MCP SDK's web-standard Streamable HTTP
@@ -96,4 +96,18 @@ describe('Hono middleware with the MCP SDK server', () => {
     const response = await fetch(`${http.url}/echo`, { method: 'OPTIONS' });
     assert.notEqual(response.status, 401);
   });
+});
+
+// The cached-token fast path of cases.ts, through this adapter.
+describeCachedTokenFastPath('bearerAuth', async (verifier) => {
+  const count = { passes: 0 };
+  const app = new Hono<BearerAuthEnv>();
+  app.use('/mcp', bearerAuth(countingGuard(verifier, ['read'], count)));
+  app.use('/admin', bearerAuth(countingGuard(verifier, ['read', 'admin'], count)));
+  const handler = (c: { get: (key: 'authInfo') => { extra?: Record<string, unknown> }; json: (body: unknown) => Response }) =>
+    c.json({ subject: c.get('authInfo').extra?.['subject'] });
+  app.post('/mcp', handler);
+  app.post('/admin', handler);
+  const http = await listen(app.fetch, { port: 0, host: '127.0.0.1' });
+  return { url: http.url, fastPasses: () => count.passes, handlerRanInSameTick: () => undefined, close: () => http.close() };
 });

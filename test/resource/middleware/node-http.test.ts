@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { closeHttpServer } from '../../../src/http/close-server.js';
 import { createJwtVerifier } from '../../../src/resource/jwt-verifier.js';
-import { createNodeHttpGuard, type GuardedIncomingMessage } from '../../../src/resource/middleware/node-http.js';
+import { createNodeHttpGuard, type GuardedIncomingMessage, protectNodeHttpListener } from '../../../src/resource/middleware/node-http.js';
 import { parseScopePolicy } from '../../../src/resource/scope-policy.js';
 import { RESOURCE_A, startTokenIssuer, type TokenIssuer } from '../../support/access-tokens.js';
 import { connectWithToken, createWhoamiServer, DELETE_NOTE_CALL, mcpPost, whoami } from '../../support/whoami-mcp-server.js';
-import { itRefusesLikeEveryAdapter } from './cases.js';
+import { answerWithSubject, countingGuard, describeCachedTokenFastPath, itRefusesLikeEveryAdapter, listenNode, sameTickProbe } from './cases.js';
 
 /** The plain node:http adapter over real HTTP, in front of the MCP SDK's Node transport. */
 
@@ -64,4 +64,28 @@ describe('node:http guard with the MCP SDK server', () => {
     const response = await mcpPost(url, { ...DELETE_NOTE_CALL, padding: 'x'.repeat(100 * 1024) }, { Authorization: `Bearer ${writeToken}` });
     assert.equal(response.status, 413);
   });
+});
+
+// The cached-token fast path of cases.ts, through this adapter.
+describeCachedTokenFastPath('protectNodeHttpListener', async (verifier) => {
+  const count = { passes: 0 };
+  const probe = sameTickProbe();
+  const handler = (req: GuardedIncomingMessage, res: ServerResponse) => {
+    probe.mark();
+    answerWithSubject(res, req.auth?.extra?.['subject'] as string);
+  };
+  const mcp = protectNodeHttpListener(countingGuard(verifier, ['read'], count), handler);
+  const admin = protectNodeHttpListener(countingGuard(verifier, ['read', 'admin'], count), handler);
+  const server = await listenNode((req, res) => probe.wrap(() => (req.url!.startsWith('/admin') ? admin : mcp)(req, res)));
+  return { url: server.url, fastPasses: () => count.passes, handlerRanInSameTick: probe.result, close: server.close };
+});
+
+describeCachedTokenFastPath('createNodeHttpGuard', async (verifier) => {
+  const count = { passes: 0 };
+  const mcp = createNodeHttpGuard(countingGuard(verifier, ['read'], count));
+  const admin = createNodeHttpGuard(countingGuard(verifier, ['read', 'admin'], count));
+  const server = await listenNode((req, res) => {
+    void (req.url!.startsWith('/admin') ? admin : mcp)(req, res).then((identity) => identity !== null && answerWithSubject(res, identity.subject));
+  });
+  return { url: server.url, fastPasses: () => count.passes, handlerRanInSameTick: () => undefined, close: server.close };
 });

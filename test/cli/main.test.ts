@@ -1,53 +1,81 @@
 /**
+ * The `portcullis` program as a whole (src/cli/main.ts): --help across the commands, and what the
+ * commands that open a database say when it is missing, wrong or unreachable.
+ */
+import assert from 'node:assert/strict';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { assertOneLineFailure, freshWorkingDirectories, makeScratchFolder, NO_SECRET, occupyPort, portcullis, tree } from '../support/cli-commands.js';
+import { runCli } from '../support/cli-process.js';
+import { POSTGRES_ADMIN_URL, postgresSkipReason } from '../support/stores.js';
+
+const SECRET = { PORTCULLIS_SECRET: 'failing-commands-test-secret-0123456789abcdef' };
+
+describe('portcullis CLI', () => {
+  let dir: string;
+  let db: string;
+  before(() => ({ dir, db } = makeScratchFolder()));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('has --help for every command', async () => {
+    const top = await portcullis(['--help']);
+    assert.equal(top.code, 0);
+    for (const command of ['serve', 'demo', 'users', 'clients', 'consents', 'keys']) assert.match(top.stdout, new RegExp(`\\b${command}\\b`));
+    for (const command of [['serve'], ['demo'], ['users', 'add'], ['users', 'set-password'], ['clients', 'add'], ['keys', 'rotate']]) {
+      const help = await portcullis([...command, '--help']);
+      assert.equal(help.code, 0, command.join(' '));
+      assert.match(help.stdout, /--json/);
+    }
+  });
+
+  it('refuses bad --db and http issuers off loopback with a message saying what to do', async () => {
+    const badDb = await portcullis(['users', 'list', '--db', 'mysql://x']);
+    assert.equal(badDb.code, 1);
+    assert.match(badDb.stderr, /sqlite:PATH or a postgres:\/\/ URL/);
+
+    const httpIssuer = await portcullis(['serve', '--port', '0', '--db', db, '--issuer', 'http://auth.example.com']);
+    assert.equal(httpIssuer.code, 1);
+    assert.match(httpIssuer.stderr, /use https/);
+
+    const postgresWithoutSecret = await portcullis(['keys', 'rotate', '--db', 'postgres://postgres@127.0.0.1:5432/postgres']);
+    assert.equal(postgresWithoutSecret.code, 1);
+    assert.match(postgresWithoutSecret.stderr, /PORTCULLIS_SECRET/);
+  });
+});
+
+describe('--help', () => {
+  it('gives the --db default once', async () => {
+    const commands = [['serve'], ['demo'], ['users', 'add'], ['users', 'list'], ['clients', 'list'], ['consents', 'revoke'], ['keys', 'rotate']];
+    const helps = await Promise.all(commands.map((command) => runCli([...command, '--help'])));
+    for (const [i, command] of commands.entries()) {
+      const help = helps[i]!;
+      assert.equal(help.code, 0, command.join(' '));
+      assert.equal(help.stdout.split('sqlite:./portcullis.db').length - 1, 1, `${command.join(' ')} --help:\n${help.stdout}`);
+    }
+  });
+
+  it('has --help and --json for login, logout, tokens and connect', async () => {
+    const top = await runCli(['--help']);
+    for (const command of ['login', 'logout', 'tokens', 'connect']) {
+      assert.match(top.stdout, new RegExp(`\\b${command}\\b`));
+      const help = await runCli([command, '--help']);
+      assert.equal(help.code, 0, command);
+      assert.match(help.stdout, /--json/, command);
+      assert.match(help.stdout, /portcullis-client\.db/, `${command} --help says where the client database is`);
+    }
+  });
+});
+
+/**
  * A command that fails says in one line what is wrong and what to do, exits non-zero, and leaves
  * nothing behind: no database, no folder, no secret file (docs/design.md, "Contracts other
  * programs rely on", CLI). Each case runs the real CLI in a fresh working directory and lists
- * the directory afterwards.
+ * the directory afterwards. What only serve and demo refuse is in test/cli/commands/serve.test.ts.
  */
-import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { type CliRun, runCli } from '../support/cli-process.js';
-import { POSTGRES_ADMIN_URL, postgresSkipReason } from '../support/stores.js';
-
-const NO_SECRET = { PORTCULLIS_SECRET: '' };
-const SECRET = { PORTCULLIS_SECRET: 'failing-commands-test-secret-0123456789abcdef' };
-
-/** Every file and folder under `dir`, relative to it. */
-function tree(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort();
-}
-
-/** The run failed with exactly one line on stderr, nothing on stdout, and no stack trace. */
-function assertOneLineFailure(run: CliRun, pattern: RegExp): void {
-  assert.equal(run.code, 1, `exit code; stderr: ${run.stderr}`);
-  assert.equal(run.stdout, '', 'nothing on stdout');
-  const lines = run.stderr.trimEnd().split('\n');
-  assert.equal(lines.length, 1, `one line: ${run.stderr}`);
-  assert.match(lines[0]!, pattern);
-}
-
-/** A port something else is listening on. */
-async function occupyPort(): Promise<{ port: number; server: Server }> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { port: (server.address() as { port: number }).port, server };
-}
-
 describe('commands that fail create nothing and say what to do', () => {
-  let root: string;
-  let count = 0;
   /** A fresh, empty working directory for one run. */
-  const freshDir = () => {
-    const dir = join(root, `run-${++count}`);
-    mkdirSync(dir);
-    return dir;
-  };
-  before(() => (root = mkdtempSync(join(tmpdir(), 'portcullis-failing-'))));
-  after(() => rmSync(root, { recursive: true, force: true }));
+  const freshDir = freshWorkingDirectories();
 
   it('a command that lists or changes what is there never creates the database, and says where it looked', async () => {
     const commands = [
@@ -84,37 +112,6 @@ describe('commands that fail create nothing and say what to do', () => {
     assert.deepEqual(tree(dir), ['empty.db']);
   });
 
-  it('serve refuses a config file with an unknown key before creating a database or a secret', async () => {
-    const dir = freshDir();
-    writeFileSync(join(dir, 'portcullis.json'), JSON.stringify({ port: 0, bogus: true }));
-    const run = await runCli(['serve', '--config', 'portcullis.json'], NO_SECRET, '', { cwd: dir });
-    assertOneLineFailure(run, /unknown key "bogus".*docs\/configuration\.md/);
-    assert.deepEqual(tree(dir), ['portcullis.json']);
-  });
-
-  it('serve refuses an http issuer off loopback and a gateway scope the server lacks before creating anything', async () => {
-    const dir = freshDir();
-    const issuer = await runCli(['serve', '--port', '0', '--issuer', 'http://auth.example.com'], NO_SECRET, '', { cwd: dir });
-    assertOneLineFailure(issuer, /use https/);
-    writeFileSync(join(dir, 'gateway.json'), JSON.stringify({ gateway: { scopes: { tools: { delete_note: ['notes:write'] } } } }));
-    const scope = await runCli(['serve', '--port', '0', '--upstream', 'http://127.0.0.1:9/mcp', '--config', 'gateway.json'], NO_SECRET, '', { cwd: dir });
-    assertOneLineFailure(scope, /notes:write.*not in scopes/);
-    const everywhere = await runCli(['serve', '--port', '0', '--host', '0.0.0.0'], NO_SECRET, '', { cwd: dir });
-    assertOneLineFailure(everywhere, /0\.0\.0\.0 needs --issuer/);
-    assert.deepEqual(tree(dir), ['gateway.json']);
-  });
-
-  it('names a config key as the file spells it, not as the flag', async () => {
-    const dir = freshDir();
-    writeFileSync(join(dir, 'port.json'), JSON.stringify({ port: 'abc' }));
-    const port = await runCli(['serve', '--config', 'port.json'], NO_SECRET, '', { cwd: dir });
-    assertOneLineFailure(port, /^portcullis: "port" in port\.json must be a whole number from 0 to 65535/);
-    writeFileSync(join(dir, 'db.json'), JSON.stringify({ db: 'data/x.db' }));
-    const db = await runCli(['serve', '--config', 'db.json'], NO_SECRET, '', { cwd: dir });
-    assertOneLineFailure(db, /^portcullis: "db" in db\.json .*write sqlite:data\/x\.db/);
-    assert.deepEqual(tree(dir), ['db.json', 'port.json']);
-  });
-
   it('suggests sqlite:PATH for a bare path given to --db', async () => {
     const dir = freshDir();
     for (const command of [
@@ -126,23 +123,6 @@ describe('commands that fail create nothing and say what to do', () => {
       assertOneLineFailure(run, /--db .*write sqlite:data\/x\.db/);
     }
     assert.deepEqual(tree(dir), []);
-  });
-
-  it('a port in use names the port and --port, before anything is created', async () => {
-    const taken = await occupyPort();
-    try {
-      const dir = freshDir();
-      const serve = await runCli(['serve', '--port', String(taken.port)], NO_SECRET, '', { cwd: dir });
-      assertOneLineFailure(serve, new RegExp(`port ${taken.port} on 127\\.0\\.0\\.1 is in use.*choose another with --port`));
-      const demo = await runCli(['demo', '--port', String(taken.port)], NO_SECRET, '', { cwd: dir });
-      assertOneLineFailure(demo, new RegExp(`port ${taken.port} .* in use.*npm start -- --port`));
-      writeFileSync(join(dir, 'port.json'), JSON.stringify({ port: taken.port }));
-      const fromFile = await runCli(['serve', '--config', 'port.json'], NO_SECRET, '', { cwd: dir });
-      assertOneLineFailure(fromFile, /in use.*choose another with "port" in port\.json/);
-      assert.deepEqual(tree(dir), ['port.json']);
-    } finally {
-      taken.server.close();
-    }
   });
 
   it('an unreachable PostgreSQL is named without its password, with what to fix', async () => {
