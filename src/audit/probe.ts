@@ -1,3 +1,5 @@
+import { type AddressKind, addressKind } from '../core/ip-address.js';
+import { addressesOf } from '../http/pinned-request.js';
 import type { Exchange } from './exchange.js';
 import type { FactName, Facts, FactValues } from './facts/index.js';
 import type { GuardedFetch, ProbeRequest, RecordingFetch } from './guarded-fetch.js';
@@ -13,6 +15,8 @@ export interface Probe {
   readonly settings: AuditSettings;
   readonly fetch: GuardedFetch;
   fact<K extends FactName>(name: K): Promise<FactValues[K]>;
+  /** The kinds of address `url`'s host resolves to (nothing is fetched); empty when it does not resolve. */
+  addressKinds(url: URL): Promise<AddressKind[]>;
   /** A secret obtained (a code, a token): kept out of every report. */
   remember(secret: string | undefined): void;
   /** Work to undo when the audit ends (a client to delete). */
@@ -46,6 +50,11 @@ export function createProbe(environment: ProbeEnvironment): { probe: Probe; exch
         }
       }
     },
+    addressKinds: (url) =>
+      addressesOf(url, environment.settings.lookup).then(
+        (addresses) => addresses.map(({ address }) => addressKind(address)),
+        () => [],
+      ),
     remember: (secret) => environment.redactor.remember(secret),
     onCleanup: (work) => environment.cleanups.push(work),
   };

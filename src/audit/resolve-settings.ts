@@ -35,7 +35,7 @@ export async function resolveSettings(options: AuditOptions): Promise<AuditSetti
   };
   let kinds: AddressKind[];
   try {
-    kinds = (await addressesOf(target)).map(({ address }) => addressKind(address));
+    kinds = (await addressesOf(target, options.lookup)).map(({ address }) => addressKind(address));
   } catch {
     // Unresolvable: the challenge step reports the target as unreachable.
     kinds = ['public'];
@@ -59,5 +59,6 @@ export async function resolveSettings(options: AuditOptions): Promise<AuditSetti
     timeoutMs: positive(options.timeoutMs, 'the timeout', 10_000),
     requestBudget: positive(options.requestBudget, 'the request budget', 600),
     paceMs: positive(options.paceMs, 'the pace', 0),
+    lookup: options.lookup,
   };
 }

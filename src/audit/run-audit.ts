@@ -52,6 +52,7 @@ export async function audit(options: AuditOptions): Promise<AuditReport> {
     maxBytes: 256 * 1024,
     budget: settings.requestBudget,
     paceMs: settings.paceMs,
+    ...(settings.lookup !== undefined ? { lookup: settings.lookup } : {}),
   });
   const cleanups: (() => Promise<void>)[] = [];
   const environment: ProbeEnvironment = {
@@ -118,18 +119,18 @@ async function decide(
   probe: ReturnType<typeof createProbe>['probe'],
 ): Promise<Verdict> {
   if (!selected) return notApplicable('not selected (--only / --skip)');
-  for (const need of definition.needs) {
-    const unmet = unmetNeed(need, environment.settings);
-    if (unmet !== undefined) return notApplicable(unmet);
-  }
-  const implementation = IMPLEMENTATIONS.get(definition.id);
-  if (implementation === undefined) return notApplicable('not built yet in this version of the auditor');
   try {
     if (definition.id !== 'DISC-01') {
       const challenge = await probe.fact('challenge');
       if (challenge.isPublic)
         return notApplicable(`the server answered ${challenge.response.status} without authorization: it is public, and OAuth does not apply`);
     }
+    for (const need of definition.needs) {
+      const unmet = unmetNeed(need, environment.settings);
+      if (unmet !== undefined) return notApplicable(unmet);
+    }
+    const implementation = IMPLEMENTATIONS.get(definition.id);
+    if (implementation === undefined) return notApplicable('not built yet in this version of the auditor');
     return await implementation.run(probe);
   } catch (error) {
     if (error instanceof NotReachedError) return notApplicable(`not reached: the flow broke at ${error.step} (${error.message})`);

@@ -1,4 +1,5 @@
 import type { AddressKind } from '../core/ip-address.js';
+import type { AddressLookup } from '../http/pinned-request.js';
 import type { Severity } from './check-definition.js';
 
 /** How authorizations are completed in `--login` mode (see docs/audit.md). */
@@ -43,6 +44,8 @@ export interface AuditOptions {
   readonly requestBudget?: number;
   /** Milliseconds between requests (default 0). */
   readonly paceMs?: number;
+  /** How host names are resolved (default: the system's); tests give a fixed table. */
+  readonly lookup?: AddressLookup;
   /** Told about each step and check as the audit goes. */
   readonly onProgress?: (event: AuditProgress) => void;
 }
@@ -72,4 +75,5 @@ export interface AuditSettings {
   readonly timeoutMs: number;
   readonly requestBudget: number;
   readonly paceMs: number;
+  readonly lookup: AddressLookup | undefined;
 }

@@ -139,4 +139,3 @@ export function registerAuditCommand(program: Command): void {
       process.exitCode = auditExitCode(report, failOn, excused, options.strictBaseline === true);
     });
 }
-
