@@ -104,6 +104,7 @@ function buildGateway(server: AuthorizationServer, settings: GatewaySettings, re
   return createGateway({
     resource,
     ...(settings.resourceName !== undefined ? { resourceName: settings.resourceName } : {}),
+    ...(settings.allowedOrigins !== undefined ? { allowedOrigins: settings.allowedOrigins } : {}),
     authorizationServers: [config.issuer],
     scopesSupported: Object.keys(config.scopes),
     scopePolicy: policy,

@@ -13,6 +13,11 @@ export const gatewaySettingsSchema = z
     /** The public URL of the gateway's MCP endpoint (the RFC 8707 resource). Default `<issuer>/mcp`. */
     resource: z.string().url().optional(),
     resourceName: z.string().min(1).max(200).optional(),
+    /**
+     * Browser origins allowed to call the MCP endpoint besides its own. A gateway on loopback or a
+     * private address refuses any other `Origin`, and any `Host` not its own (DNS rebinding).
+     */
+    allowedOrigins: z.array(z.string().url()).max(100).optional(),
     /** Scopes per MCP method and tool. Default: every call needs the server's default scopes. */
     scopes: scopePolicySchema.optional(),
     /**

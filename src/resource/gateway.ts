@@ -8,6 +8,7 @@ import { createBearerGuard } from './bearer-guard.js';
 import { MCP_ENDPOINT_CORS, MCP_ENDPOINT_PREFLIGHT_CORS } from './cors-headers.js';
 import { createIdentityHeaders, type IdentitySigner } from './identity-headers.js';
 import { mcpTransportErrorResponse } from './json-rpc-error.js';
+import { createLocalOriginCheck } from './local-origin-check.js';
 import { mustReadBody, parseBodyForGuard } from './middleware/request-body.js';
 import { buildProtectedResourceMetadata, protectedResourceMetadataResponse } from './protected-resource-metadata.js';
 import { type ClientWatcher, createUpstreamProxy, requestTooLargeResponse } from './proxy.js';
@@ -19,6 +20,8 @@ export interface GatewayOptions {
   /** The MCP endpoint's public URL: the RFC 8707 resource its tokens must be issued for. */
   resource: string;
   resourceName?: string;
+  /** Browser origins also allowed to call the MCP endpoint (see local-origin-check.ts). */
+  allowedOrigins?: readonly string[];
   /** Issuers whose tokens are accepted, published in the RFC 9728 metadata. */
   authorizationServers: readonly string[];
   scopesSupported?: readonly string[];
@@ -98,10 +101,16 @@ export function createGateway(options: GatewayOptions): Gateway {
         `the upstream MCP server ${upstreamOrigin} failed: ${failure.reason}${failure.code !== undefined ? ` (${failure.code})` : ''}`,
       ),
   });
+  const checkOrigin = createLocalOriginCheck({
+    resource: metadata.resource,
+    ...(options.allowedOrigins !== undefined ? { allowedOrigins: options.allowedOrigins } : {}),
+  });
   const sessions = createSessionBinding(options.keyring);
   const identityHeaders = createIdentityHeaders({ sign: options.sign, upstreamUrl: proxy.upstream.href });
 
   async function callUpstream(request: Request, watchClient: ClientWatcher | undefined): Promise<Response> {
+    const foreign = checkOrigin(request.headers);
+    if (foreign !== undefined) return foreign;
     if (request.method === 'OPTIONS') return new Response(null, { status: 204, headers: MCP_ENDPOINT_PREFLIGHT_CORS });
     let body: Uint8Array | undefined;
     let parsed: ReturnType<typeof parseBodyForGuard> = {};

@@ -44,6 +44,8 @@ export async function startTestGateway(
     port?: number;
     /** Wraps the store the server uses (to count what it does, e.g. refresh rotations). */
     wrapStore?: (store: Store) => Store;
+    /** `serve --upstream`'s own defaults instead of the demo's scopes and policy (settings and gateway then add to those). */
+    defaults?: boolean;
   } = {},
 ): Promise<TestGateway> {
   const database: TestDatabase = await createTestDatabase(options.dialect ?? 'sqlite');
@@ -56,8 +58,11 @@ export async function startTestGateway(
     logger: options.logger ?? silentLogger,
     port: options.port ?? 0,
     host: '127.0.0.1',
-    settings: { ...DEMO_SERVER_SETTINGS, ...options.settings },
-    gateway: { ...demoGatewaySettings(notes.url), challengeAllScopes: false, ...options.gateway },
+    settings: { ...(options.defaults === true ? {} : DEMO_SERVER_SETTINGS), ...options.settings },
+    gateway:
+      options.defaults === true
+        ? { upstream: notes.url, ...options.gateway }
+        : { ...demoGatewaySettings(notes.url), challengeAllScopes: false, ...options.gateway },
     sweepIntervalMs: false,
     ...(options.clock !== undefined ? { clock: options.clock } : {}),
   });

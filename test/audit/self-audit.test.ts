@@ -1,0 +1,37 @@
+/**
+ * Portcullis audits itself clean (issue 13): `portcullis audit` against what `portcullis demo`
+ * runs and against `serve --upstream` with its defaults reports no `fail`, no `inconclusive` and
+ * no `error`. Where the auditor was right and Portcullis wrong, Portcullis was fixed (DISC-08:
+ * the gateway now refuses a foreign Origin and Host on loopback).
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { type AuditReport, audit, auditExitCode } from '../../src/audit/index.js';
+import { startTestGateway, type TestGateway } from '../support/gateway.js';
+
+function problems(report: AuditReport): string[] {
+  return report.checks
+    .filter((check) => ['fail', 'inconclusive', 'error'].includes(check.status))
+    .map((check) => `${check.id} ${check.status}: ${check.summary}`);
+}
+
+for (const [name, options] of [
+  ['portcullis demo', { gateway: { challengeAllScopes: true } }],
+  ['portcullis serve --upstream (its defaults)', { defaults: true }],
+] as const) {
+  describe(`portcullis audit of ${name}`, () => {
+    let gateway: TestGateway;
+    before(async () => {
+      gateway = await startTestGateway(options);
+    });
+    after(() => gateway.close());
+
+    it('finds nothing without a login: no fail, no inconclusive, no error, exit code 0', async () => {
+      const report = await audit({ target: gateway.mcpUrl });
+      assert.deepEqual(problems(report), []);
+      assert.equal(report.incomplete, false);
+      assert.ok(report.summary.pass >= 3, `checks ran: ${JSON.stringify(report.summary)}`);
+      assert.equal(auditExitCode(report, 'low', new Set()), 0);
+    });
+  });
+}
