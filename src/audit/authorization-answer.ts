@@ -17,7 +17,7 @@ export type AuthorizationAnswer =
   | { readonly kind: 'json-error'; readonly status: number; readonly error: string };
 
 /** The parameters of an authorization response: the query, or the fragment (implicit-style responses). */
-function responseParameters(location: URL): URLSearchParams {
+export function responseParameters(location: URL): URLSearchParams {
   const query = new URLSearchParams(location.search);
   if (query.has('code') || query.has('error')) return query;
   const fragment = new URLSearchParams(location.hash.replace(/^#/, ''));

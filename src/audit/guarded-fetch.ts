@@ -1,4 +1,5 @@
 import type { LookupAddress } from 'node:dns';
+import type { IncomingHttpHeaders } from 'node:http';
 import { type AddressKind, addressKind } from '../core/ip-address.js';
 import { type AddressLookup, addressesOf, sendPinnedRequest } from '../http/pinned-request.js';
 import type { Exchange } from './exchange.js';
@@ -88,68 +89,73 @@ export type GuardedFetch = (url: string | URL, request?: ProbeRequest) => Promis
 /** A guarded fetch that records into the sink it is called with (each check and each fact keeps its own exchanges). */
 export type RecordingFetch = (url: string | URL, request: ProbeRequest, record: (exchange: Exchange) => void) => Promise<ProbeResponse>;
 
+/** The request as sent: the method, the auditor's default headers under the caller's, and the body as text. */
+function outgoing(request: ProbeRequest): { method: string; headers: Record<string, string>; body: string | undefined } {
+  const method = request.method ?? (request.body === undefined ? 'GET' : 'POST');
+  const headers: Record<string, string> = { accept: 'application/json, text/html;q=0.9, */*;q=0.1', 'user-agent': 'portcullis-audit', ...request.headers };
+  const body = request.body instanceof URLSearchParams ? request.body.toString() : request.body;
+  if (request.body instanceof URLSearchParams && !Object.keys(headers).some((name) => name.toLowerCase() === 'content-type')) {
+    headers['content-type'] = 'application/x-www-form-urlencoded';
+  }
+  return { method, headers, body };
+}
+
+/** The URL to fetch, or RefusedUrlError: only absolute http(s) URLs are ever fetched. */
+function fetchableUrl(href: string): URL {
+  if (!URL.canParse(href)) throw new RefusedUrlError(href, 'not a URL');
+  const url = new URL(href);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new RefusedUrlError(href, `the ${url.protocol} scheme is never fetched`);
+  return url;
+}
+
+function headersOf(raw: IncomingHttpHeaders): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(raw)) {
+    if (value === undefined) continue;
+    for (const one of Array.isArray(value) ? value : [value]) headers.append(name, one);
+  }
+  return headers;
+}
+
 /** A guarded fetch; `record` sees every exchange, answered or not. */
 export function createGuardedFetch(options: GuardedFetchOptions): RecordingFetch & { readonly used: () => number } {
   let used = 0;
   let last = 0;
-  const fetch = async (input: string | URL, request: ProbeRequest, record: (exchange: Exchange) => void): Promise<ProbeResponse> => {
-    const method = request.method ?? (request.body === undefined ? 'GET' : 'POST');
-    const headers: Record<string, string> = { accept: 'application/json, text/html;q=0.9, */*;q=0.1', 'user-agent': 'portcullis-audit', ...request.headers };
-    const body = request.body instanceof URLSearchParams ? request.body.toString() : request.body;
-    if (request.body instanceof URLSearchParams && !Object.keys(headers).some((name) => name.toLowerCase() === 'content-type')) {
-      headers['content-type'] = 'application/x-www-form-urlencoded';
-    }
-    const started = performance.now();
-    const recordFailure = (url: string, error: string) =>
-      record({
-        method,
-        url,
-        requestHeaders: headers,
-        requestBody: body,
-        status: undefined,
-        responseHeaders: {},
-        responseBody: undefined,
-        error,
-        durationMs: performance.now() - started,
-      });
-    const href = String(input);
-    if (!URL.canParse(href)) {
-      recordFailure(href, 'not a URL');
-      throw new RefusedUrlError(href, 'not a URL');
-    }
-    const url = new URL(href);
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-      recordFailure(href, `scheme ${url.protocol} is not fetched`);
-      throw new RefusedUrlError(href, `the ${url.protocol} scheme is never fetched`);
-    }
+  /** Spends one request of the budget, after the pause `--pace` asks for. */
+  const take = async () => {
     if (used >= options.budget) throw new BudgetExhaustedError(options.budget);
     used++;
     const wait = last + options.paceMs - Date.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     last = Date.now();
-    const signal = AbortSignal.timeout(options.timeoutMs);
+  };
+  const fetch = async (input: string | URL, request: ProbeRequest, record: (exchange: Exchange) => void): Promise<ProbeResponse> => {
+    const { method, headers, body } = outgoing(request);
+    const href = String(input);
+    const started = performance.now();
+    const exchange = { method, url: href, requestHeaders: headers, requestBody: body };
+    const recordFailure = (error: string) =>
+      record({ ...exchange, status: undefined, responseHeaders: {}, responseBody: undefined, error, durationMs: performance.now() - started });
+    let url: URL;
     let address: LookupAddress;
     try {
+      url = fetchableUrl(href);
+      await take();
       address = await checkedAddress(url, options);
     } catch (error) {
-      recordFailure(href, (error as Error).message);
+      if (!(error instanceof BudgetExhaustedError)) recordFailure((error as Error).message);
       throw error;
     }
+    const signal = AbortSignal.timeout(options.timeoutMs);
     try {
       const response = await sendPinnedRequest({ url, address, method, headers, ...(body !== undefined ? { body } : {}), maxBytes: options.maxBytes, signal });
-      const responseHeaders = new Headers();
-      for (const [name, value] of Object.entries(response.headers)) {
-        if (value === undefined) continue;
-        for (const one of Array.isArray(value) ? value : [value]) responseHeaders.append(name, one);
-      }
+      const responseHeaders = headersOf(response.headers);
       const text = response.body.toString('utf8');
+      const shown = Object.fromEntries([...responseHeaders.entries()]);
       record({
-        method,
-        url: href,
-        requestHeaders: headers,
-        requestBody: body,
+        ...exchange,
         status: response.status,
-        responseHeaders: Object.fromEntries([...responseHeaders.entries()]),
+        responseHeaders: shown,
         responseBody: text.slice(0, 8192),
         error: undefined,
         durationMs: performance.now() - started,
@@ -157,7 +163,7 @@ export function createGuardedFetch(options: GuardedFetchOptions): RecordingFetch
       return probeResponse(url, response.status, responseHeaders, text, response.truncated);
     } catch (error) {
       const message = signal.aborted ? `no answer within ${options.timeoutMs} ms` : (error as Error).message;
-      recordFailure(href, message);
+      recordFailure(message);
       throw new Error(`${method} ${url.origin}${url.pathname}: ${message}`, { cause: error });
     }
   };

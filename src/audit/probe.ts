@@ -19,6 +19,8 @@ export interface Probe {
   addressKinds(url: URL): Promise<AddressKind[]>;
   /** A secret obtained (a code, a token): kept out of every report. */
   remember(secret: string | undefined): void;
+  /** Tells the user something while the audit runs (progress on stderr): a URL to open, a wait. */
+  note(message: string): void;
   /** Work to undo when the audit ends (a client to delete). */
   onCleanup(work: () => Promise<void>): void;
 }
@@ -29,6 +31,7 @@ export interface ProbeEnvironment {
   readonly facts: Facts;
   readonly redactor: Redactor;
   readonly cleanups: (() => Promise<void>)[];
+  readonly onNote?: (message: string) => void;
 }
 
 /** A probe for one check, and the exchanges it collected. */
@@ -57,6 +60,7 @@ export function createProbe(environment: ProbeEnvironment): { probe: Probe; exch
       ),
     remember: (secret) => environment.redactor.remember(secret),
     onCleanup: (work) => environment.cleanups.push(work),
+    note: (message) => environment.onNote?.(environment.redactor.text(message)),
   };
   return { probe, exchanges };
 }

@@ -1,3 +1,4 @@
+import { basicAuthorization } from '../core/client-secret-basic.js';
 import type { ProbeResponse } from './guarded-fetch.js';
 import type { Probe } from './probe.js';
 
@@ -7,6 +8,10 @@ export interface Registration {
   readonly body: Readonly<Record<string, unknown>> | undefined;
   readonly clientId: string | undefined;
   readonly clientSecret: string | undefined;
+  /** RFC 7592 management came back (a `registration_client_uri` and a `registration_access_token`): the auditor can delete the client. */
+  readonly manageable: boolean;
+  /** Deletes the client now rather than when the audit ends (RFC 7592 §2.3): the status answered, or undefined when it is not manageable or nothing answered. */
+  remove(): Promise<number | undefined>;
 }
 
 /** The client metadata the auditor registers with, for a public native client on the canary (RFC 8252 §7.3). */
@@ -36,10 +41,47 @@ export async function register(probe: Probe, endpoint: string, metadata: Record<
   const accessToken = body?.['registration_access_token'];
   const clientUri = body?.['registration_client_uri'];
   probe.remember(typeof accessToken === 'string' ? accessToken : undefined);
-  if (clientId !== undefined && typeof accessToken === 'string' && typeof clientUri === 'string') {
+  const manageable = clientId !== undefined && typeof accessToken === 'string' && typeof clientUri === 'string';
+  let deletion: Promise<number | undefined> | undefined;
+  const remove = (): Promise<number | undefined> => {
+    if (!manageable) return Promise.resolve(undefined);
+    deletion ??= probe.fetch(clientUri, { method: 'DELETE', headers: { authorization: `Bearer ${accessToken}` } }).then(
+      (answer) => answer.status,
+      () => undefined,
+    );
+    return deletion;
+  };
+  if (manageable)
     probe.onCleanup(async () => {
-      await probe.fetch(clientUri, { method: 'DELETE', headers: { authorization: `Bearer ${accessToken}` } }).catch(() => {});
+      await remove();
     });
+  return { response, body, clientId, clientSecret, manageable, remove };
+}
+
+/** A client as the token, revocation and introspection endpoints know it. */
+export interface ClientCredentials {
+  readonly clientId: string;
+  readonly clientSecret: string | undefined;
+  readonly authMethod: 'none' | 'client_secret_basic' | 'client_secret_post';
+}
+
+/**
+ * How `client` authenticates a request to the token, revocation or introspection endpoint: HTTP
+ * Basic with the id and secret form-urlencoded (RFC 6749 §2.3.1), the secret in the form, or, for
+ * a public client, only its `client_id` in the form (OAuth 2.1 §2.4).
+ */
+export function clientAuthentication(client: ClientCredentials): { headers: Record<string, string>; parameters: [string, string][] } {
+  if (client.authMethod === 'client_secret_basic' && client.clientSecret !== undefined) {
+    return { headers: { authorization: basicAuthorization(client.clientId, client.clientSecret) }, parameters: [] };
   }
-  return { response, body, clientId, clientSecret };
+  if (client.authMethod === 'client_secret_post' && client.clientSecret !== undefined) {
+    return {
+      headers: {},
+      parameters: [
+        ['client_id', client.clientId],
+        ['client_secret', client.clientSecret],
+      ],
+    };
+  }
+  return { headers: {}, parameters: [['client_id', client.clientId]] };
 }

@@ -1,3 +1,4 @@
+import { escapeControlCharacters } from '../core/control-characters.js';
 import { PORTCULLIS_VERSION } from '../core/version.js';
 import { CATALOGUE } from './catalogue/index.js';
 import type { CheckDefinition, Need } from './check-definition.js';
@@ -11,7 +12,7 @@ import type { AuditReport, CheckReport } from './report/audit-report.js';
 import { resolveSettings } from './resolve-settings.js';
 import { selector } from './selection.js';
 import type { AuditOptions, AuditSettings } from './settings.js';
-import { InconclusiveError, NotReachedError, notApplicable, STATUSES, type Status, type Verdict } from './verdict.js';
+import { InconclusiveError, NotApplicableError, NotReachedError, notApplicable, STATUSES, type Status, type Verdict } from './verdict.js';
 
 /** Why a check that needs `need` cannot run with these settings, or undefined when it can. */
 function unmetNeed(need: Need, settings: AuditSettings): string | undefined {
@@ -28,9 +29,17 @@ function unmetNeed(need: Need, settings: AuditSettings): string | undefined {
   }
 }
 
-/** Destructive checks last, each on authorizations of its own; otherwise the catalogue's order. */
+/**
+ * Destructive checks last, each on authorizations of its own; otherwise the catalogue's order.
+ * REG-06 goes very last: its burst of registrations may leave the server refusing more.
+ */
 function runOrder(catalogue: readonly CheckDefinition[]): CheckDefinition[] {
-  return [...catalogue.filter((check) => check.destructive !== true), ...catalogue.filter((check) => check.destructive === true)];
+  const destructive = catalogue.filter((check) => check.destructive === true);
+  return [
+    ...catalogue.filter((check) => check.destructive !== true),
+    ...destructive.filter((check) => check.id !== 'REG-06'),
+    ...destructive.filter((check) => check.id === 'REG-06'),
+  ];
 }
 
 /**
@@ -60,6 +69,7 @@ export async function audit(options: AuditOptions): Promise<AuditReport> {
     fetch,
     redactor,
     cleanups,
+    onNote: (message) => options.onProgress?.({ type: 'note', message }),
     facts: new Facts(() => createProbe(environment)),
   };
 
@@ -104,7 +114,8 @@ async function runCheck(definition: CheckDefinition, environment: ProbeEnvironme
     step: definition.step,
     status: verdict.status,
     severity: verdict.severity ?? definition.severity,
-    summary: environment.redactor.text(verdict.summary),
+    // One line, whatever the server put in what it quoted (a hostile answer must not drive a terminal).
+    summary: escapeControlCharacters(environment.redactor.text(verdict.summary)),
     spec: definition.spec,
     evidence: { requests: exchanges.map((exchange) => reportExchange(exchange, environment.redactor)) },
     remediation: definition.remediation,
@@ -134,6 +145,7 @@ async function decide(
     return await implementation.run(probe);
   } catch (error) {
     if (error instanceof NotReachedError) return notApplicable(`not reached: the flow broke at ${error.step} (${error.message})`);
+    if (error instanceof NotApplicableError) return notApplicable(error.message);
     if (error instanceof InconclusiveError) return { status: 'inconclusive', summary: error.message };
     if (error instanceof BudgetExhaustedError) return { status: 'inconclusive', summary: error.message };
     if (error instanceof RefusedUrlError) return { status: 'inconclusive', summary: `the auditor would not follow the server there: ${error.message}` };

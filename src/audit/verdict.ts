@@ -45,3 +45,11 @@ export class InconclusiveError extends Error {
     this.name = 'InconclusiveError';
   }
 }
+
+/** Thrown by a helper when what a check tests does not exist at this server (no refresh tokens to rotate): the check is `na`, with the reason. */
+export class NotApplicableError extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'NotApplicableError';
+  }
+}

@@ -1,6 +1,6 @@
 import { ClientAuthError, type ClientContext, type ClientMetadata, createMcpOAuth, listStoredServers, type StoredServer } from '../client/index.js';
 import { LoopbackTimeoutError, startLoopbackRedirect } from '../client/loopback-redirect.js';
-import { openBrowser, UnsafeBrowserUrlError } from '../client/open-browser.js';
+import { openBrowser, UnsafeBrowserUrlError } from '../os/open-browser.js';
 import { isSameServer } from './client-context.js';
 import { CliError } from './output.js';
 

@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import { escapeControlCharacters } from '../core/control-characters.js';
 
 /** `json`: one JSON object a line, for machines. `text`: one readable line, for a person at a terminal. */
 export type LogFormat = 'json' | 'text';
@@ -48,10 +49,5 @@ export function formatLogLine(line: string): string {
     .map(([key, value]) => `${key}=${typeof value === 'string' && /^[\w.:/@+-]+$/.test(value) ? value : JSON.stringify(value)}`);
   const message = typeof record['msg'] === 'string' ? record['msg'] : '';
   const head = `${time} ${level} ${message}`.trimEnd();
-  return `${escapeControls(fields.length === 0 ? head : `${head}  ${fields.join(' ')}`)}\n`;
-}
-
-function escapeControls(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return `${escapeControlCharacters(fields.length === 0 ? head : `${head}  ${fields.join(' ')}`)}\n`;
 }

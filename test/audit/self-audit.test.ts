@@ -5,7 +5,7 @@
  * the gateway now refuses a foreign Origin and Host on loopback).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterEach, beforeEach, describe, it } from 'node:test';
 import { type AuditReport, audit, auditExitCode } from '../../src/audit/index.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 
@@ -20,11 +20,13 @@ for (const [name, options] of [
   ['portcullis serve --upstream (its defaults)', { defaults: true }],
 ] as const) {
   describe(`portcullis audit of ${name}`, () => {
+    // A gateway per audit: registration is rate-limited per address (20 an hour), and one audit
+    // registers a client for each check that needs one of its own.
     let gateway: TestGateway;
-    before(async () => {
+    beforeEach(async () => {
       gateway = await startTestGateway(options);
     });
-    after(() => gateway.close());
+    afterEach(() => gateway.close());
 
     it('finds nothing without a login: no fail, no inconclusive, no error, exit code 0', async () => {
       const report = await audit({ target: gateway.mcpUrl });
@@ -32,6 +34,16 @@ for (const [name, options] of [
       assert.equal(report.incomplete, false);
       assert.ok(report.summary.pass >= 3, `checks ran: ${JSON.stringify(report.summary)}`);
       assert.equal(auditExitCode(report, 'low', new Set()), 0);
+    });
+
+    it('finds nothing logged in either (--login, the built-in browser signing in as a local user)', async () => {
+      await gateway.addUser('auditor', 'a long audit password');
+      const report = await audit({ target: gateway.mcpUrl, login: true, username: 'auditor', password: 'a long audit password' });
+      assert.deepEqual(problems(report), []);
+      assert.equal(report.mode, 'logged-in');
+      assert.equal(report.incomplete, false, report.incompleteReason);
+      assert.equal(report.checks.find((check) => check.id === 'TOK-01')?.status, 'pass');
+      assert.ok(!JSON.stringify(report).includes('a long audit password'), 'the password never appears in the report');
     });
   });
 }

@@ -17,8 +17,9 @@ describe('the local endpoint check (DNS rebinding; MCP Streamable HTTP security 
     for (const host of ['127.0.0.1:8080', 'localhost:8080', '[::1]:8080', 'LOCALHOST:8080']) assert.equal(check(headers({ host })), undefined, host);
     for (const host of ['evil.example', 'evil.example:8080', '127.0.0.1:9090', 'attacker.localhost:8080']) {
       const refused = check(headers({ host }));
-      assert.equal(refused?.status, 403, host);
-      assert.equal(((await refused?.json()) as { error: { data: { reason: string } } }).error.data.reason, 'host_not_allowed');
+      assert.ok(refused !== undefined, host);
+      assert.equal(refused.status, 403, host);
+      assert.equal(((await refused.json()) as { error: { data: { reason: string } } }).error.data.reason, 'host_not_allowed');
     }
   });
 
@@ -29,8 +30,9 @@ describe('the local endpoint check (DNS rebinding; MCP Streamable HTTP security 
     assert.equal(check(headers({ host: 'localhost:3000', origin: 'http://127.0.0.1:3000' })), undefined);
     for (const origin of ['https://evil.example', 'null', 'http://localhost:3001', 'https://localhost:3000']) {
       const refused = check(headers({ host: 'localhost:3000', origin }));
-      assert.equal(refused?.status, 403, origin);
-      assert.equal(((await refused?.json()) as { error: { data: { reason: string } } }).error.data.reason, 'origin_not_allowed');
+      assert.ok(refused !== undefined, origin);
+      assert.equal(refused.status, 403, origin);
+      assert.equal(((await refused.json()) as { error: { data: { reason: string } } }).error.data.reason, 'origin_not_allowed');
     }
   });
 

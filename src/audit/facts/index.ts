@@ -1,11 +1,16 @@
 import type { Exchange } from '../exchange.js';
+import type { AuthorizationDriver } from '../login/authorization-driver.js';
 import type { Probe } from '../probe.js';
 import { type AuthorizationBaseline, observeAuthorizationBaseline } from './authorization-baseline.js';
 import { type AuthorizationServerFact, findAuthorizationServer } from './authorization-server.js';
 import { type Canary, startCanary } from './canary.js';
 import { type Challenge, observeChallenge } from './challenge.js';
 import { type AuditClient, obtainClient } from './client.js';
+import { chooseDriver } from './driver.js';
+import { observeRegistrationBaseline, type RegistrationBaseline } from './registration-baseline.js';
 import { findResourceMetadata, type ResourceMetadataFact } from './resource-metadata.js';
+import { obtainSecondClient } from './second-client.js';
+import { obtainTokenBaseline, type TokenBaseline } from './token-baseline.js';
 
 /**
  * What earlier steps established, which later checks build on: each is found once per audit, on
@@ -20,6 +25,13 @@ export interface FactValues {
   canary: Canary;
   client: AuditClient;
   authorizationBaseline: AuthorizationBaseline;
+  registrationBaseline: RegistrationBaseline;
+  /** How authorizations are completed when logged in (`--browser`). */
+  driver: AuthorizationDriver;
+  /** The compliant flow's tokens (TOK-01): the first logged-in authorization. */
+  tokenBaseline: TokenBaseline;
+  /** Another client registered dynamically, for the checks that a code or token is bound to its client (S2). */
+  secondClient: AuditClient;
 }
 export type FactName = keyof FactValues;
 
@@ -30,6 +42,10 @@ const MAKERS: { readonly [K in FactName]: (probe: Probe) => Promise<FactValues[K
   canary: startCanary,
   client: obtainClient,
   authorizationBaseline: observeAuthorizationBaseline,
+  registrationBaseline: observeRegistrationBaseline,
+  driver: chooseDriver,
+  tokenBaseline: obtainTokenBaseline,
+  secondClient: obtainSecondClient,
 };
 
 export class Facts {

@@ -1,14 +1,14 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { closeHttpServer } from '../../../src/http/close-server.js';
-import { handleAuthorize } from './endpoints/authorize.js';
+import { handleAuthorize, handleConsentDecision } from './endpoints/authorize.js';
 import { handleMcp } from './endpoints/mcp.js';
-import { sendAuthorizationServerMetadata, sendResourceMetadata } from './endpoints/metadata.js';
+import { sendAuthorizationServerMetadata, sendJwks, sendResourceMetadata } from './endpoints/metadata.js';
 import { handleRegister } from './endpoints/register.js';
 import { handleIntrospect, handleRevoke } from './endpoints/revocation.js';
 import { handleToken } from './endpoints/token.js';
 import type { Flaw } from './flaws.js';
-import { sendErrorPage } from './http-helpers.js';
+import { readForm, sendErrorPage } from './http-helpers.js';
 import type { TargetOptions, TargetState } from './target-state.js';
 
 export interface AuditTarget {
@@ -47,8 +47,11 @@ export async function startAuditTarget(flaws: readonly Flaw[] = [], options: Tar
       if (url.pathname === '/mcp') return handleMcp(state, request, response);
       if (route === 'GET /.well-known/oauth-protected-resource/mcp' || route === 'GET /.well-known/oauth-protected-resource')
         return sendResourceMetadata(state, response);
-      if (route === 'GET /.well-known/oauth-authorization-server') return sendAuthorizationServerMetadata(state, response);
+      if (route === 'GET /.well-known/oauth-authorization-server') return sendAuthorizationServerMetadata(state, request, response, 'oauth');
+      if (route === 'GET /.well-known/openid-configuration') return sendAuthorizationServerMetadata(state, request, response, 'openid');
+      if (route === 'GET /jwks.json') return sendJwks(state, response);
       if (route === 'GET /authorize') return handleAuthorize(state, url, response);
+      if (route === 'POST /authorize') return handleConsentDecision(state, await readForm(request), response);
       if (route === 'POST /token') return handleToken(state, request, response);
       if (route === 'POST /register' || (request.method === 'DELETE' && url.pathname.startsWith('/register/')))
         return handleRegister(state, request, url, response);

@@ -1,4 +1,4 @@
-import { isHttpsOrLoopbackHttp } from '../../../core/plain-http.js';
+import { isAllowedEndpoint, isHttpsOrLoopbackHttp } from '../../../core/plain-http.js';
 import type { Check } from '../../check.js';
 import { fail, pass } from '../../verdict.js';
 
@@ -24,7 +24,12 @@ export const DISC_02: Check = {
     const url = bearer['resource_metadata'];
     if (url === undefined) return fail('the Bearer challenge has no resource_metadata', severity);
     if (!URL.canParse(url)) return fail(`resource_metadata ${JSON.stringify(url)} is not an absolute URL`, severity);
-    if (!isHttpsOrLoopbackHttp(new URL(url))) return fail(`resource_metadata ${url} is plain http off loopback`, severity);
+    if (!isAllowedEndpoint(new URL(url), probe.settings.target)) {
+      return fail(
+        `resource_metadata ${url} is plain http${isHttpsOrLoopbackHttp(new URL(url)) ? ' for an MCP endpoint that is not on loopback' : ' off loopback'}`,
+        severity,
+      );
+    }
     if (bearer['error'] !== undefined) return fail(`the challenge carries error="${bearer['error']}" though no token was sent (RFC 6750 §3.1)`);
     return pass(`Bearer challenge with resource_metadata ${url}`);
   },

@@ -6,8 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { formEncodeCredential } from '../../src/client/client-secret-basic.js';
 import { ClientAuthError } from '../../src/client/index.js';
+import { formEncodeCredential } from '../../src/core/client-secret-basic.js';
 import { type ClientStoreHandle, newProvider, openClientStore } from '../support/mcp-client.js';
 import {
   approvedCallback,

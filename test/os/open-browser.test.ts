@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { assertBrowserUrl, browserCommand, openBrowser, UnsafeBrowserUrlError } from '../../src/client/open-browser.js';
+import { assertBrowserUrl, browserCommand, openBrowser, UnsafeBrowserUrlError } from '../../src/os/open-browser.js';
 
 /** A "browser" that records the arguments it was started with, one JSON array per run. */
 function recordingBrowser(dir: string, name: string): { command: string; calls: () => string[][] } {
