@@ -2,8 +2,8 @@
  * How long `portcullis audit` takes against a loopback server (issue 13: an unauthenticated audit
  * under 5 s, a logged-in one under 60 s without --slow), against what `portcullis demo` runs and
  * against the small audit target of the tests, which approves at once. The servers run in this
- * process; the figure is the audit's wall time, the median of --rounds runs, with the number of
- * requests it made.
+ * process, a fresh one for each run; the figure is the audit's wall time, the median of --rounds
+ * runs, with the checks it ran and the exchanges its evidence shows.
  *
  *   node --import tsx bench/audit.ts [--rounds 5] [--json]
  */
@@ -24,35 +24,46 @@ interface Figure {
   checksRun: number;
 }
 
-async function measure(target: string, url: string, options: Omit<AuditOptions, 'target'>): Promise<Figure> {
+/** Each round on a fresh server: registration is rate-limited (20 an hour on both), and one audit registers about 20 clients. */
+async function measure(
+  target: string,
+  start: () => Promise<{ url: string; close: () => Promise<void> }>,
+  options: Omit<AuditOptions, 'target'>,
+): Promise<Figure> {
   const times: number[] = [];
   let requests = 0;
   let checksRun = 0;
   for (let round = 0; round < rounds; round++) {
-    const report = await audit({ ...options, target: url });
-    times.push(report.durationMs);
-    requests = report.checks.reduce((sum, check) => sum + check.evidence.requests.length, 0);
-    checksRun = report.checks.filter((check) => check.status !== 'na').length;
+    const server = await start();
+    try {
+      const report = await audit({ ...options, target: server.url });
+      times.push(report.durationMs);
+      requests = report.checks.reduce((sum, check) => sum + check.evidence.requests.length, 0);
+      checksRun = report.checks.filter((check) => check.status !== 'na').length;
+    } finally {
+      await server.close();
+    }
   }
   return { target, mode: options.login === true ? 'logged-in' : 'unauthenticated', medianMs: median(times), requests, checksRun };
 }
 
-const figures: Figure[] = [];
-const gateway = await startTestGateway({ gateway: { challengeAllScopes: true } });
-await gateway.addUser('bench', 'a long bench password');
-try {
-  figures.push(await measure('portcullis demo', gateway.mcpUrl, {}));
-  figures.push(await measure('portcullis demo', gateway.mcpUrl, { login: true, username: 'bench', password: 'a long bench password' }));
-} finally {
-  await gateway.close();
+const PASSWORD = 'a long bench password';
+async function startDemo() {
+  const gateway = await startTestGateway({ gateway: { challengeAllScopes: true } });
+  await gateway.addUser('bench', PASSWORD);
+  return { url: gateway.mcpUrl, close: () => gateway.close() };
 }
-const target = await startAuditTarget();
-try {
-  figures.push(await measure('audit target', target.url, {}));
-  figures.push(await measure('audit target', target.url, { login: true }));
-} finally {
-  await target.close();
+async function startTarget() {
+  const target = await startAuditTarget();
+  return { url: target.url, close: () => target.close() };
 }
+
+const figures: Figure[] = [
+  await measure('portcullis demo', startDemo, {}),
+  await measure('portcullis demo', startDemo, { login: true, username: 'bench', password: PASSWORD }),
+  await measure('audit target', startTarget, {}),
+  await measure('audit target', startTarget, { login: true }),
+];
 
 if (values.json) process.stdout.write(`${JSON.stringify({ rounds, figures }, null, 2)}\n`);
 else {

@@ -157,6 +157,9 @@ async function decide(
 async function incompleteness(environment: ProbeEnvironment, checks: readonly CheckReport[]): Promise<string | undefined> {
   const challenge = await environment.facts.settled('challenge');
   if (challenge instanceof Error) return challenge.message;
+  // The client every authorization check needs could not be had for now (rate-limited).
+  const client = await environment.facts.settled('client');
+  if (client instanceof InconclusiveError) return client.message;
   if (environment.settings.login) {
     const baseline = checks.find((check) => check.id === 'TOK-01');
     if (baseline !== undefined && baseline.status !== 'pass' && baseline.summary !== 'not selected (--only / --skip)')

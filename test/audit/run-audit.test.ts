@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { AuditUsageError, audit, auditExitCode, CATALOGUE } from '../../src/audit/index.js';
 import { closeHttpServer } from '../../src/http/close-server.js';
 import { auditTarget, checkOf } from './audit-support.js';
+import { startAuditTarget } from './targets/audit-target.js';
 
 /** A server that answers every request 200 with an MCP-looking body: a server with no authorization. */
 async function startPublicServer(): Promise<{ url: string; close: () => Promise<void> }> {
@@ -101,5 +102,26 @@ describe('audit()', () => {
     assert.ok(target.state.clients.size === 0, 'the clients the auditor registered were deleted (RFC 7592)');
     assert.ok(target.state.issuedSecrets.length >= 2, 'the audit obtained secrets (a registration token, a code)');
     for (const secret of target.state.issuedSecrets) assert.ok(!json.includes(secret), 'no code, token or secret in the report');
+  });
+
+  it('is incomplete (exit 3), never clean, when registration is rate-limited: what could not be tried is inconclusive', async () => {
+    const target = await startAuditTarget();
+    try {
+      // Spend the target's allowance (20 registrations an hour per address), as an earlier audit would.
+      for (let i = 0; i < 25; i++) {
+        await fetch(`${target.state.origin}/register`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ redirect_uris: [`http://127.0.0.1/cb${i}`], token_endpoint_auth_method: 'none' }),
+        });
+      }
+      const report = await audit({ target: target.url, only: ['AZ-04'] });
+      assert.equal(checkOf(report, 'AZ-04').status, 'inconclusive');
+      assert.match(checkOf(report, 'AZ-04').summary, /rate-limited \(429\)/);
+      assert.equal(report.incomplete, true);
+      assert.equal(auditExitCode(report, 'high', new Set()), 3);
+    } finally {
+      await target.close();
+    }
   });
 });

@@ -1,6 +1,6 @@
 import type { Probe } from '../probe.js';
 import { auditClientMetadata, register } from '../registration.js';
-import { NotReachedError } from '../verdict.js';
+import { InconclusiveError, NotReachedError } from '../verdict.js';
 import { metadataString } from './authorization-server.js';
 
 /** The client the auditor uses for the authorization and token checks. */
@@ -40,6 +40,10 @@ export async function obtainClient(probe: Probe): Promise<AuditClient> {
   const redirectUri = canary.newRedirectUri();
   const otherRedirectUri = canary.newRedirectUri();
   const registration = await register(probe, endpoint, auditClientMetadata([redirectUri, otherRedirectUri]));
+  if (registration.response.status === 429) {
+    // Not the server's flaw, and not a reason to pass what could not be tried: the audit is incomplete.
+    throw new InconclusiveError('registration is rate-limited (429): audit again later, or give a pre-registered client with --client-id');
+  }
   if (registration.clientId === undefined) {
     throw new NotReachedError(
       'registration',

@@ -48,54 +48,76 @@ function approvingButton(form: HtmlForm) {
  * oidc-provider's interaction pages, and with servers that approve at once. Every request goes
  * through the guarded fetch.
  */
-export function createAutoBrowser(options: AutoBrowserOptions): AuthorizationDriver {
+export interface FormSubmission {
+  readonly url: URL;
+  readonly method: 'GET' | 'POST';
+  readonly body?: URLSearchParams;
+}
+
+/** Where {@link AutoBrowser.untilConsent} stopped: at a consent form it did not submit, or at the end. */
+export type ConsentStop =
+  | { readonly kind: 'consent'; readonly submission: FormSubmission; readonly html: string; readonly jar: CookieJar }
+  | { readonly kind: 'completed'; readonly completed: CompletedAuthorization };
+
+export interface AutoBrowser extends AuthorizationDriver {
+  /** Goes as {@link AuthorizationDriver.complete} does, but stops before submitting a consent page (AZ-14 replays it). */
+  untilConsent(url: URL, redirectUri: string): Promise<ConsentStop>;
+}
+
+export function createAutoBrowser(options: AutoBrowserOptions): AutoBrowser {
   const jar = new CookieJar();
-  return {
-    async complete(start, redirectUri): Promise<CompletedAuthorization> {
-      const hops: { method: string; url: string; status: number }[] = [];
-      const pages: { url: string; html: string; headers: Headers }[] = [];
-      let next: { url: URL; method: 'GET' | 'POST'; body?: URLSearchParams } = { url: start, method: 'GET' };
-      let loggedIn = false;
-      for (let step = 0; step < (options.maxSteps ?? 15); step++) {
-        const cookie = jar.header(next.url);
-        const response = await options.fetch(next.url, {
-          method: next.method,
-          headers: { accept: 'text/html,application/xhtml+xml', ...(cookie !== undefined ? { cookie } : {}) },
-          ...(next.body !== undefined ? { body: next.body } : {}),
-        });
-        hops.push({ method: next.method, url: next.url.href, status: response.status });
-        jar.keep(next.url, response);
-        const location = response.status >= 300 && response.status < 400 ? response.location() : undefined;
-        if (location !== undefined) {
-          if (sameRedirectTarget(location, redirectUri)) return { callback: location, hops, pages };
-          // RFC 9110 §15.4: 307/308 repeat the method and body; 301/302/303 become a GET.
-          next = response.status === 307 || response.status === 308 ? { ...next, url: location } : { url: location, method: 'GET' };
-          continue;
-        }
-        if (response.status >= 400)
-          throw new InconclusiveError(`the authorization did not complete: ${next.method} ${next.url.origin}${next.url.pathname} answered ${response.status}`);
-        pages.push({ url: next.url.href, html: response.text, headers: response.headers });
-        const submit = submission(response, next.url, loggedIn, options);
-        if (submit.isLogin) {
-          if (options.username === undefined || options.password === undefined) {
-            throw new InconclusiveError('the server shows a login page: give --username and --password-stdin (or --browser system)');
-          }
-          loggedIn = true;
-        }
-        next = submit.request;
+
+  async function walk(start: URL, redirectUri: string, stopAtConsent: boolean): Promise<ConsentStop> {
+    const hops: { method: string; url: string; status: number }[] = [];
+    const pages: { url: string; html: string; headers: Headers }[] = [];
+    let next: FormSubmission = { url: start, method: 'GET' };
+    let loggedIn = false;
+    for (let step = 0; step < (options.maxSteps ?? 15); step++) {
+      const cookie = jar.header(next.url);
+      const response = await options.fetch(next.url, {
+        method: next.method,
+        headers: { accept: 'text/html,application/xhtml+xml', ...(cookie !== undefined ? { cookie } : {}) },
+        ...(next.body !== undefined ? { body: next.body } : {}),
+      });
+      hops.push({ method: next.method, url: next.url.href, status: response.status });
+      jar.keep(next.url, response);
+      const location = response.status >= 300 && response.status < 400 ? response.location() : undefined;
+      if (location !== undefined) {
+        if (sameRedirectTarget(location, redirectUri)) return { kind: 'completed', completed: { callback: location, hops, pages } };
+        // RFC 9110 §15.4: 307/308 repeat the method and body; 301/302/303 become a GET.
+        next = response.status === 307 || response.status === 308 ? { ...next, url: location } : { url: location, method: 'GET' };
+        continue;
       }
-      throw new InconclusiveError(`the authorization did not reach the redirect URI within ${options.maxSteps ?? 15} steps`);
+      if (response.status >= 400) {
+        throw new InconclusiveError(`the authorization did not complete: ${next.method} ${next.url.origin}${next.url.pathname} answered ${response.status}`);
+      }
+      pages.push({ url: next.url.href, html: response.text, headers: response.headers });
+      const submit = submission(response, next.url, loggedIn, options);
+      if (submit.isLogin) {
+        if (options.username === undefined || options.password === undefined) {
+          throw new InconclusiveError('the server shows a login page: give --username and --password-stdin (or --browser system)');
+        }
+        loggedIn = true;
+      } else if (stopAtConsent && isConsentPage(response.text)) {
+        return { kind: 'consent', submission: submit.request, html: response.text, jar };
+      }
+      next = submit.request;
+    }
+    throw new InconclusiveError(`the authorization did not reach the redirect URI within ${options.maxSteps ?? 15} steps`);
+  }
+
+  return {
+    async complete(start, redirectUri) {
+      const stop = await walk(start, redirectUri, false);
+      if (stop.kind !== 'completed') throw new InconclusiveError('the built-in browser stopped at a consent page');
+      return stop.completed;
     },
+    untilConsent: (start, redirectUri) => walk(start, redirectUri, true),
   };
 }
 
 /** What a person would submit on this page: the login form filled in, or the approving button of a consent form. */
-function submission(
-  response: ProbeResponse,
-  pageUrl: URL,
-  loggedIn: boolean,
-  options: AutoBrowserOptions,
-): { isLogin: boolean; request: { url: URL; method: 'GET' | 'POST'; body?: URLSearchParams } } {
+function submission(response: ProbeResponse, pageUrl: URL, loggedIn: boolean, options: AutoBrowserOptions): { isLogin: boolean; request: FormSubmission } {
   const forms = readForms(response.text);
   const login = forms.find((form) => form.fields.some((field) => field.type === 'password'));
   const form = login ?? forms.find((candidate) => approvingButton(candidate) !== undefined);

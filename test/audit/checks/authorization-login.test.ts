@@ -35,3 +35,26 @@ describe('AZ-15 (consent per client) and AZ-16 (no 307 after the login POST)', (
     assert.match(assertStatus(report, 'AZ-16', 'na').summary, /posted no form/);
   });
 });
+
+describe('AZ-14 (the consent decision cannot be forged)', () => {
+  const withSession = { consentPage: true, sessionLogin: true } as const;
+  const options = { login: true, username: 'alice', password: 'any password', only: ['TOK-01', 'AZ-14'] } as const;
+
+  it('passes on a target whose consent form, in a signed-in session, carries a CSRF token bound to the session', async () => {
+    const { report } = await auditTarget([], options, withSession);
+    assertStatus(report, 'TOK-01', 'pass');
+    assert.match(assertStatus(report, 'AZ-14', 'pass').summary, /without its CSRF token \(csrf_token\), were refused/);
+  });
+
+  it('fails when the consent POST is taken on the session cookie alone', async () => {
+    const { report } = await auditTarget(['consent-without-csrf'], options, withSession);
+    assert.match(assertStatus(report, 'AZ-14', 'fail').summary, /accepted without its CSRF token/);
+  });
+
+  it('passes when every consent form asks for the password, and is na without any consent', async () => {
+    const asking = await auditTarget([], options, { consentPage: true });
+    assert.match(assertStatus(asking.report, 'AZ-14', 'pass').summary, /asks for the password/);
+    const atOnce = await auditTarget([], options);
+    assert.match(assertStatus(atOnce.report, 'AZ-14', 'na').summary, /never asked for consent/);
+  });
+});

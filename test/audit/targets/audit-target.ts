@@ -50,8 +50,8 @@ export async function startAuditTarget(flaws: readonly Flaw[] = [], options: Tar
       if (route === 'GET /.well-known/oauth-authorization-server') return sendAuthorizationServerMetadata(state, request, response, 'oauth');
       if (route === 'GET /.well-known/openid-configuration') return sendAuthorizationServerMetadata(state, request, response, 'openid');
       if (route === 'GET /jwks.json') return sendJwks(state, response);
-      if (route === 'GET /authorize') return handleAuthorize(state, url, response);
-      if (route === 'POST /authorize') return handleConsentDecision(state, await readForm(request), response);
+      if (route === 'GET /authorize') return handleAuthorize(state, url, response, request.headers.cookie);
+      if (route === 'POST /authorize') return handleConsentDecision(state, await readForm(request), response, request.headers.cookie);
       if (route === 'POST /token') return handleToken(state, request, response);
       if (route === 'POST /register' || (request.method === 'DELETE' && url.pathname.startsWith('/register/')))
         return handleRegister(state, request, url, response);

@@ -46,6 +46,12 @@ export interface TargetRefresh {
 export interface TargetOptions {
   /** Show a login and consent page before issuing a code, instead of approving at once. */
   readonly consentPage?: boolean;
+  /**
+   * With `consentPage`: the user signs in once (a session cookie), and each client after that gets
+   * a consent page of its own without a password field, whose form carries a CSRF token bound to
+   * the session, as most servers do.
+   */
+  readonly sessionLogin?: boolean;
 }
 
 export interface TargetState {

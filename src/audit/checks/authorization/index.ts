@@ -12,6 +12,7 @@ import { AZ_10 } from './az-10-duplicate-parameters.js';
 import { AZ_11 } from './az-11-page-headers.js';
 import { AZ_12 } from './az-12-consent-page-client-name.js';
 import { AZ_13 } from './az-13-federation-local-consent.js';
+import { AZ_14 } from './az-14-consent-csrf.js';
 import { AZ_15 } from './az-15-consent-per-client.js';
 import { AZ_16 } from './az-16-no-307-after-login.js';
 import { AZ_17 } from './az-17-no-open-redirect.js';
@@ -19,7 +20,7 @@ import { AZ_17 } from './az-17-no-open-redirect.js';
 /**
  * The AZ-* checks (../../catalogue/authorization.ts), one file each; the helpers beside them say
  * what a probe got (authorization-probe.ts, findings.ts), follow a request to its first page
- * (first-page.ts) and register clients of a check's own (probe-client.ts). AZ-15 and AZ-16 read what the logged-in baseline authorization went through.
+ * (first-page.ts) and register clients of a check's own (probe-client.ts). AZ-14, AZ-15 and AZ-16 work from the logged-in baseline authorization.
  */
 export const AZ_IMPLEMENTATIONS: readonly Check[] = [
   AZ_01,
@@ -35,6 +36,7 @@ export const AZ_IMPLEMENTATIONS: readonly Check[] = [
   AZ_11,
   AZ_12,
   AZ_13,
+  AZ_14,
   AZ_15,
   AZ_16,
   AZ_17,

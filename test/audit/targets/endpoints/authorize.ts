@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { redirect, sendErrorPage } from '../http-helpers.js';
 import { has, type TargetClient, type TargetState } from '../target-state.js';
@@ -7,6 +7,8 @@ import { has, type TargetClient, type TargetState } from '../target-state.js';
  * Flaws of the authorization endpoint (AZ-*), each changing one behaviour of GET /authorize.
  */
 export type AuthorizeFlaw =
+  /** AZ-14 (with `consentPage` and `sessionLogin`): the consent POST is taken with the session cookie alone; its CSRF token is not compared. */
+  | 'consent-without-csrf'
   /** AZ-15 (with `consentPage`): once the user approved one client, any other client gets its code at once, without a page. */
   | 'consent-shared-across-clients'
   /** AZ-16 (with `consentPage`): the login and consent POST is answered 307, which repeats the POST, password included, at the client. */
@@ -155,7 +157,7 @@ function parameterProblem(state: TargetState, params: URLSearchParams, repeated:
  * `iss`), then a code at once: the target has no users, it approves every valid request. With
  * `consentPage`, a login and consent page instead of the code.
  */
-export function handleAuthorize(state: TargetState, url: URL, response: ServerResponse): void {
+export function handleAuthorize(state: TargetState, url: URL, response: ServerResponse, cookie?: string): void {
   const params = url.searchParams;
   const repeated = has(state, 'duplicate-parameters-accepted') ? [] : [...new Set(params.keys())].filter((name) => params.getAll(name).length > 1);
   const client = state.clients.get(params.get('client_id') ?? '');
@@ -174,6 +176,8 @@ export function handleAuthorize(state: TargetState, url: URL, response: ServerRe
     const problem = state.options.checksAfterLogin ? undefined : parameterProblem(state, params, repeated);
     if (problem !== undefined) return answerClient(state, params, presented, problem, response);
     if (has(state, 'consent-shared-across-clients') && approvals.has(state)) return approve(state, client, params, presented, response);
+    const session = sessionOf(state, cookie);
+    if (session !== undefined) return sendConsentPage(state, client, params, presented, response, csrfTokenFor(session));
     return sendConsentPage(state, client, params, presented, response);
   }
   if (!redirectValid && !has(state, 'error-redirects-to-unregistered-uri') && !has(state, 'unregistered-redirect-accepted')) return refuseRedirect();
@@ -230,7 +234,7 @@ const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${cha
  * with a user name, a password and an approve or deny button. Sent with the headers RFC 9700
  * asks of such a page: not framable, no referrer, not stored.
  */
-function sendConsentPage(state: TargetState, client: TargetClient, params: URLSearchParams, presented: string, response: ServerResponse): void {
+function sendConsentPage(state: TargetState, client: TargetClient, params: URLSearchParams, presented: string, response: ServerResponse, csrf?: string): void {
   const name = client.clientName ?? client.clientId;
   const shownName = has(state, 'client-name-unescaped') ? name : escapeHtml(name);
   const hidden = [...params].map(([key, value]) => `<input type="hidden" name="${escapeHtml(key)}" value="${escapeHtml(value)}">`).join('\n');
@@ -253,8 +257,11 @@ function sendConsentPage(state: TargetState, client: TargetClient, params: URLSe
 <p>It asks for:</p><ul>${scopes}</ul>
 <form method="post" action="/authorize">
 ${hidden}
-<label>User name <input name="username" autocomplete="username"></label>
-<label>Password <input type="password" name="password" autocomplete="current-password"></label>
+${
+  csrf === undefined
+    ? '<label>User name <input name="username" autocomplete="username"></label>\n<label>Password <input type="password" name="password" autocomplete="current-password"></label>'
+    : `<input type="hidden" name="csrf_token" value="${csrf}">`
+}
 <button type="submit" name="decision" value="deny">Deny</button>
 <button type="submit" name="decision" value="approve">Approve</button>
 </form>`);
@@ -268,17 +275,50 @@ const approvals = new WeakSet<TargetState>();
  * may be anything but empty (the target has no user store); the request's parameters come back
  * as the page's hidden fields and are checked again, as a server must.
  */
-export function handleConsentDecision(state: TargetState, form: URLSearchParams, response: ServerResponse): void {
-  const params = new URLSearchParams([...form].filter(([name]) => !['username', 'password', 'decision'].includes(name)));
+export function handleConsentDecision(state: TargetState, form: URLSearchParams, response: ServerResponse, cookie?: string): void {
+  const params = new URLSearchParams([...form].filter(([name]) => !['username', 'password', 'decision', 'csrf_token'].includes(name)));
   const client = state.clients.get(params.get('client_id') ?? '');
   const presented = params.get('redirect_uri') ?? client?.redirectUris[0];
   if (client === undefined || presented === undefined || !isRegisteredFor(state, client, presented))
     return sendErrorPage(response, 400, 'Unknown client or redirect URI.');
-  if ((form.get('username') ?? '') === '' || (form.get('password') ?? '') === '') return sendConsentPage(state, client, params, presented, response);
+  const session = sessionOf(state, cookie);
+  const signedIn = (form.get('username') ?? '') !== '' && (form.get('password') ?? '') !== '';
+  if (!signedIn) {
+    // A decision without the password: only with the session it was shown to, and its CSRF token (RFC 6749 §10.12).
+    if (session === undefined) return sendConsentPage(state, client, params, presented, response);
+    if (!has(state, 'consent-without-csrf') && form.get('csrf_token') !== csrfTokenFor(session))
+      return sendErrorPage(response, 403, 'The form is out of date: go back and try again.');
+  } else if (state.options.sessionLogin === true && session === undefined) {
+    const id = randomBytes(16).toString('base64url');
+    sessionsOf(state).add(id);
+    response.setHeader('set-cookie', `sid=${id}; Path=/; HttpOnly; SameSite=Lax`);
+  }
   if (form.get('decision') !== 'approve')
     return answerClient(state, params, presented, { error: 'access_denied', error_description: 'the user said no' }, response, 303);
   const problem = parameterProblem(state, params, []);
   if (problem !== undefined) return answerClient(state, params, presented, problem, response, 303);
   approvals.add(state);
   approve(state, client, params, presented, response, has(state, 'login-post-307') ? 307 : 303);
+}
+
+const sessions = new WeakMap<TargetState, Set<string>>();
+function sessionsOf(state: TargetState): Set<string> {
+  let ids = sessions.get(state);
+  if (ids === undefined) {
+    ids = new Set();
+    sessions.set(state, ids);
+  }
+  return ids;
+}
+
+/** The session the request's `sid` cookie names, when it is one this target made (with `sessionLogin`). */
+function sessionOf(state: TargetState, cookie: string | undefined): string | undefined {
+  if (state.options.sessionLogin !== true) return undefined;
+  const id = /(?:^|;\s*)sid=([^;]+)/.exec(cookie ?? '')?.[1];
+  return id !== undefined && sessionsOf(state).has(id) ? id : undefined;
+}
+
+/** The CSRF token of a session's forms: derived from it, so a page of one session is no use in another. */
+function csrfTokenFor(session: string): string {
+  return createHash('sha256').update(`csrf:${session}`).digest('base64url');
 }
