@@ -47,4 +47,6 @@ export interface CheckDefinition {
   readonly remediation: string;
   /** Spends what it touches (a code, a refresh family, a token): runs last, on authorizations of its own. */
   readonly destructive?: boolean;
+  /** Spends a server-wide allowance (a rate limit) the other checks need: runs after all of them. */
+  readonly spendsAllowance?: boolean;
 }

@@ -5,6 +5,7 @@ import type { FactName, Facts, FactValues } from './facts/index.js';
 import type { GuardedFetch, ProbeRequest, RecordingFetch } from './guarded-fetch.js';
 import type { Redactor } from './redactor.js';
 import type { AuditSettings } from './settings.js';
+import { NotReachedError } from './verdict.js';
 
 /**
  * What a check works with: the settings, a guarded fetch whose exchanges become this check's
@@ -15,6 +16,8 @@ export interface Probe {
   readonly settings: AuditSettings;
   readonly fetch: GuardedFetch;
   fact<K extends FactName>(name: K): Promise<FactValues[K]>;
+  /** {@link fact}, or undefined when the server broke the flow before it (NotReachedError): for checks that can go on without it. */
+  factIfReached<K extends FactName>(name: K): Promise<FactValues[K] | undefined>;
   /** The kinds of address `url`'s host resolves to (nothing is fetched); empty when it does not resolve. */
   addressKinds(url: URL): Promise<AddressKind[]>;
   /** A secret obtained (a code, a token): kept out of every report. */
@@ -58,6 +61,12 @@ export function createProbe(environment: ProbeEnvironment): { probe: Probe; exch
         (addresses) => addresses.map(({ address }) => addressKind(address)),
         () => [],
       ),
+    factIfReached(name) {
+      return probe.fact(name).catch((error: unknown) => {
+        if (error instanceof NotReachedError) return undefined;
+        throw error;
+      });
+    },
     remember: (secret) => environment.redactor.remember(secret),
     onCleanup: (work) => environment.cleanups.push(work),
     note: (message) => environment.onNote?.(environment.redactor.text(message)),

@@ -30,16 +30,12 @@ function unmetNeed(need: Need, settings: AuditSettings): string | undefined {
 }
 
 /**
- * Destructive checks last, each on authorizations of its own; otherwise the catalogue's order.
- * REG-06 goes very last: its burst of registrations may leave the server refusing more.
+ * The catalogue's order, except that destructive checks come after the others (each on
+ * authorizations of its own), and a check that spends a server-wide allowance after all of them.
  */
 function runOrder(catalogue: readonly CheckDefinition[]): CheckDefinition[] {
-  const destructive = catalogue.filter((check) => check.destructive === true);
-  return [
-    ...catalogue.filter((check) => check.destructive !== true),
-    ...destructive.filter((check) => check.id !== 'REG-06'),
-    ...destructive.filter((check) => check.id === 'REG-06'),
-  ];
+  const rank = (check: CheckDefinition) => (check.spendsAllowance === true ? 2 : check.destructive === true ? 1 : 0);
+  return [0, 1, 2].flatMap((wanted) => catalogue.filter((check) => rank(check) === wanted));
 }
 
 /**

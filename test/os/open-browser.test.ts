@@ -1,40 +1,10 @@
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { assertBrowserUrl, browserCommand, openBrowser, UnsafeBrowserUrlError } from '../../src/os/open-browser.js';
-
-/** A "browser" that records the arguments it was started with, one JSON array per run. */
-function recordingBrowser(dir: string, name: string): { command: string; calls: () => string[][] } {
-  const log = join(dir, `${name}.log`);
-  const script = join(dir, `${name}.mjs`);
-  writeFileSync(
-    script,
-    `#!${process.execPath}\nimport { appendFileSync } from 'node:fs';\nappendFileSync(${JSON.stringify(log)}, JSON.stringify(process.argv.slice(2)) + '\\n');\n`,
-  );
-  chmodSync(script, 0o755);
-  return {
-    command: script,
-    calls: () =>
-      existsSync(log)
-        ? readFileSync(log, 'utf8')
-            .trim()
-            .split('\n')
-            .filter(Boolean)
-            .map((line) => JSON.parse(line) as string[])
-        : [],
-  };
-}
-
-async function eventually<T>(read: () => T, done: (value: T) => boolean, ms = 5000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = read();
-    if (done(value) || Date.now() > end) return value;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+import { eventually, recordingBrowser } from '../support/cli-process.js';
 
 describe('openBrowser', () => {
   let dir: string;

@@ -87,26 +87,24 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
   return running.exited;
 }
 
-/** A "browser" command for PORTCULLIS_BROWSER that records each URL it is asked to open, one per line. */
-export function urlRecordingBrowser(dir: string, name = 'browser'): { command: string; urls: () => string[] } {
-  const log = join(dir, `${name}.urls`);
+/** A "browser" command for PORTCULLIS_BROWSER that records the arguments of each run, one JSON array per line. */
+export function recordingBrowser(dir: string, name = 'browser'): { command: string; calls: () => string[][]; urls: () => string[] } {
+  const log = join(dir, `${name}.log`);
   const script = join(dir, `${name}.mjs`);
   writeFileSync(
     script,
     `#!${process.execPath}\nimport { appendFileSync } from 'node:fs';\nappendFileSync(${JSON.stringify(log)}, JSON.stringify(process.argv.slice(2)) + '\\n');\n`,
   );
   chmodSync(script, 0o755);
-  return {
-    command: script,
-    urls: () =>
-      existsSync(log)
-        ? readFileSync(log, 'utf8')
-            .trim()
-            .split('\n')
-            .filter(Boolean)
-            .flatMap((line) => JSON.parse(line) as string[])
-        : [],
-  };
+  const calls = () =>
+    existsSync(log)
+      ? readFileSync(log, 'utf8')
+          .trim()
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => JSON.parse(line) as string[])
+      : [];
+  return { command: script, calls, urls: () => calls().flat() };
 }
 
 /** Polls `read` until `done` holds or `ms` pass. */

@@ -62,7 +62,7 @@ export const REG_CHECKS: readonly CheckDefinition[] = [
     spec: [rfc(7591, '3'), rfc(9700)],
     remediation: 'Limit unauthenticated registrations per client address and answer 429 with Retry-After beyond the limit.',
     // Its burst spends the server's registration allowance: last, or the checks after it get 429.
-    destructive: true,
+    spendsAllowance: true,
   },
   {
     id: 'REG-07',

@@ -73,10 +73,9 @@ export function createAutoBrowser(options: AutoBrowserOptions): AutoBrowser {
     let next: FormSubmission = { url: start, method: 'GET' };
     let loggedIn = false;
     for (let step = 0; step < (options.maxSteps ?? 15); step++) {
-      const cookie = jar.header(next.url);
       const response = await options.fetch(next.url, {
         method: next.method,
-        headers: { accept: 'text/html,application/xhtml+xml', ...(cookie !== undefined ? { cookie } : {}) },
+        headers: { accept: 'text/html,application/xhtml+xml', ...jar.headersFor(next.url) },
         ...(next.body !== undefined ? { body: next.body } : {}),
       });
       hops.push({ method: next.method, url: next.url.href, status: response.status });

@@ -14,6 +14,12 @@ export class CookieJar {
     return cookies === undefined || cookies.size === 0 ? undefined : [...cookies].map(([name, value]) => `${name}=${value}`).join('; ');
   }
 
+  /** The `Cookie` header for a request to `url`, as request headers (none when there is no cookie). */
+  headersFor(url: URL): Record<string, string> {
+    const cookie = this.header(url);
+    return cookie === undefined ? {} : { cookie };
+  }
+
   /** Keeps the cookies a response from `url` set. */
   keep(url: URL, response: ProbeResponse): void {
     for (const line of response.headers.getSetCookie()) {

@@ -10,7 +10,7 @@ import { openTokens } from '../../../src/client/sealed-values.js';
 import { createKeyring } from '../../../src/core/seal.js';
 import { openStore } from '../../../src/store/index.js';
 import { FormBrowser } from '../../support/browser.js';
-import { CLI_NODE_ARGS, eventually, loginThroughPages, runCli, urlRecordingBrowser } from '../../support/cli-process.js';
+import { CLI_NODE_ARGS, eventually, loginThroughPages, recordingBrowser, runCli } from '../../support/cli-process.js';
 import { TestClock } from '../../support/clock.js';
 import { startTestGateway, type TestGateway } from '../../support/gateway.js';
 
@@ -47,7 +47,7 @@ describe('portcullis connect: a stdio MCP client reaches a server behind the gat
   let aliceId: string;
   let dir: string;
   let env: Record<string, string>;
-  let browser: ReturnType<typeof urlRecordingBrowser>;
+  let browser: ReturnType<typeof recordingBrowser>;
   const clock = new TestClock();
   const authorize = (url: string) => new FormBrowser(gateway.issuer).authorize(url, ALICE);
 
@@ -55,7 +55,7 @@ describe('portcullis connect: a stdio MCP client reaches a server behind the gat
     gateway = await startTestGateway({ gateway: { tokenCacheSeconds: 0 }, clock });
     aliceId = await gateway.addUser(ALICE.username, ALICE.password);
     dir = mkdtempSync(join(tmpdir(), 'portcullis-connect-'));
-    browser = urlRecordingBrowser(dir);
+    browser = recordingBrowser(dir);
     env = { PORTCULLIS_HOME: join(dir, 'home'), PORTCULLIS_SECRET: SECRET, PORTCULLIS_BROWSER: browser.command, BROWSER: '' };
   });
   after(async () => {

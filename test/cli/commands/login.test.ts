@@ -7,7 +7,7 @@ import { openTokens } from '../../../src/client/sealed-values.js';
 import { createKeyring } from '../../../src/core/seal.js';
 import { openStore } from '../../../src/store/index.js';
 import { FormBrowser } from '../../support/browser.js';
-import { eventually, runCli, startCli, urlRecordingBrowser } from '../../support/cli-process.js';
+import { eventually, recordingBrowser, runCli, startCli } from '../../support/cli-process.js';
 import { startTestGateway, type TestGateway } from '../../support/gateway.js';
 import { authorizationServerDocument, startScriptedServer } from '../../support/scripted-oauth-server.js';
 
@@ -31,13 +31,13 @@ describe('portcullis login, tokens and logout against a real server and gateway'
   let dir: string;
   /** The default client database: PORTCULLIS_HOME/portcullis-client.db. */
   let env: Record<string, string>;
-  let browser: ReturnType<typeof urlRecordingBrowser>;
+  let browser: ReturnType<typeof recordingBrowser>;
 
   before(async () => {
     gateway = await startTestGateway({ gateway: { tokenCacheSeconds: 0 } });
     await gateway.addUser(ALICE.username, ALICE.password);
     dir = mkdtempSync(join(tmpdir(), 'portcullis-login-'));
-    browser = urlRecordingBrowser(dir);
+    browser = recordingBrowser(dir);
     // No PORTCULLIS_SECRET: the CLI creates its own next to the client database.
     env = { PORTCULLIS_HOME: join(dir, 'home'), PORTCULLIS_SECRET: '', PORTCULLIS_BROWSER: browser.command, BROWSER: '' };
   });

@@ -17,22 +17,21 @@ const CSRF_FIELD = /csrf|xsrf|authenticity|anti.?forgery|_token$|^token$/i;
  * until the client's redirect URI: whether that carried a code, and the last status seen.
  */
 async function postConsent(probe: Probe, submission: FormSubmission, body: URLSearchParams, jar: CookieJar, redirectUri: string, origins: readonly string[]) {
-  let response: ProbeResponse = await probe.fetch(submission.url, { method: 'POST', headers: withCookie(jar, submission.url), body });
+  let response: ProbeResponse = await probe.fetch(submission.url, {
+    method: 'POST',
+    headers: { accept: 'text/html', ...jar.headersFor(submission.url) },
+    body,
+  });
   jar.keep(submission.url, response);
   for (let hop = 0; hop < 5; hop++) {
     const location = response.status >= 300 && response.status < 400 ? response.location() : undefined;
     if (location === undefined) break;
     if (sameRedirectTarget(location, redirectUri)) return { code: location.searchParams.has('code'), status: response.status };
     if (!origins.includes(location.origin)) break;
-    response = await probe.fetch(location, { headers: withCookie(jar, location) });
+    response = await probe.fetch(location, { headers: { accept: 'text/html', ...jar.headersFor(location) } });
     jar.keep(location, response);
   }
   return { code: false, status: response.status };
-}
-
-function withCookie(jar: CookieJar, url: URL): Record<string, string> {
-  const cookie = jar.header(url);
-  return { accept: 'text/html', ...(cookie !== undefined ? { cookie } : {}) };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { responseParameters, sameRedirectTarget } from '../../authorization-answer.js';
 import { type AuthorizationRequest, authorizationUrl } from '../../authorization-request.js';
 import type { ProbeResponse } from '../../guarded-fetch.js';
+import { CookieJar } from '../../login/cookie-jar.js';
 import type { Probe } from '../../probe.js';
 import { InconclusiveError } from '../../verdict.js';
 
@@ -17,27 +18,6 @@ export type Landing =
   | { readonly kind: 'elsewhere'; readonly location: URL }
   | { readonly kind: 'refused'; readonly status: number };
 
-/** Cookies by host, as a browser keeps them across the server's redirects (oidc-provider's interaction needs its cookie). */
-class CookieJar {
-  readonly #cookies = new Map<string, Map<string, string>>();
-
-  header(url: URL): Record<string, string> {
-    const cookies = this.#cookies.get(url.host);
-    return cookies === undefined || cookies.size === 0 ? {} : { cookie: [...cookies].map(([name, value]) => `${name}=${value}`).join('; ') };
-  }
-
-  keep(url: URL, response: ProbeResponse): void {
-    for (const line of response.headers.getSetCookie()) {
-      const [pair = ''] = line.split(';');
-      const equals = pair.indexOf('=');
-      if (equals <= 0) continue;
-      const cookies = this.#cookies.get(url.host) ?? new Map<string, string>();
-      cookies.set(pair.slice(0, equals).trim(), pair.slice(equals + 1).trim());
-      this.#cookies.set(url.host, cookies);
-    }
-  }
-}
-
 /**
  * Sends `request` as a browser would and follows the server's redirects on its own origins (the
  * authorization endpoint's and the issuer's) until a page, the client, or another origin. Nothing
@@ -49,7 +29,9 @@ export async function followToFirstPage(probe: Probe, request: AuthorizationRequ
   const jar = new CookieJar();
   let url = authorizationUrl(request);
   for (let hop = 0; hop <= maxHops; hop++) {
-    const response = await probe.fetch(url, { headers: { accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.8', ...jar.header(url) } });
+    const response = await probe.fetch(url, {
+      headers: { accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.8', ...jar.headersFor(url) },
+    });
     jar.keep(url, response);
     const location = response.status >= 300 && response.status < 400 ? response.location() : undefined;
     if (location !== undefined) {

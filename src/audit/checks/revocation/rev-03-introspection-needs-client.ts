@@ -2,7 +2,7 @@ import { randomSecret } from '../../../core/secrets.js';
 import type { Check } from '../../check.js';
 import { metadataString } from '../../facts/authorization-server.js';
 import type { ProbeResponse } from '../../guarded-fetch.js';
-import { fail, inconclusive, NotReachedError, notApplicable, pass, warn } from '../../verdict.js';
+import { fail, inconclusive, notApplicable, pass, warn } from '../../verdict.js';
 
 function shown(response: ProbeResponse): string {
   const body = response.json();
@@ -23,10 +23,7 @@ export const REV_03: Check = {
     const { metadata } = await probe.fact('authorizationServer');
     const endpoint = metadataString(metadata, 'introspection_endpoint');
     if (endpoint === undefined || !URL.canParse(endpoint)) return notApplicable('the authorization server has no introspection_endpoint');
-    const own = await probe.fact('client').catch((error: unknown) => {
-      if (error instanceof NotReachedError) return undefined;
-      throw error;
-    });
+    const own = await probe.factIfReached('client');
     const requests: { label: string; form: [string, string][] }[] = [{ label: 'no client credentials', form: [] }];
     if (own?.authMethod === 'none') requests.push({ label: "only a public client's client_id", form: [['client_id', own.clientId]] });
     const seen: string[] = [];

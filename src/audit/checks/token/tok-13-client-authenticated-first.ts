@@ -5,7 +5,7 @@ import type { ProbeResponse } from '../../guarded-fetch.js';
 import type { Probe } from '../../probe.js';
 import { auditClientMetadata, type ClientCredentials, clientAuthentication, register } from '../../registration.js';
 import { tokenEndpoint } from '../../token-request.js';
-import { fail, inconclusive, NotReachedError, pass, type Verdict } from '../../verdict.js';
+import { fail, inconclusive, pass, type Verdict } from '../../verdict.js';
 
 /** A token endpoint's answer, as far as these checks read it. */
 interface TokenAnswer {
@@ -21,9 +21,6 @@ function answerOf(response: ProbeResponse): TokenAnswer {
 }
 
 const shown = (answer: TokenAnswer) => `${answer.status}${answer.error !== undefined ? ` ${answer.error}` : ''}`;
-
-/** The token endpoint (token-request.ts), under the name the TOK checks use. */
-export const tokenEndpointOf = tokenEndpoint;
 
 /** An authorization-code redemption with a code the server never issued, sent as `client`. */
 function redeemMadeUpCode(probe: Probe, endpoint: string, client: ClientCredentials, redirectUri: string): Promise<TokenAnswer> {
@@ -103,12 +100,9 @@ function judge(label: string, answer: TokenAnswer, basic: boolean, control: Toke
 export const TOK_13: Check = {
   id: 'TOK-13',
   async run(probe) {
-    const endpoint = await tokenEndpointOf(probe);
+    const endpoint = await tokenEndpoint(probe);
     const canary = await probe.fact('canary');
-    const own = await probe.fact('client').catch((error: unknown) => {
-      if (error instanceof NotReachedError) return undefined;
-      throw error;
-    });
+    const own = await probe.factIfReached('client');
     const redirectUri = own?.redirectUri ?? canary.newRedirectUri();
     const control = own !== undefined ? await redeemMadeUpCode(probe, endpoint, own, redirectUri) : undefined;
     if (control !== undefined && (control.error === 'invalid_client' || (control.status >= 200 && control.status < 300))) {

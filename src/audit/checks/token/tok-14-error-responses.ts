@@ -2,8 +2,8 @@ import { randomSecret } from '../../../core/secrets.js';
 import type { Check } from '../../check.js';
 import type { ProbeResponse } from '../../guarded-fetch.js';
 import { type ClientCredentials, clientAuthentication } from '../../registration.js';
-import { fail, NotReachedError, pass } from '../../verdict.js';
-import { tokenEndpointOf } from './tok-13-client-authenticated-first.js';
+import { tokenEndpoint } from '../../token-request.js';
+import { fail, pass } from '../../verdict.js';
 
 /**
  * The error codes a token endpoint may answer with: RFC 6749 §5.2's, and those the IANA "OAuth
@@ -58,12 +58,9 @@ function errorAnswerProblem(response: ProbeResponse): string | undefined {
 export const TOK_14: Check = {
   id: 'TOK-14',
   async run(probe) {
-    const endpoint = await tokenEndpointOf(probe);
+    const endpoint = await tokenEndpoint(probe);
     const canary = await probe.fact('canary');
-    const own = await probe.fact('client').catch((error: unknown) => {
-      if (error instanceof NotReachedError) return undefined;
-      throw error;
-    });
+    const own = await probe.factIfReached('client');
     const client: ClientCredentials = own ?? { clientId: `portcullis-audit-${randomSecret(12)}`, clientSecret: undefined, authMethod: 'none' };
     const { headers, parameters } = clientAuthentication(client);
     const redirectUri = own?.redirectUri ?? canary.newRedirectUri();
