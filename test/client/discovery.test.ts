@@ -258,3 +258,49 @@ describe('discovery from the root protected-resource metadata', () => {
     assert.equal(started.url.searchParams.get('resource'), server.origin);
   });
 });
+
+describe("protected-resource metadata at RFC 9728 §3.1's exact address first", () => {
+  it('keeps the path and query as they are, then tries the address without the trailing slash and query, then the root', () => {
+    assert.deepEqual(protectedResourceMetadataUrls('https://mcp.example.com/mcp/?tenant=a').map(String), [
+      'https://mcp.example.com/.well-known/oauth-protected-resource/mcp/?tenant=a',
+      'https://mcp.example.com/.well-known/oauth-protected-resource/mcp',
+      'https://mcp.example.com/.well-known/oauth-protected-resource',
+    ]);
+    assert.deepEqual(protectedResourceMetadataUrls('https://mcp.example.com/mcp').map(String), [
+      'https://mcp.example.com/.well-known/oauth-protected-resource/mcp',
+      'https://mcp.example.com/.well-known/oauth-protected-resource',
+    ]);
+  });
+
+  let server: ScriptedServer;
+  let client: ClientStoreHandle;
+  const mcpUrl = () => `${server.origin}/mcp/`;
+  const issuer = () => `${server.origin}/tenant1`;
+  before(async () => {
+    server = await startScriptedServer();
+    client = await openClientStore();
+  });
+  after(async () => {
+    await client?.close();
+    await server?.close();
+  });
+  beforeEach(() => {
+    server.routes.clear();
+    server.requests.length = 0;
+    server.serve('/.well-known/oauth-authorization-server/tenant1', authorizationServerDocument(issuer()));
+    server.serve('/tenant1/register', { client_id: 'exact-client', token_endpoint_auth_method: 'none' });
+  });
+
+  it('finds a server with a trailing slash that publishes its metadata only at the exact address', async () => {
+    server.serve('/.well-known/oauth-protected-resource/mcp/', { resource: mcpUrl(), authorization_servers: [issuer()] });
+    const started = await newProvider({ store: client.store.mcpClient, userId: 'exact-user', serverUrl: mcpUrl() }).oauth.start();
+    assert.equal(started.url.searchParams.get('resource'), mcpUrl());
+    assert.equal(server.requests.find((r) => r.path.startsWith('/.well-known/oauth-protected-resource'))?.path, '/.well-known/oauth-protected-resource/mcp/');
+  });
+
+  it('still finds one that publishes at the address without the trailing slash, where other MCP clients look', async () => {
+    server.serve('/.well-known/oauth-protected-resource/mcp', { resource: mcpUrl(), authorization_servers: [issuer()] });
+    const started = await newProvider({ store: client.store.mcpClient, userId: 'trimmed-user', serverUrl: mcpUrl() }).oauth.start();
+    assert.equal(started.url.searchParams.get('resource'), mcpUrl());
+  });
+});
