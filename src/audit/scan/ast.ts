@@ -1,0 +1,93 @@
+import { AST_NODE_TYPES, type TSESTree } from '@typescript-eslint/typescript-estree';
+import { visitorKeys } from '@typescript-eslint/visitor-keys';
+
+/** Calls `visit` on `root` and every node below it, parents first. */
+export function walk(root: TSESTree.Node, visit: (node: TSESTree.Node) => void): void {
+  const stack: TSESTree.Node[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    visit(node);
+    const keys = visitorKeys[node.type] ?? [];
+    for (let k = keys.length - 1; k >= 0; k -= 1) {
+      const child = (node as unknown as Record<string, unknown>)[keys[k]!];
+      if (Array.isArray(child)) {
+        for (let i = child.length - 1; i >= 0; i -= 1) if (isNode(child[i])) stack.push(child[i]);
+      } else if (isNode(child)) stack.push(child);
+    }
+  }
+}
+
+function isNode(value: unknown): value is TSESTree.Node {
+  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
+}
+
+/** Every node of `type` in `root`. */
+export function nodesOfType<T extends AST_NODE_TYPES>(root: TSESTree.Node, type: T): Extract<TSESTree.Node, { type: T }>[] {
+  const found: Extract<TSESTree.Node, { type: T }>[] = [];
+  walk(root, (node) => {
+    if (node.type === type) found.push(node as Extract<TSESTree.Node, { type: T }>);
+  });
+  return found;
+}
+
+export type FunctionNode = TSESTree.FunctionDeclaration | TSESTree.FunctionExpression | TSESTree.ArrowFunctionExpression;
+
+export function isFunction(node: TSESTree.Node): node is FunctionNode {
+  return (
+    node.type === AST_NODE_TYPES.FunctionDeclaration || node.type === AST_NODE_TYPES.FunctionExpression || node.type === AST_NODE_TYPES.ArrowFunctionExpression
+  );
+}
+
+/** The innermost function around `node`, or undefined at module level. */
+export function enclosingFunction(node: TSESTree.Node): FunctionNode | undefined {
+  for (let at = node.parent; at !== undefined; at = at.parent) if (isFunction(at)) return at;
+  return undefined;
+}
+
+/** The name of a property key or member property when it is written out (`a.b`, `a['b']`, `{ b: 1 }`, `{ 'b': 1 }`). */
+export function staticPropertyName(node: TSESTree.Node, computed: boolean): string | undefined {
+  if (!computed && node.type === AST_NODE_TYPES.Identifier) return node.name;
+  if (node.type === AST_NODE_TYPES.Literal && (typeof node.value === 'string' || typeof node.value === 'number')) return String(node.value);
+  if (node.type === AST_NODE_TYPES.TemplateLiteral && node.expressions.length === 0) return node.quasis[0]!.value.cooked ?? undefined;
+  return undefined;
+}
+
+/** The name of `member.property`, when written out. */
+export function memberName(member: TSESTree.MemberExpression): string | undefined {
+  return staticPropertyName(member.property, member.computed);
+}
+
+/** The value expression of property `name` in an object literal (the last one wins, as at run time); spreads hide nothing we can see. */
+export function objectProperty(object: TSESTree.ObjectExpression, name: string): TSESTree.Property | undefined {
+  let found: TSESTree.Property | undefined;
+  for (const property of object.properties)
+    if (property.type === AST_NODE_TYPES.Property && staticPropertyName(property.key, property.computed) === name) found = property;
+  return found;
+}
+
+/** Whether every property of the object literal is written out (no spread, no computed key): what it holds is fully visible. */
+export function isFullyVisible(object: TSESTree.ObjectExpression): boolean {
+  return object.properties.every((property) => property.type === AST_NODE_TYPES.Property && staticPropertyName(property.key, property.computed) !== undefined);
+}
+
+/** `expression` without the wrappers that do not change its value: parentheses are gone already; `as`, `!`, `satisfies`, `<T>`. */
+export function unwrap(expression: TSESTree.Node): TSESTree.Node {
+  let at = expression;
+  while (
+    at.type === AST_NODE_TYPES.TSAsExpression ||
+    at.type === AST_NODE_TYPES.TSNonNullExpression ||
+    at.type === AST_NODE_TYPES.TSSatisfiesExpression ||
+    at.type === AST_NODE_TYPES.TSTypeAssertion ||
+    at.type === AST_NODE_TYPES.ChainExpression
+  )
+    at = at.expression;
+  return at;
+}
+
+/** The string value of a literal or a template without substitutions. */
+export function stringValue(node: TSESTree.Node): string | undefined {
+  const at = unwrap(node);
+  if (at.type === AST_NODE_TYPES.Literal && typeof at.value === 'string') return at.value;
+  if (at.type === AST_NODE_TYPES.TemplateLiteral && at.expressions.length === 0) return at.quasis[0]!.value.cooked ?? undefined;
+  return undefined;
+}
