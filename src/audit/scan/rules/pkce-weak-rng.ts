@@ -1,6 +1,7 @@
 import { AST_NODE_TYPES, type TSESTree } from '@typescript-eslint/typescript-estree';
 import { rfc } from '../../catalogue/spec.js';
-import { memberName, staticPropertyName, stringValue, unwrap, walk } from '../ast.js';
+import { memberName, unwrap } from '../ast.js';
+import { namedValues } from '../named-values.js';
 import { type Origin, originsOf } from '../provenance.js';
 import type { RuleMatch, ScanRule } from '../scan-rule.js';
 import type { SourceFile } from '../source-file.js';
@@ -12,7 +13,8 @@ import type { SourceFile } from '../source-file.js';
 const SENSITIVE = /verifier|nonce|secret|csrf|xsrf|token|(^|_)state($|_)|[a-z]State$|^state[A-Z]/i;
 
 /** Names that hold a time, a size or a kind beside a secret, not the secret: `tokenExpiresAt = Date.now() + ttl`. */
-const NOT_A_SECRET = /progress|page|cursor|continuation|expir|ttl|time|date|(^|[a-z_])at$|age$|count|length|size|index|timeout|delay|type$|kind$|url$|uri$|endpoint|name$|usage|limit/i;
+const NOT_A_SECRET =
+  /progress|page|cursor|continuation|expir|ttl|time|date|(^|[a-z_])at$|age$|count|length|size|index|timeout|delay|type$|kind$|url$|uri$|endpoint|name$|usage|limit/i;
 
 /** Sources an attacker can predict or enumerate. @see CWE-338; RFC 7636 §7.1 */
 const PREDICTABLE_CALLS: ReadonlyMap<string, string> = new Map([
@@ -38,29 +40,6 @@ function predictable(origin: Origin): string | undefined {
     if (object.type === AST_NODE_TYPES.NewExpression && object.callee.type === AST_NODE_TYPES.Identifier && object.callee.name === 'Date') return 'the clock';
   }
   return undefined;
-}
-
-/** Where a value gets a sensitive name: `const verifier = …`, `x.state = …`, `{ nonce: … }`, `params.set('state', …)`. */
-function* namedValues(file: SourceFile): Generator<{ name: string; value: TSESTree.Node; at: TSESTree.Node }> {
-  const found: { name: string; value: TSESTree.Node; at: TSESTree.Node }[] = [];
-  walk(file.program, (node) => {
-    if (node.type === AST_NODE_TYPES.VariableDeclarator && node.id.type === AST_NODE_TYPES.Identifier && node.init !== null)
-      found.push({ name: node.id.name, value: node.init, at: node.id });
-    else if (node.type === AST_NODE_TYPES.AssignmentExpression) {
-      const left = node.left;
-      const name = left.type === AST_NODE_TYPES.Identifier ? left.name : left.type === AST_NODE_TYPES.MemberExpression ? memberName(left) : undefined;
-      if (name !== undefined) found.push({ name, value: node.right, at: left });
-    } else if (node.type === AST_NODE_TYPES.Property && node.parent.type === AST_NODE_TYPES.ObjectExpression) {
-      const name = staticPropertyName(node.key, node.computed);
-      if (name !== undefined) found.push({ name, value: node.value, at: node.key });
-    } else if (node.type === AST_NODE_TYPES.CallExpression && node.callee.type === AST_NODE_TYPES.MemberExpression) {
-      const method = memberName(node.callee);
-      const key = node.arguments[0] === undefined ? undefined : stringValue(node.arguments[0]);
-      if ((method === 'set' || method === 'append') && key !== undefined && node.arguments[1] !== undefined)
-        found.push({ name: key, value: node.arguments[1], at: node.arguments[1] });
-    }
-  });
-  yield* found;
 }
 
 /**
