@@ -9,6 +9,7 @@ import { registerDemoCommand } from './commands/demo.js';
 import { registerKeysCommand } from './commands/keys.js';
 import { registerLoginCommand } from './commands/login.js';
 import { registerLogoutCommand } from './commands/logout.js';
+import { registerScanCommand } from './commands/scan.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerTokensCommand } from './commands/tokens.js';
 import { registerUsersCommand } from './commands/users.js';
@@ -32,12 +33,13 @@ registerLogoutCommand(program);
 registerTokensCommand(program);
 registerConnectCommand(program);
 registerAuditCommand(program);
+registerScanCommand(program);
 
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
   // The auditor's contract: a usage error is exit code 2 (1 means findings).
-  if (error instanceof CommanderError) process.exit(error.exitCode !== 0 && process.argv[2] === 'audit' ? 2 : error.exitCode);
+  if (error instanceof CommanderError) process.exit(error.exitCode !== 0 && (process.argv[2] === 'audit' || process.argv[2] === 'scan') ? 2 : error.exitCode);
   if (error instanceof CliError) {
     process.stderr.write(`portcullis: ${error.message}\n`);
     process.exit(1);

@@ -15,15 +15,35 @@ export function blockingFailures(report: AuditReport, failOn: FailOn, excused: R
   return report.checks.filter((check) => check.status === 'fail' && isAtOrAbove(check.severity, failOn) && !excused.has(check.id));
 }
 
+/** What decides an exit code, for `audit` and `scan` alike. */
+export interface RunOutcome {
+  /** The tool itself failed (a check in error). */
+  readonly internalError: boolean;
+  /** A finding at or above `--fail-on` that no baseline excuses. */
+  readonly blocking: boolean;
+  /** `--strict-baseline` and an excused finding is gone: the baseline is out of date. */
+  readonly staleBaseline: boolean;
+  /** Some of the run could not be done (target unreachable, a file that cannot be parsed). */
+  readonly incomplete: boolean;
+}
+
 /**
- * The exit code: 2 when the auditor itself failed (a check in `error`), else 1 for a failure at or
- * above `--fail-on` (also when the run is incomplete), else 3 when incomplete, else 0. With
- * `strictBaseline`, a baselined check that now passes is 1 too: the baseline is out of date.
+ * The exit code of both commands: 2 when the tool itself failed, else 1 for a blocking finding
+ * (also when the run is incomplete) or a stale baseline, else 3 when incomplete, else 0.
  * @see ../shared/audit-checks.md §3 "Exit codes"
  */
+export function exitCode(outcome: RunOutcome): 0 | 1 | 2 | 3 {
+  if (outcome.internalError) return 2;
+  if (outcome.blocking || outcome.staleBaseline) return 1;
+  return outcome.incomplete ? 3 : 0;
+}
+
+/** The exit code of an audit: {@link exitCode} of its checks. */
 export function auditExitCode(report: AuditReport, failOn: FailOn, excused: ReadonlySet<string>, strictBaseline = false): 0 | 1 | 2 | 3 {
-  if (report.checks.some((check) => check.status === 'error')) return 2;
-  if (blockingFailures(report, failOn, excused).length > 0) return 1;
-  if (strictBaseline && report.checks.some((check) => excused.has(check.id) && check.status === 'pass')) return 1;
-  return report.incomplete ? 3 : 0;
+  return exitCode({
+    internalError: report.checks.some((check) => check.status === 'error'),
+    blocking: blockingFailures(report, failOn, excused).length > 0,
+    staleBaseline: strictBaseline && report.checks.some((check) => excused.has(check.id) && check.status === 'pass'),
+    incomplete: report.incomplete,
+  });
 }

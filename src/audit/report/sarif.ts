@@ -11,9 +11,9 @@ export const PORTCULLIS_INFORMATION_URI = 'https://www.npmjs.com/package/portcul
  * 7–8.9 high, 4–6.9 medium, < 4 low). Info findings never fail a run: 0.0.
  * @see ../shared/audit-checks.md §3
  */
-const SECURITY_SEVERITY: Readonly<Record<Severity, string>> = { critical: '9.5', high: '8.0', medium: '5.5', low: '3.0', info: '0.0' };
+export const SECURITY_SEVERITY: Readonly<Record<Severity, string>> = { critical: '9.5', high: '8.0', medium: '5.5', low: '3.0', info: '0.0' };
 
-const LEVEL: Readonly<Record<Severity, 'error' | 'warning' | 'note'>> = {
+export const LEVEL: Readonly<Record<Severity, 'error' | 'warning' | 'note'>> = {
   critical: 'error',
   high: 'error',
   medium: 'warning',
@@ -41,7 +41,7 @@ export function sarifAnchorUri(path: string): string {
 }
 
 /** The words of a title as a rule name in PascalCase ("Code replay is refused" → CodeReplayIsRefused). */
-function ruleName(title: string): string {
+export function ruleName(title: string): string {
   return title
     .split(/[^A-Za-z0-9]+/)
     .filter((word) => word !== '')
@@ -49,7 +49,7 @@ function ruleName(title: string): string {
     .join('');
 }
 
-const sentence = (text: string) => (/[.!?]$/.test(text) ? text : `${text}.`);
+export const sentence = (text: string) => (/[.!?]$/.test(text) ? text : `${text}.`);
 
 function rule(check: CheckDefinition): ReportingDescriptor {
   const specList = check.spec.map((spec) => `${spec.id} (${spec.url})`).join(', ');
@@ -108,30 +108,46 @@ function result(check: CheckReport, ruleIndex: number, report: AuditReport, opti
 export function auditSarifLog(report: AuditReport, options: SarifOptions): Log {
   const uri = sarifAnchorUri(options.anchor);
   const ruleIndex = new Map(CATALOGUE.map((check, index) => [check.id, index]));
+  return sarifLog({
+    version: report.version,
+    rules: CATALOGUE.map(rule),
+    automationId: `portcullis/audit/${new URL(report.target).host}/`,
+    invocation: {
+      executionSuccessful: !report.incomplete && report.summary.error === 0,
+      startTimeUtc: report.startedAt,
+      endTimeUtc: new Date(Date.parse(report.startedAt) + report.durationMs).toISOString(),
+    },
+    results: report.checks
+      .filter((check) => check.status === 'fail' || check.status === 'warn')
+      .map((check) => result(check, ruleIndex.get(check.id)!, report, options, uri)),
+  });
+}
+
+/** What a SARIF log of one Portcullis run holds; {@link sarifLog} adds the envelope and the tool. */
+export interface SarifRun {
+  readonly version: string;
+  readonly rules: readonly ReportingDescriptor[];
+  readonly results: readonly Result[];
+  /** The category: runs with different ids keep separate alerts in one repository. Ends with `/`. */
+  readonly automationId: string;
+  readonly invocation: { readonly executionSuccessful: boolean; readonly startTimeUtc: string; readonly endTimeUtc: string };
+}
+
+/**
+ * The one SARIF 2.1.0 writer of `audit` and `scan`: the schema, one run, the Portcullis driver
+ * with its rules, the category and the invocation.
+ * @see ../shared/audit-checks.md §3 "SARIF 2.1.0 for GitHub code scanning"
+ */
+export function sarifLog(run: SarifRun): Log {
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
     runs: [
       {
-        tool: {
-          driver: {
-            name: 'Portcullis',
-            semanticVersion: report.version,
-            informationUri: PORTCULLIS_INFORMATION_URI,
-            rules: CATALOGUE.map(rule),
-          },
-        },
-        automationDetails: { id: `portcullis/audit/${new URL(report.target).host}/` },
-        invocations: [
-          {
-            executionSuccessful: !report.incomplete && report.summary.error === 0,
-            startTimeUtc: report.startedAt,
-            endTimeUtc: new Date(Date.parse(report.startedAt) + report.durationMs).toISOString(),
-          },
-        ],
-        results: report.checks
-          .filter((check) => check.status === 'fail' || check.status === 'warn')
-          .map((check) => result(check, ruleIndex.get(check.id)!, report, options, uri)),
+        tool: { driver: { name: 'Portcullis', semanticVersion: run.version, informationUri: PORTCULLIS_INFORMATION_URI, rules: [...run.rules] } },
+        automationDetails: { id: run.automationId },
+        invocations: [{ ...run.invocation }],
+        results: [...run.results],
       },
     ],
   };

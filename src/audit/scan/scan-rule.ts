@@ -22,7 +22,7 @@ export interface RuleMatch {
  * CWE and specification it enforces, and the one-line why and fix a developer reads.
  * The rules are ../shared/audit-checks.md §2; each has a page in docs/scan/.
  */
-export interface ScanRule {
+export interface RuleDescription {
   readonly id: string;
   /** A heading: "PKCE verifier from a predictable source". */
   readonly title: string;
@@ -37,5 +37,9 @@ export interface ScanRule {
   readonly fix: string;
   /** Topic tags for SARIF beyond `security` and the CWEs (`pkce`, `oauth`). */
   readonly tags: readonly string[];
+}
+
+/** A rule that reads source: its description and what it finds in one file. */
+export interface ScanRule extends RuleDescription {
   find(file: SourceFile): Iterable<RuleMatch>;
 }

@@ -1,6 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { accessSync, constants, readFileSync, renameSync, rmSync, type Stats, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { type AuditReport, audit } from '../../audit/index.js';
 import { BaselineError, excusedChecks } from '../../audit/report/baseline.js';
@@ -13,6 +11,7 @@ import { AuditUsageError } from '../../audit/resolve-settings.js';
 import { UnknownSelectorError } from '../../audit/selection.js';
 import type { BrowserChoice } from '../../audit/settings.js';
 import { CliError, readStdin } from '../output.js';
+import { checkReportFiles, type ReportFile, writeReportFiles } from '../report-files.js';
 
 interface AuditCommandOptions {
   login?: boolean;
@@ -61,18 +60,11 @@ function browserChoice(options: AuditCommandOptions): BrowserChoice {
   throw new AuditCommandError(`--browser ${options.browser}: use auto, system, or --browser-command CMD`);
 }
 
-/** A report file asked for on the command line: which option, where, and how to write it once the run is done. */
-interface ReportFile {
-  readonly option: string;
-  readonly path: string;
-  readonly format: (report: AuditReport) => string;
-}
-
 /**
  * The report files of --sarif, --junit and --md, checked before the audit runs (so a long run is
- * not lost to a typo): each in an existing, writable folder, no two at the same path.
+ * not lost to a typo).
  */
-function reportFiles(options: AuditCommandOptions, failOn: FailOn, excused: ReadonlySet<string>): ReportFile[] {
+function reportFiles(options: AuditCommandOptions, failOn: FailOn, excused: ReadonlySet<string>): ReportFile<AuditReport>[] {
   if (options.sarifAnchor !== undefined && options.sarif === undefined) throw new AuditCommandError('--sarif-anchor only applies with --sarif FILE');
   const anchor = options.sarifAnchor ?? 'README.md';
   try {
@@ -80,65 +72,16 @@ function reportFiles(options: AuditCommandOptions, failOn: FailOn, excused: Read
   } catch (error) {
     throw new AuditCommandError(`--sarif-anchor ${(error as Error).message}`);
   }
-  const files: ReportFile[] = [];
+  const files: ReportFile<AuditReport>[] = [];
   if (options.sarif !== undefined) files.push({ option: '--sarif', path: options.sarif, format: (report) => formatAuditSarif(report, { anchor, excused }) });
   if (options.junit !== undefined) files.push({ option: '--junit', path: options.junit, format: formatAuditJunit });
   if (options.md !== undefined) files.push({ option: '--md', path: options.md, format: (report) => formatAuditMarkdown(report, failOn, excused) });
-  const seen = new Map<string, string>();
-  for (const file of files) {
-    const path = resolve(file.path);
-    const other = seen.get(path);
-    if (other !== undefined) throw new AuditCommandError(`${other} and ${file.option} name the same file ${file.path}`);
-    seen.set(path, file.option);
-    let existing: Stats | undefined;
-    try {
-      existing = statSync(path);
-    } catch {
-      existing = undefined;
-    }
-    if (existing?.isDirectory() === true) throw new AuditCommandError(`${file.option} ${file.path} is a folder: give a file name`);
-    try {
-      if (!statSync(dirname(path)).isDirectory()) throw new Error('not a folder');
-      accessSync(dirname(path), constants.W_OK);
-      if (existing !== undefined) accessSync(path, constants.W_OK);
-    } catch {
-      throw new AuditCommandError(`${file.option} ${file.path}: cannot write there (no such folder, or not writable)`);
-    }
+  try {
+    checkReportFiles(files);
+  } catch (error) {
+    throw new AuditCommandError((error as Error).message);
   }
   return files;
-}
-
-const cannotWrite = (file: ReportFile, error: unknown) =>
-  new AuditCommandError(`${file.option} ${file.path}: cannot write the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-
-/**
- * Writes every report file in one step each: all to temporary files beside their targets, then
- * each renamed over its target, so a reader never sees half a file, and a failed write leaves no
- * temporary file behind. Throws AuditCommandError naming the file that could not be written.
- */
-function writeReportFiles(files: readonly ReportFile[], report: AuditReport): void {
-  const written: { file: ReportFile; temporary: string }[] = [];
-  try {
-    for (const file of files) {
-      const path = resolve(file.path);
-      const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-      written.push({ file, temporary });
-      try {
-        writeFileSync(temporary, file.format(report), { flag: 'wx', mode: 0o644 });
-      } catch (error) {
-        throw cannotWrite(file, error);
-      }
-    }
-    for (const { file, temporary } of written) {
-      try {
-        renameSync(temporary, resolve(file.path));
-      } catch (error) {
-        throw cannotWrite(file, error);
-      }
-    }
-  } finally {
-    for (const { temporary } of written) rmSync(temporary, { force: true });
-  }
 }
 
 /** Secrets from standard input: the client secret on the first line, the password on the next (or alone). */
@@ -198,7 +141,7 @@ export function registerAuditCommand(program: Command): void {
         try {
           writeReportFiles(files, report);
         } catch (error) {
-          return failWithExitCode2(error);
+          return failWithExitCode2(new AuditCommandError((error as Error).message));
         }
       }
       process.exitCode = auditExitCode(report, failOn, excused, options.strictBaseline === true);
