@@ -71,7 +71,7 @@ describe('portcullis scan', () => {
     const results = log.runs[0].results;
     const login = results.find(
       (r: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }) =>
-        r.locations[0].physicalLocation.artifactLocation.uri === 'src/login.ts',
+        r.locations[0]?.physicalLocation.artifactLocation.uri === 'src/login.ts',
     );
     assert.equal(login.ruleId, 'portcullis/pkce-weak-rng');
     assert.deepEqual(login.locations[0].physicalLocation.region, { startLine: 1, startColumn: 14, endLine: 1, endColumn: 26 });
