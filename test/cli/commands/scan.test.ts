@@ -19,7 +19,7 @@ function project(): string {
     join(root, 'src', 'excused.ts'),
     '// portcullis-ignore pkce-weak-rng: a demo page, never deployed\nexport const state = String(Date.now());\n// portcullis-ignore pkce-plain: nothing here any more\nexport const x = 1;\n// portcullis-ignore pkce-weak-rng\nexport const y = 2;\n',
   );
-  writeFileSync(join(root, 'test', 'login.test.ts'), 'export const verifier = `${Date.now()}`;\n');
+  writeFileSync(join(root, 'test', 'login.test.ts'), 'export const verifier = String(Date.now());\n');
   writeFileSync(join(root, 'node_modules', 'lib', 'index.js'), 'export const verifier = Math.random();\n');
   writeFileSync(join(root, 'generated', 'client.ts'), 'export const verifier = Math.random();\n');
   writeFileSync(join(root, 'src', 'types.d.ts'), 'export declare const verifier: string;\n');
