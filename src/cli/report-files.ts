@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants, renameSync, rmSync, type Stats, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync, renameSync, rmSync, type Stats, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { BaselineError } from '../audit/report/baseline.js';
 
 /** A report file asked for on the command line: which option, where, and how to write it once the run is done. */
 export interface ReportFile<Report> {
@@ -76,4 +77,23 @@ export function writeReportFiles<Report>(files: readonly ReportFile<Report>[], r
   } finally {
     for (const { temporary } of written) rmSync(temporary, { force: true });
   }
+}
+
+/** The text of the `--baseline` file of `audit` or `scan`; {@link BaselineError} when it cannot be read. */
+export function readBaselineFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    throw new BaselineError(`--baseline ${path}: cannot read the file`);
+  }
+}
+
+/** A comma-separated option (`--only a,b`) as its items, blanks dropped. */
+export function commaList(value: string | undefined): string[] {
+  return value === undefined
+    ? []
+    : value
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item !== '');
 }

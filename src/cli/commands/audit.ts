@@ -11,7 +11,7 @@ import { AuditUsageError } from '../../audit/resolve-settings.js';
 import { UnknownSelectorError } from '../../audit/selection.js';
 import type { BrowserChoice } from '../../audit/settings.js';
 import { CliError, readStdin } from '../output.js';
-import { checkReportFiles, type ReportFile, writeReportFiles } from '../report-files.js';
+import { checkReportFiles, commaList, type ReportFile, readBaselineFile, writeReportFiles } from '../report-files.js';
 
 interface AuditCommandOptions {
   login?: boolean;
@@ -45,14 +45,6 @@ interface AuditCommandOptions {
 
 /** A usage error of `audit`: one line on stderr, exit code 2 (the auditor's contract). */
 class AuditCommandError extends Error {}
-
-const list = (value: string | undefined) =>
-  value === undefined
-    ? []
-    : value
-        .split(',')
-        .map((item) => item.trim())
-        .filter((item) => item !== '');
 
 function browserChoice(options: AuditCommandOptions): BrowserChoice {
   if (options.browserCommand !== undefined) return { kind: 'command', command: options.browserCommand };
@@ -154,15 +146,7 @@ async function runAudit(url: string, options: AuditCommandOptions) {
     throw new AuditCommandError(`--fail-on ${options.failOn}: use ${FAIL_ON_VALUES.join(', ')}`);
   const failOn = options.failOn as FailOn;
   let excused = new Set<string>();
-  if (options.baseline !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(options.baseline, 'utf8');
-    } catch {
-      throw new AuditCommandError(`--baseline ${options.baseline}: cannot read the file`);
-    }
-    excused = excusedChecks(text, options.baseline);
-  }
+  if (options.baseline !== undefined) excused = excusedChecks(readBaselineFile(options.baseline), options.baseline);
   const files = reportFiles(options, failOn, excused);
   const browser = browserChoice(options);
   const secrets = await stdinSecrets(options);
@@ -178,8 +162,8 @@ async function runAudit(url: string, options: AuditCommandOptions) {
   const report = await audit({
     target: url,
     login: options.login === true,
-    only: list(options.only),
-    skip: list(options.skip),
+    only: commaList(options.only),
+    skip: commaList(options.skip),
     slow: options.slow === true,
     allowPrivate: options.allowPrivate === true,
     ...(options.clientId !== undefined ? { clientId: options.clientId } : {}),

@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { BaselineError } from '../../audit/report/baseline.js';
 import { exitCode, FAIL_ON_VALUES, type FailOn, isAtOrAbove } from '../../audit/report/exit-code.js';
@@ -7,7 +7,7 @@ import { excusedFindings } from '../../audit/scan/scan-baseline.js';
 import type { ScanFinding, ScanReport } from '../../audit/scan/scan-report.js';
 import { scanSarifLog } from '../../audit/scan/scan-sarif.js';
 import { formatScanText } from '../../audit/scan/scan-text.js';
-import { checkReportFiles, type ReportFile, ReportFileError, writeReportFiles } from '../report-files.js';
+import { checkReportFiles, commaList, type ReportFile, ReportFileError, readBaselineFile, writeReportFiles } from '../report-files.js';
 
 interface ScanCommandOptions {
   only?: string;
@@ -21,14 +21,6 @@ interface ScanCommandOptions {
 /** A usage error of `scan`: one line on stderr, exit code 2 (the contract `audit` has too). */
 class ScanCommandError extends Error {}
 
-const list = (value: string | undefined) =>
-  value === undefined
-    ? []
-    : value
-        .split(',')
-        .map((item) => item.trim())
-        .filter((item) => item !== '');
-
 function prepare(directory: string, options: ScanCommandOptions) {
   if (!(FAIL_ON_VALUES as readonly string[]).includes(options.failOn))
     throw new ScanCommandError(`--fail-on ${options.failOn}: use ${FAIL_ON_VALUES.join(', ')}`);
@@ -38,15 +30,7 @@ function prepare(directory: string, options: ScanCommandOptions) {
     throw new ScanCommandError(`${directory}: no such file or folder`);
   }
   let excused: (finding: ScanFinding) => boolean = () => false;
-  if (options.baseline !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(options.baseline, 'utf8');
-    } catch {
-      throw new ScanCommandError(`--baseline ${options.baseline}: cannot read the file`);
-    }
-    excused = excusedFindings(text, options.baseline);
-  }
+  if (options.baseline !== undefined) excused = excusedFindings(readBaselineFile(options.baseline), options.baseline);
   const files: ReportFile<ScanReport>[] = [];
   if (options.sarif !== undefined)
     files.push({ option: '--sarif', path: options.sarif, format: (report) => `${JSON.stringify(scanSarifLog(report, RULE_DESCRIPTIONS), null, 2)}\n` });
@@ -70,8 +54,8 @@ export function registerScanCommand(program: Command): void {
         const progress = process.stderr.isTTY === true;
         const report = scan({
           root: dir ?? '.',
-          only: list(options.only),
-          skip: list(options.skip),
+          only: commaList(options.only),
+          skip: commaList(options.skip),
           ...(progress ? { onFile: (done, total) => done % 200 === 0 && process.stderr.write(`scan: ${done}/${total} files\r`) } : {}),
         });
         process.stdout.write(options.json === true ? `${JSON.stringify(report, null, 2)}\n` : formatScanText(report, RULE_DESCRIPTIONS, failOn, excused));
