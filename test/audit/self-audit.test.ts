@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { type AuditReport, audit, auditExitCode } from '../../src/audit/index.js';
-import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { freePort, startTestGateway, type TestGateway } from '../support/gateway.js';
 
 function problems(report: AuditReport): string[] {
   return report.checks
@@ -47,3 +47,18 @@ for (const [name, options] of [
     });
   });
 }
+
+describe('portcullis audit --public-url of a server that takes Client ID Metadata Documents', () => {
+  it('passes REG-08, --slow included: every changed document refused, a never-ending one given up on', async () => {
+    // The documents are served on loopback, which Portcullis fetches only with its dangerous switch (tests only).
+    const gateway = await startTestGateway({ settings: { clientMetadataDocuments: { enabled: true, dangerouslyAllowLoopback: true } } });
+    try {
+      const report = await audit({ target: gateway.mcpUrl, only: ['REG-08'], slow: true, publicUrl: `http://127.0.0.1:${await freePort()}` });
+      const check = report.checks.find((candidate) => candidate.id === 'REG-08');
+      assert.equal(check?.status, 'pass', check?.summary);
+      assert.match(check.summary, /a document that never ends: an error page \(400\) after/);
+    } finally {
+      await gateway.close();
+    }
+  });
+});

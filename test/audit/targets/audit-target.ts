@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { closeHttpServer } from '../../../src/http/close-server.js';
 import { handleAuthorize, handleConsentDecision } from './endpoints/authorize.js';
+import { admitMetadataDocumentClient } from './endpoints/client-metadata-document.js';
 import { handleMcp } from './endpoints/mcp.js';
 import { sendAuthorizationServerMetadata, sendJwks, sendResourceMetadata } from './endpoints/metadata.js';
 import { handleRegister } from './endpoints/register.js';
@@ -50,7 +51,10 @@ export async function startAuditTarget(flaws: readonly Flaw[] = [], options: Tar
       if (route === 'GET /.well-known/oauth-authorization-server') return sendAuthorizationServerMetadata(state, request, response, 'oauth');
       if (route === 'GET /.well-known/openid-configuration') return sendAuthorizationServerMetadata(state, request, response, 'openid');
       if (route === 'GET /jwks.json') return sendJwks(state, response);
-      if (route === 'GET /authorize') return handleAuthorize(state, url, response, request.headers.cookie);
+      if (route === 'GET /authorize') {
+        await admitMetadataDocumentClient(state, url);
+        return handleAuthorize(state, url, response, request.headers.cookie);
+      }
       if (route === 'POST /authorize') return handleConsentDecision(state, await readForm(request), response, request.headers.cookie);
       if (route === 'POST /token') return handleToken(state, request, response);
       if (route === 'POST /register' || (request.method === 'DELETE' && url.pathname.startsWith('/register/')))

@@ -1,4 +1,5 @@
 import type { AuthorizeFlaw } from './endpoints/authorize.js';
+import type { ClientMetadataDocumentFlaw } from './endpoints/client-metadata-document.js';
 import type { McpFlaw } from './endpoints/mcp.js';
 import type { MetadataFlaw } from './endpoints/metadata.js';
 import type { RegisterFlaw } from './endpoints/register.js';
@@ -10,4 +11,4 @@ import type { TokenFlaw } from './endpoints/token.js';
  * check that must catch it is the only one that may change its verdict. Each endpoint file names
  * its own flaws and documents what each one does.
  */
-export type Flaw = MetadataFlaw | McpFlaw | AuthorizeFlaw | RegisterFlaw | TokenFlaw | RevocationFlaw;
+export type Flaw = MetadataFlaw | McpFlaw | AuthorizeFlaw | RegisterFlaw | TokenFlaw | RevocationFlaw | ClientMetadataDocumentFlaw;

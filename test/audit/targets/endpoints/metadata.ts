@@ -172,6 +172,7 @@ export function sendAuthorizationServerMetadata(state: TargetState, request: Inc
     scopes_supported: ['mcp:tools'],
     ...(has(state, 'no-iss-parameter-support') ? {} : { authorization_response_iss_parameter_supported: true }),
     ...(state.options.jwks === true ? { jwks_uri: `${origin}/jwks.json` } : {}),
+    ...(state.options.clientIdMetadataDocuments === true ? { client_id_metadata_document_supported: true } : {}),
   });
 }
 
