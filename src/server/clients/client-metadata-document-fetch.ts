@@ -3,7 +3,7 @@ import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage 
 import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
 import type { OAuthError } from '../../core/errors.js';
-import { isLoopbackAddress, isPrivateAddress } from '../../core/ip-address.js';
+import { addressKind, isLoopbackAddress, isPrivateAddress } from '../../core/ip-address.js';
 import { type AddressLookup, pinnedLookup } from '../../http/pinned-request.js';
 import { metadataDocumentRefusal as refuse } from './client-metadata-document-refusal.js';
 
@@ -72,8 +72,10 @@ async function checkedAddress(url: URL, limits: DocumentFetchLimits): Promise<Lo
   const addresses = family !== 0 ? [{ address: host, family }] : await lookupAll(limits.lookup, host);
   if (addresses.length === 0) throw refuse("The client_id URL's host could not be resolved.", `dns: ${host}: no addresses`);
   for (const { address } of addresses) {
-    // http is only ever allowed (under the dangerous switch) to this machine itself.
-    const refused = url.protocol === 'http:' ? !isLoopbackAddress(address) : !limits.allowLoopback && isPrivateAddress(address);
+    // http is only ever allowed (under the dangerous switch) to this machine itself; cloud metadata
+    // and other link-local addresses never, whatever the switch (draft §8.6: SSRF's first target).
+    const refused =
+      addressKind(address) === 'link-local' || (url.protocol === 'http:' ? !isLoopbackAddress(address) : !limits.allowLoopback && isPrivateAddress(address));
     if (refused) throw refuse('The client_id URL does not point to a public address.', `address: ${host} -> ${address}`);
   }
   return addresses[0]!;

@@ -150,6 +150,13 @@ describe('fetching documents from a loopback server (dangerouslyAllowLoopback)',
       ]);
     await assert.rejects(resolver({ lookup }).resolve('http://localhost:9/c.json'), refusedFor('address'));
   });
+
+  for (const address of ['169.254.169.254', 'fd00:ec2::254', 'fe80::1']) {
+    it(`even with the switch, refuses https to a cloud metadata or link-local address (${address})`, async () => {
+      const lookup: AddressLookup = (_hostname, _options, callback) => callback(null, [{ address, family: address.includes(':') ? 6 : 4 }]);
+      await assert.rejects(resolver({ lookup }).resolve('https://documents.example/c.json'), refusedFor('address'));
+    });
+  }
 });
 
 describe('SSRF protection without the dangerous switch (draft §8.6)', () => {
