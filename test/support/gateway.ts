@@ -89,13 +89,25 @@ export async function startTestGateway(
 /**
  * A loopback port free a moment ago, for a server whose URL must be known before it starts (a
  * redirect URI registered at an upstream identity provider that itself must start first).
+ *
+ * Picked below Linux's ephemeral range (32768–60999), never by listening on port 0: a port the
+ * kernel has just handed out and taken back is the next one it hands to the next `listen(0)` (the
+ * target or the canary started a moment later), which then holds it when its owner comes to listen.
  */
 export async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const probe = createServer();
+    const free = await new Promise<boolean>((resolve) => {
+      probe.once('error', () => resolve(false));
+      probe.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    if (free) {
+      await new Promise((resolve) => probe.close(resolve));
+      return port;
+    }
+  }
+  throw new Error('no free loopback port between 20000 and 32000 after 50 tries');
 }
 
 /** What a CGI-style upstream saw: its environment's `HTTP_*` variables. */

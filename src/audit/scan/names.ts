@@ -110,22 +110,3 @@ export function requiredModule(node: TSESTree.Node): string | undefined {
 export function calleeName(file: SourceFile, call: TSESTree.CallExpression | TSESTree.NewExpression): string | undefined {
   return qualifiedName(file, call.callee);
 }
-
-/** The modules the file imports or requires (module names as {@link moduleName} gives them). */
-export function importedModules(file: SourceFile): Set<string> {
-  const modules = new Set<string>();
-  for (const statement of file.program.body) {
-    if (statement.type === AST_NODE_TYPES.ImportDeclaration) modules.add(moduleName(statement.source.value));
-    if (statement.type === AST_NODE_TYPES.ExportAllDeclaration || statement.type === AST_NODE_TYPES.ExportNamedDeclaration)
-      if (statement.source !== null) modules.add(moduleName(statement.source.value));
-  }
-  for (const scope of file.scopes.scopes)
-    for (const reference of scope.through) {
-      const parent = reference.identifier.parent;
-      if (reference.identifier.name === 'require' && parent?.type === AST_NODE_TYPES.CallExpression) {
-        const module = requiredModule(parent);
-        if (module !== undefined) modules.add(module);
-      }
-    }
-  return modules;
-}

@@ -99,11 +99,6 @@ export function originsOf(file: SourceFile, expression: TSESTree.Node): Origin[]
   return follow({ file, seen: new Set(), budget: { steps: 0 }, bindings: [] }, expression, []);
 }
 
-/** Whether any origin of `expression` satisfies `test`. */
-export function comesFrom(file: SourceFile, expression: TSESTree.Node, test: (origin: Origin) => boolean): Origin | undefined {
-  return originsOf(file, expression).find(test);
-}
-
 function follow(walk: Walk, node: TSESTree.Node, trail: readonly TSESTree.Node[]): Origin[] {
   const at = unwrap(node);
   if (walk.seen.has(at) || walk.budget.steps > MAX_STEPS) return [];
@@ -289,7 +284,7 @@ function followCall(walk: Walk, call: TSESTree.CallExpression | TSESTree.NewExpr
 }
 
 /** The function a callee names when it is declared in this module (`function f`, `const f = () => …`). */
-export function localFunction(file: SourceFile, callee: TSESTree.Node): FunctionNode | undefined {
+function localFunction(file: SourceFile, callee: TSESTree.Node): FunctionNode | undefined {
   const at = unwrap(callee);
   if (isFunction(at)) return at;
   if (at.type !== AST_NODE_TYPES.Identifier) return undefined;
