@@ -1,9 +1,11 @@
 /**
  * GitHub's `primaryLocationLineHash`, computed as the upload-sarif action does
  * (github/codeql-action `src/fingerprints.ts`), so alerts keep their identity when lines move:
- * a rolling hash (base 37, modulo 2^64) over a window of 100 characters from the start of each
- * line, skipping spaces and tabs, with CR LF and CR read as LF; the value is `hex:n`, n counting
- * earlier lines with the same hash. Our own code: the action's algorithm, not its text.
+ * a rolling hash (base 37, modulo 2^64) over a window of 100 UTF-16 code units from the start of
+ * each line, skipping spaces and tabs, with CR LF and CR read as LF, and an end-of-file mark
+ * (0xFFFF) then zeros after the last line; the value is `hex:n` (hex unpadded), n counting earlier
+ * lines with the same hash. Our own code: the action's algorithm, not its text; the action's own
+ * test vectors are in test/audit/scan/line-hash.test.ts.
  */
 const WINDOW = 100;
 const BASE = 37n;
@@ -12,6 +14,8 @@ const SPACE = 0x20;
 const TAB = 0x09;
 const LF = 0x0a;
 const CR = 0x0d;
+/** The action reads the file as a string and marks its end with this code unit. */
+const END_OF_FILE = 0xffff;
 
 /** BASE^WINDOW mod 2^64: what the byte leaving the window weighed. */
 const LEAVING_WEIGHT = (() => {
@@ -20,11 +24,13 @@ const LEAVING_WEIGHT = (() => {
   return weight;
 })();
 
-/** The hash of every line of `text` (index 0 is line 1); a line with nothing but spaces still has one. */
+/**
+ * The hash of every line of `text` (index 0 is line 1); a line with nothing but spaces still has
+ * one, and so does the empty line after a final newline.
+ */
 export function lineHashes(text: string): string[] {
-  const bytes = Buffer.from(text, 'utf8');
   const hashes: string[] = [];
-  const window = new Uint8Array(WINDOW);
+  const window = new Uint16Array(WINDOW);
   const lineAt = new Int32Array(WINDOW).fill(-1);
   const counts = new Map<string, number>();
   let hash = 0n;
@@ -39,28 +45,31 @@ export function lineHashes(text: string): string[] {
     hashes[lineAt[index]! - 1] = `${value}:${count}`;
     lineAt[index] = -1;
   };
-  const push = (byte: number) => {
+  const push = (unit: number) => {
     const leaving = window[index]!;
-    window[index] = byte;
-    hash = (BASE * hash + BigInt(byte) - LEAVING_WEIGHT * BigInt(leaving)) & MASK;
+    window[index] = unit;
+    hash = (BASE * hash + BigInt(unit) - LEAVING_WEIGHT * BigInt(leaving)) & MASK;
     index = (index + 1) % WINDOW;
   };
-  for (let byte of bytes) {
-    if (byte === SPACE || byte === TAB || (afterCr && byte === LF)) {
+  const read = (code: number) => {
+    let unit = code;
+    if (unit === SPACE || unit === TAB || (afterCr && unit === LF)) {
       afterCr = false;
-      continue;
+      return;
     }
-    afterCr = byte === CR;
-    if (byte === CR) byte = LF;
+    afterCr = unit === CR;
+    if (unit === CR) unit = LF;
     if (lineAt[index] !== -1) emit();
     if (lineStart) {
       lineStart = false;
       line += 1;
       lineAt[index] = line;
     }
-    if (byte === LF) lineStart = true;
-    push(byte);
-  }
+    if (unit === LF) lineStart = true;
+    push(unit);
+  };
+  for (let i = 0; i < text.length; i += 1) read(text.charCodeAt(i));
+  read(END_OF_FILE);
   for (let i = 0; i < WINDOW; i += 1) {
     if (lineAt[index] !== -1) emit();
     push(0);

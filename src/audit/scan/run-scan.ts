@@ -5,7 +5,7 @@ import { PORTCULLIS_VERSION } from '../../core/version.js';
 import { SEVERITIES, type Severity } from '../check-definition.js';
 import { lineHashes } from './line-hash.js';
 import { SCAN_RULES } from './rules/index.js';
-import type { ScanError, ScanFinding, ScanReport } from './scan-report.js';
+import type { FlowStep, ScanError, ScanFinding, ScanReport } from './scan-report.js';
 import type { RuleDescription, ScanRule } from './scan-rule.js';
 import { parseSourceFile, UnparsableSourceError } from './source-file.js';
 import { sourceFiles } from './source-tree.js';
@@ -59,6 +59,29 @@ function finding(rule: RuleDescription, severity: Severity, path: string, node: 
   };
 }
 
+/** The longest code a flow step shows: enough to recognise the line, short enough for a terminal and a SARIF viewer. */
+const FLOW_CODE_LENGTH = 80;
+
+/** The steps of a value's way to the finding, when it went through more than the finding's own node. */
+function flowSteps(text: string, flow: readonly TSESTree.Node[] | undefined): FlowStep[] | undefined {
+  // A step inside the next one (`seed` of `seed.toString(36)`) says nothing the next does not.
+  const steps = flow?.filter((node, index) => {
+    const next = flow[index + 1];
+    return next === undefined || node.range[0] < next.range[0] || node.range[1] > next.range[1];
+  });
+  if (steps === undefined || steps.length < 2) return undefined;
+  return steps.map((node) => {
+    const code = text.slice(node.range[0], node.range[1]).replace(/\s+/g, ' ');
+    return {
+      line: node.loc.start.line,
+      column: node.loc.start.column + 1,
+      endLine: node.loc.end.line,
+      endColumn: node.loc.end.column + 1,
+      code: code.length > FLOW_CODE_LENGTH ? `${code.slice(0, FLOW_CODE_LENGTH - 1)}…` : code,
+    };
+  });
+}
+
 /** The findings of `rules` in one file, suppressions applied, and the suppressions that are wrong or unused. */
 export function scanText(path: string, text: string, rules: readonly ScanRule[]): ScanFinding[] {
   const file = parseSourceFile(path, text);
@@ -71,8 +94,10 @@ export function scanText(path: string, text: string, rules: readonly ScanRule[])
       const severity = file.isTest ? lower(match.severity ?? rule.severity) : (match.severity ?? rule.severity);
       const suppression = suppressionFor(suppressions, rule.id, match.node.loc.start.line);
       if (suppression !== undefined) used.add(suppression);
+      const flow = flowSteps(text, match.flow);
       findings.push({
         ...finding(rule, severity, path, match.node, match.message, hashes),
+        ...(flow !== undefined ? { flow } : {}),
         ...(suppression !== undefined ? { suppressed: { reason: suppression.reason } } : {}),
       });
     }

@@ -14,8 +14,19 @@ export interface ScanFinding {
   readonly cwe: readonly string[];
   /** GitHub's primaryLocationLineHash of the finding's first line: stable when other lines move. */
   readonly fingerprint: string;
+  /** Source to sink, when the rule followed a value: each place it passed through, source first (SARIF `codeFlows`). */
+  readonly flow?: readonly FlowStep[];
   /** The reason given in source, when a `portcullis-ignore` comment suppresses it (it then counts in no summary). */
   readonly suppressed?: { readonly reason: string };
+}
+
+/** One place a value passed through on its way to the finding, with the code there (one line, shortened). */
+export interface FlowStep {
+  readonly line: number;
+  readonly column: number;
+  readonly endLine: number;
+  readonly endColumn: number;
+  readonly code: string;
 }
 
 /** A file that could not be read or parsed: the scan goes on without it, and is incomplete. */

@@ -23,7 +23,7 @@ function rule(description: RuleDescription): ReportingDescriptor {
           ? [`**CWE:** ${description.cwe.map((cwe) => `[${cwe}](https://cwe.mitre.org/data/definitions/${cwe.slice(4)}.html)`).join(', ')}`]
           : []),
         ...(description.spec.length > 0 ? [`**Spec:**\n\n${description.spec.map((spec) => `- [${spec.id}](${spec.url})`).join('\n')}`] : []),
-        `Examples and the traps the rule avoids: docs/scan.md, \`${description.id}\`.`,
+        `Examples and the traps the rule avoids: docs/scan/${description.id}.md.`,
       ].join('\n\n'),
     },
     defaultConfiguration: { level: LEVEL[description.severity] },
@@ -40,6 +40,21 @@ function artifactUri(file: string): string {
   return file.split('/').map(encodeURIComponent).join('/');
 }
 
+/** The way the value went, as one thread flow (GitHub shows it as "Show paths"). */
+function codeFlows(finding: ScanFinding): Pick<Result, 'codeFlows'> {
+  if (finding.flow === undefined) return {};
+  const locations = finding.flow.map((step, index) => ({
+    location: {
+      physicalLocation: {
+        artifactLocation: { uri: artifactUri(finding.file) },
+        region: { startLine: step.line, startColumn: step.column, endLine: step.endLine, endColumn: step.endColumn },
+      },
+      message: { text: index === 0 ? `source: ${step.code}` : index === finding.flow!.length - 1 ? `sink: ${step.code}` : step.code },
+    },
+  }));
+  return { codeFlows: [{ threadFlows: [{ locations }] }] };
+}
+
 function result(finding: ScanFinding, ruleIndex: number): Result {
   return {
     ruleId: `portcullis/${finding.ruleId}`,
@@ -54,6 +69,7 @@ function result(finding: ScanFinding, ruleIndex: number): Result {
         },
       },
     ],
+    ...codeFlows(finding),
     ...(finding.fingerprint !== '' ? { partialFingerprints: { primaryLocationLineHash: finding.fingerprint } } : {}),
     ...(finding.suppressed !== undefined ? { suppressions: [{ kind: 'inSource', justification: finding.suppressed.reason }] } : {}),
     properties: { severity: finding.severity, cwe: [...finding.cwe] },

@@ -13,7 +13,8 @@ function plural(count: number, word: string): string {
 
 /**
  * The scan for a terminal: each finding as `file:line:column  severity  rule  message`, then
- * why it matters with its CWE and spec, and the fix; a summary line last. Findings a baseline
+ * the way the value went (when the rule followed one), why it matters with its CWE and spec, and
+ * the fix; a summary line last. Findings a baseline
  * excuses or a comment suppresses are counted, not shown.
  */
 export function formatScanText(report: ScanReport, rules: readonly RuleDescription[], failOn: FailOn, excused: (finding: ScanFinding) => boolean): string {
@@ -23,6 +24,7 @@ export function formatScanText(report: ScanReport, rules: readonly RuleDescripti
   for (const finding of shown) {
     const rule = byId.get(finding.ruleId)!;
     lines.push(`${finding.file}:${finding.line}:${finding.column}  ${finding.severity}  ${finding.ruleId}  ${finding.message}`);
+    if (finding.flow !== undefined) lines.push(`    via: ${finding.flow.map((step) => `${step.line}: ${step.code}`).join(' → ')}`);
     lines.push(`    why: ${rule.why}${refs(rule) === '' ? '' : ` (${refs(rule)})`}`);
     lines.push(`    fix: ${rule.fix}`);
   }

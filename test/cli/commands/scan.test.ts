@@ -83,6 +83,35 @@ describe('portcullis scan', () => {
     assert.equal(log.runs[0].automationDetails.id, 'portcullis/scan/');
   });
 
+  it('shows the way a value went, source first: in the JSON report, on the terminal and as a SARIF code flow', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'portcullis-scan-flow-'));
+    writeFileSync(join(root, 'pkce.ts'), 'const seed = Math.random();\nconst digits = seed.toString(36);\nexport const verifier = digits.slice(2);\n');
+    const report = JSON.parse((await runCli(['scan', root, '--json'])).stdout);
+    const [finding] = report.findings;
+    assert.equal(finding.line, 3);
+    assert.deepEqual(
+      finding.flow.map((step: { line: number; code: string }) => `${step.line} ${step.code}`),
+      ['1 Math.random()', '2 seed.toString(36)', '3 digits.slice(2)'],
+    );
+    assert.match((await runCli(['scan', root])).stdout, /via: 1: Math\.random\(\) → 2: seed\.toString\(36\) → 3: digits\.slice\(2\)/);
+    const sarif = join(root, 'out.sarif');
+    await runCli(['scan', root, '--sarif', sarif]);
+    const log = JSON.parse(readFileSync(sarif, 'utf8'));
+    assertValidSarif(log);
+    const steps = log.runs[0].results[0].codeFlows[0].threadFlows[0].locations;
+    assert.deepEqual(
+      steps.map((step: { location: { physicalLocation: { region: { startLine: number } }; message: { text: string } } }) => [
+        step.location.physicalLocation.region.startLine,
+        step.location.message.text,
+      ]),
+      [
+        [1, 'source: Math.random()'],
+        [2, 'seed.toString(36)'],
+        [3, 'sink: digits.slice(2)'],
+      ],
+    );
+  });
+
   it('refuses bad input with exit code 2 and a message, writing nothing', async () => {
     const root = project();
     for (const [args, message] of [
