@@ -24,13 +24,23 @@ export const REV_03: Check = {
     const endpoint = metadataString(metadata, 'introspection_endpoint');
     if (endpoint === undefined || !URL.canParse(endpoint)) return notApplicable('the authorization server has no introspection_endpoint');
     const own = await probe.factIfReached('client');
-    const requests: { label: string; form: [string, string][] }[] = [{ label: 'no client credentials', form: [] }];
-    if (own?.authMethod === 'none') requests.push({ label: "only a public client's client_id", form: [['client_id', own.clientId]] });
+    // What a 2xx lets the caller do: with no credentials, anyone can ask; with a public client's
+    // client_id, whoever names that client can, and a made-up token cannot show whether the answer
+    // covers other clients' tokens too (oidc-provider's default policy answers only for the named client's own).
+    const requests: { label: string; form: [string, string][]; exposure: string }[] = [
+      { label: 'no client credentials', form: [], exposure: 'anyone can ask whether a token is live' },
+    ];
+    if (own?.authMethod === 'none')
+      requests.push({
+        label: "only a public client's client_id",
+        form: [['client_id', own.clientId]],
+        exposure: "anyone who names a public client can ask whether a token is live (at least that client's tokens)",
+      });
     const seen: string[] = [];
     const notUnauthorized: string[] = [];
-    for (const { label, form } of requests) {
+    for (const { label, form, exposure } of requests) {
       const response = await probe.fetch(endpoint, { method: 'POST', body: new URLSearchParams([['token', randomSecret(32)], ...form]) });
-      if (response.status >= 200 && response.status < 300) return fail(`introspection with ${label} was answered ${shown(response)}: anyone can test tokens`);
+      if (response.status >= 200 && response.status < 300) return fail(`introspection with ${label} was answered ${shown(response)}: ${exposure}`);
       if (response.status === 429 || response.status >= 500) return inconclusive(`introspection with ${label} was answered ${shown(response)}`);
       seen.push(`${label}: ${shown(response)}`);
       if (response.status !== 401) notUnauthorized.push(label);
