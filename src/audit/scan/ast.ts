@@ -21,8 +21,27 @@ function isNode(value: unknown): value is TSESTree.Node {
   return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
 }
 
-/** Every node of `type` in `root`. */
+/** A program's nodes by type, made by one walk the first time any rule asks: eighteen rules asking for calls walk it once. */
+const PROGRAM_INDEX = new WeakMap<TSESTree.Program, Map<AST_NODE_TYPES, TSESTree.Node[]>>();
+
+function programIndex(program: TSESTree.Program): Map<AST_NODE_TYPES, TSESTree.Node[]> {
+  let index = PROGRAM_INDEX.get(program);
+  if (index === undefined) {
+    const built = new Map<AST_NODE_TYPES, TSESTree.Node[]>();
+    walk(program, (node) => {
+      const list = built.get(node.type);
+      if (list === undefined) built.set(node.type, [node]);
+      else list.push(node);
+    });
+    index = built;
+    PROGRAM_INDEX.set(program, index);
+  }
+  return index;
+}
+
+/** Every node of `type` in `root`, in source order (a new array each time: the caller may change it). */
 export function nodesOfType<T extends AST_NODE_TYPES>(root: TSESTree.Node, type: T): Extract<TSESTree.Node, { type: T }>[] {
+  if (root.type === AST_NODE_TYPES.Program) return [...(programIndex(root).get(type) ?? [])] as Extract<TSESTree.Node, { type: T }>[];
   const found: Extract<TSESTree.Node, { type: T }>[] = [];
   walk(root, (node) => {
     if (node.type === type) found.push(node as Extract<TSESTree.Node, { type: T }>);

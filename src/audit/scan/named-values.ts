@@ -15,6 +15,18 @@ export interface NamedValue {
  * `params.set('state', …)` / `append(…)` on URLSearchParams, FormData or Headers.
  */
 export function namedValues(file: SourceFile): NamedValue[] {
+  let found = NAMED_VALUES.get(file);
+  if (found === undefined) {
+    found = collectNamedValues(file);
+    NAMED_VALUES.set(file, found);
+  }
+  return [...found];
+}
+
+/** Each file's named values, found once: most rules start from them. */
+const NAMED_VALUES = new WeakMap<SourceFile, NamedValue[]>();
+
+function collectNamedValues(file: SourceFile): NamedValue[] {
   const found: NamedValue[] = [];
   walk(file.program, (node) => {
     if (node.type === AST_NODE_TYPES.VariableDeclarator && node.id.type === AST_NODE_TYPES.Identifier && node.init !== null)
