@@ -1,5 +1,5 @@
-import { readFileSync, realpathSync, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import type { TSESTree } from '@typescript-eslint/typescript-estree';
 import { PORTCULLIS_VERSION } from '../../core/version.js';
 import { SEVERITIES, type Severity } from '../check-definition.js';
@@ -83,8 +83,8 @@ function flowSteps(text: string, flow: readonly TSESTree.Node[] | undefined): Fl
 }
 
 /** The findings of `rules` in one file, suppressions applied, and the suppressions that are wrong or unused. */
-export function scanText(path: string, text: string, rules: readonly ScanRule[]): ScanFinding[] {
-  const file = parseSourceFile(path, text);
+export function scanText(path: string, text: string, rules: readonly ScanRule[], projectPath = path): ScanFinding[] {
+  const file = parseSourceFile(path, text, projectPath);
   const hashes = lineHashes(text);
   const { suppressions, bad } = readSuppressions(file.program.comments ?? [], new Set(SCAN_RULES.map((rule) => rule.id)));
   const used = new Set<object>();
@@ -111,6 +111,14 @@ export function scanText(path: string, text: string, rules: readonly ScanRule[])
   return findings.sort((a, b) => a.line - b.line || a.column - b.column || a.ruleId.localeCompare(b.ruleId));
 }
 
+/** The nearest folder at or above `folder` with a package.json or a .git: where test folders are named from. */
+function projectRoot(folder: string): string {
+  for (let at = folder; ; at = dirname(at)) {
+    if (existsSync(join(at, 'package.json')) || existsSync(join(at, '.git'))) return at;
+    if (dirname(at) === at) return folder;
+  }
+}
+
 /**
  * `portcullis scan`: every source file under `options.root` read by every selected rule. A file
  * that cannot be read or parsed is an error of the report, not the end of the scan.
@@ -124,6 +132,7 @@ export function scan(options: ScanOptions): ScanReport {
   const single = statSync(real).isFile();
   const root = single ? dirname(real) : real;
   const files = single ? [basename(real)] : sourceFiles(real);
+  const project = projectRoot(root);
   const findings: ScanFinding[] = [];
   const errors: ScanError[] = [];
   let lines = 0;
@@ -131,7 +140,7 @@ export function scan(options: ScanOptions): ScanReport {
     try {
       const text = readFileSync(join(root, path), 'utf8');
       lines += text.split('\n').length;
-      findings.push(...scanText(path, text, rules));
+      findings.push(...scanText(path, text, rules, relative(project, join(root, path)).split(sep).join('/')));
     } catch (error) {
       errors.push({ file: path, message: error instanceof UnparsableSourceError ? error.message : `${path}: cannot be read (${(error as Error).message})` });
     }

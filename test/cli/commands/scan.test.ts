@@ -112,6 +112,21 @@ describe('portcullis scan', () => {
     );
   });
 
+  it('knows a test folder by its place in the project even when the scan starts inside it', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'portcullis-scan-project-'));
+    writeFileSync(join(root, 'package.json'), '{}');
+    mkdirSync(join(root, 'test', 'support'), { recursive: true });
+    writeFileSync(join(root, 'test', 'support', 'fake-server.ts'), 'export const state = String(Date.now());\n');
+    for (const start of [root, join(root, 'test'), join(root, 'test', 'support')]) {
+      const report = JSON.parse((await runCli(['scan', start, '--json'])).stdout);
+      assert.deepEqual(
+        report.findings.map((f: { ruleId: string; severity: string }) => `${f.ruleId} ${f.severity}`),
+        ['pkce-weak-rng medium'],
+        start,
+      );
+    }
+  });
+
   it('refuses bad input with exit code 2 and a message, writing nothing', async () => {
     const root = project();
     for (const [args, message] of [
