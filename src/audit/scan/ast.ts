@@ -1,8 +1,18 @@
 import { AST_NODE_TYPES, type TSESTree } from '@typescript-eslint/typescript-estree';
 import { visitorKeys } from '@typescript-eslint/visitor-keys';
 
-/** Calls `visit` on `root` and every node below it, parents first. */
+/** Calls `visit` on `root` and every node below it, parents first, in source order. */
 export function walk(root: TSESTree.Node, visit: (node: TSESTree.Node) => void): void {
+  // Rules walk the same program and its functions many times: in a parsed program, a subtree is a
+  // run of the program's nodes in walk order, listed once.
+  const order = programOrderOf(root);
+  const start = order?.position.get(root);
+  if (order === undefined || start === undefined) return walkTree(root, visit);
+  const end = order.end[start]!;
+  for (let i = start; i <= end; i += 1) visit(order.nodes[i]!);
+}
+
+function walkTree(root: TSESTree.Node, visit: (node: TSESTree.Node) => void): void {
   const stack: TSESTree.Node[] = [root];
   while (stack.length > 0) {
     const node = stack.pop()!;
@@ -15,6 +25,37 @@ export function walk(root: TSESTree.Node, visit: (node: TSESTree.Node) => void):
       } else if (isNode(child)) stack.push(child);
     }
   }
+}
+
+/** A program's nodes in walk order, each one's place in it, and the last place of each one's subtree. */
+interface ProgramOrder {
+  readonly nodes: readonly TSESTree.Node[];
+  readonly position: ReadonlyMap<TSESTree.Node, number>;
+  readonly end: Int32Array;
+}
+
+const PROGRAM_ORDER = new WeakMap<TSESTree.Program, ProgramOrder>();
+
+/** The order of the program `node` belongs to (its parents lead there once the parser set them), or undefined. */
+function programOrderOf(node: TSESTree.Node): ProgramOrder | undefined {
+  let at = node;
+  while (at.parent !== undefined) at = at.parent;
+  if (at.type !== AST_NODE_TYPES.Program) return undefined;
+  let order = PROGRAM_ORDER.get(at);
+  if (order === undefined) {
+    const nodes: TSESTree.Node[] = [];
+    walkTree(at, (each) => nodes.push(each));
+    const position = new Map(nodes.map((each, index) => [each, index] as const));
+    // Backwards, every descendant comes before its parent: a parent's subtree ends where its last one's does.
+    const end = Int32Array.from(nodes.keys());
+    for (let j = nodes.length - 1; j > 0; j -= 1) {
+      const parent = nodes[j]!.parent === undefined ? undefined : position.get(nodes[j]!.parent!);
+      if (parent !== undefined && end[j]! > end[parent]!) end[parent] = end[j]!;
+    }
+    order = { nodes, position, end };
+    PROGRAM_ORDER.set(at, order);
+  }
+  return order;
 }
 
 function isNode(value: unknown): value is TSESTree.Node {

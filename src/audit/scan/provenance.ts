@@ -96,8 +96,16 @@ interface Walk {
 
 /** Where the value of `expression` can come from (every origin, in source order of discovery). */
 export function originsOf(file: SourceFile, expression: TSESTree.Node): Origin[] {
-  return follow({ file, seen: new Set(), budget: { steps: 0 }, bindings: [] }, expression, []);
+  let origins = ORIGINS.get(expression);
+  if (origins === undefined) {
+    origins = follow({ file, seen: new Set(), budget: { steps: 0 }, bindings: [] }, expression, []);
+    ORIGINS.set(expression, origins);
+  }
+  return [...origins];
 }
+
+/** The answer for each expression asked about, kept with its node: eighteen rules ask about the same values. */
+const ORIGINS = new WeakMap<TSESTree.Node, Origin[]>();
 
 function follow(walk: Walk, node: TSESTree.Node, trail: readonly TSESTree.Node[]): Origin[] {
   const at = unwrap(node);

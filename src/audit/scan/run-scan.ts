@@ -7,7 +7,7 @@ import { lineHashes } from './line-hash.js';
 import { SCAN_RULES } from './rules/index.js';
 import type { FlowStep, ScanError, ScanFinding, ScanReport } from './scan-report.js';
 import type { RuleDescription, ScanRule } from './scan-rule.js';
-import { parseSourceFile, UnparsableSourceError } from './source-file.js';
+import { parseSourceFile, SUPPRESSION_MARK, UnparsableSourceError } from './source-file.js';
 import { sourceFiles } from './source-tree.js';
 import { SUPPRESSION_INVALID, SUPPRESSION_UNUSED } from './suppression-rules.js';
 import { readSuppressions, suppressionFor } from './suppressions.js';
@@ -44,7 +44,14 @@ function lower(severity: Severity): Severity {
   return SEVERITIES[Math.min(SEVERITIES.indexOf(severity) + 1, SEVERITIES.length - 1)]!;
 }
 
-function finding(rule: RuleDescription, severity: Severity, path: string, node: TSESTree.Node | TSESTree.Comment, message: string, hashes: readonly string[]) {
+function finding(
+  rule: RuleDescription,
+  severity: Severity,
+  path: string,
+  node: TSESTree.Node | TSESTree.Comment,
+  message: string,
+  hashes: () => readonly string[],
+) {
   return {
     ruleId: rule.id,
     severity,
@@ -55,7 +62,7 @@ function finding(rule: RuleDescription, severity: Severity, path: string, node: 
     endColumn: node.loc.end.column + 1,
     message,
     cwe: rule.cwe,
-    fingerprint: hashes[node.loc.start.line - 1] ?? '',
+    fingerprint: hashes()[node.loc.start.line - 1] ?? '',
   };
 }
 
@@ -84,12 +91,20 @@ function flowSteps(text: string, flow: readonly TSESTree.Node[] | undefined): Fl
 
 /** The findings of `rules` in one file, suppressions applied, and the suppressions that are wrong or unused. */
 export function scanText(path: string, text: string, rules: readonly ScanRule[], projectPath = path): ScanFinding[] {
+  const needed = rules.filter((rule) => rule.mentions === undefined || rule.mentions.test(text));
+  // Nothing any rule starts from, and no suppression to check: nothing to parse for.
+  if (needed.length === 0 && !text.includes(SUPPRESSION_MARK)) return [];
   const file = parseSourceFile(path, text, projectPath);
-  const hashes = lineHashes(text);
+  // Hashed only when there is a finding to fingerprint: most files have none, and hashing reads every character.
+  let computed: string[] | undefined;
+  const hashes = () => {
+    computed ??= lineHashes(text);
+    return computed;
+  };
   const { suppressions, bad } = readSuppressions(file.program.comments ?? [], new Set(SCAN_RULES.map((rule) => rule.id)));
   const used = new Set<object>();
   const findings: ScanFinding[] = [];
-  for (const rule of rules)
+  for (const rule of needed)
     for (const match of rule.find(file)) {
       const severity = file.isTest ? lower(match.severity ?? rule.severity) : (match.severity ?? rule.severity);
       const suppression = suppressionFor(suppressions, rule.id, match.node.loc.start.line);

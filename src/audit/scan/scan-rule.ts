@@ -41,5 +41,12 @@ export interface RuleDescription {
 
 /** A rule that reads source: its description and what it finds in one file. */
 export interface ScanRule extends RuleDescription {
+  /**
+   * Words without which the rule cannot find anything in a file (the names, keys or modules it
+   * starts from): a file whose text does not match is not given to the rule, and a file no rule
+   * needs is not parsed. A necessary condition only, never evidence of a finding; a rule without
+   * one reads every file. Each rule's positive fixtures must match it (rule-fixtures.ts checks).
+   */
+  readonly mentions?: RegExp;
   find(file: SourceFile): Iterable<RuleMatch>;
 }

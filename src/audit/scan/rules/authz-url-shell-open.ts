@@ -439,6 +439,7 @@ function describe(file: SourceFile, origin: Origin, depth: number): { what: stri
  */
 export const AUTHZ_URL_SHELL_OPEN: ScanRule = {
   id: 'authz-url-shell-open',
+  mentions: /open|exec|spawn|shell/i,
   title: 'An authorization URL from the server opened through a shell',
   severity: 'critical',
   cwe: ['CWE-78'],

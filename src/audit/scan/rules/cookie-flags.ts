@@ -77,6 +77,7 @@ function isAuthCookie(name: string): boolean {
  */
 export const COOKIE_FLAGS: ScanRule = {
   id: 'cookie-flags',
+  mentions: /cookie|session/i,
   title: 'A session, state or consent cookie without HttpOnly, Secure or SameSite',
   severity: 'low',
   cwe: ['CWE-1004', 'CWE-614'],

@@ -81,6 +81,7 @@ const VERIFYING_CALL = /verif|validat|introspect/i;
  */
 export const JWT_AUDIENCE_UNCHECKED: ScanRule = {
   id: 'jwt-audience-unchecked',
+  mentions: /verify|decode|bearerauth/i,
   title: 'A bearer token accepted without an audience check',
   severity: 'high',
   cwe: ['CWE-345'],

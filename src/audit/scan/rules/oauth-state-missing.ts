@@ -20,6 +20,7 @@ import type { SourceFile } from '../source-file.js';
  */
 export const OAUTH_STATE_MISSING: ScanRule = {
   id: 'oauth-state-missing',
+  mentions: /response_?type|authori[sz]|passport|checks/i,
   title: 'An authorization code request without state',
   severity: 'high',
   cwe: ['CWE-352'],

@@ -27,6 +27,7 @@ import type { SourceFile } from '../source-file.js';
  */
 export const OAUTH_STATE_UNCHECKED: ScanRule = {
   id: 'oauth-state-unchecked',
+  mentions: /code|state/i,
   title: 'An OAuth callback that does not check state',
   severity: 'high',
   cwe: ['CWE-352'],

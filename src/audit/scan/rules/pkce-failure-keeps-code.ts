@@ -181,6 +181,7 @@ function describe(file: SourceFile, node: TSESTree.Node): string {
  */
 export const PKCE_FAILURE_KEEPS_CODE: ScanRule = {
   id: 'pkce-failure-keeps-code',
+  mentions: /verifier/i,
   title: 'A failed PKCE check leaves the authorization code redeemable',
   severity: 'low',
   cwe: ['CWE-307'],

@@ -48,6 +48,7 @@ function usesClientSecret(file: SourceFile): boolean {
  */
 export const PKCE_MISSING: ScanRule = {
   id: 'pkce-missing',
+  mentions: /response_?type|authori[sz]|passport|checks/i,
   title: 'An authorization code request without PKCE',
   severity: 'high',
   cwe: ['CWE-294'],

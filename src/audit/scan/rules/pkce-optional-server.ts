@@ -698,6 +698,7 @@ function* optionalChecks(file: SourceFile): Generator<RuleMatch> {
  */
 export const PKCE_OPTIONAL_SERVER: ScanRule = {
   id: 'pkce-optional-server',
+  mentions: /verifier|challenge/i,
   title: 'The authorization server checks PKCE only when it is present',
   severity: 'critical',
   cwe: ['CWE-757'],

@@ -44,6 +44,7 @@ function listsPlain(file: SourceFile, value: TSESTree.Node): boolean {
  */
 export const PKCE_PLAIN: ScanRule = {
   id: 'pkce-plain',
+  mentions: /plain/i,
   title: 'The PKCE plain method chosen or allowed',
   severity: 'high',
   cwe: ['CWE-757'],

@@ -437,6 +437,7 @@ function origin(file: SourceFile, node: TSESTree.Node): TSESTree.Node {
  */
 export const PKCE_VERIFIER_FORMAT: ScanRule = {
   id: 'pkce-verifier-format',
+  mentions: /verifier|challenge/i,
   title: 'A PKCE verifier too short, too long or with characters outside its alphabet',
   severity: 'medium',
   cwe: ['CWE-331'],

@@ -131,6 +131,7 @@ const SIGNED_JWT = /(^|\.)SignJWT$|^jsonwebtoken\.sign$|(^|\/)jwt\.sign$/;
  */
 export const PKCE_VERIFIER_FRONT_CHANNEL: ScanRule = {
   id: 'pkce-verifier-front-channel',
+  mentions: /verifier|pkce/i,
   title: 'The PKCE verifier sent through the browser',
   severity: 'high',
   cwe: ['CWE-598', 'CWE-200'],

@@ -65,6 +65,7 @@ interface StoreWrite {
  */
 export const PKCE_VERIFIER_SHARED_STORE: ScanRule = {
   id: 'pkce-verifier-shared-store',
+  mentions: /verifier|pkce/i,
   title: 'The PKCE verifier kept in state shared by every user',
   severity: 'high',
   cwe: ['CWE-488', 'CWE-362'],

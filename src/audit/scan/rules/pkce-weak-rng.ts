@@ -52,6 +52,7 @@ function predictable(origin: Origin): string | undefined {
  */
 export const PKCE_WEAK_RNG: ScanRule = {
   id: 'pkce-weak-rng',
+  mentions: /verifier|nonce|secret|csrf|xsrf|token|state/i,
   title: 'A PKCE verifier, state, nonce or secret from a predictable source',
   severity: 'high',
   cwe: ['CWE-338'],

@@ -409,6 +409,7 @@ function normalisedCompare(file: SourceFile, node: TSESTree.BinaryExpression): R
  */
 export const REDIRECT_URI_LOOSE_MATCH: ScanRule = {
   id: 'redirect-uri-loose-match',
+  mentions: /redirect|return|callback|next/i,
   title: 'A redirect URI accepted by a loose match',
   severity: 'high',
   cwe: ['CWE-601'],

@@ -50,6 +50,7 @@ interface Sink {
  */
 export const TOKEN_IN_URL: ScanRule = {
   id: 'token-in-url',
+  mentions: /(access|id|refresh)_token/i,
   title: 'A token sent in a URL query string',
   severity: 'medium',
   cwe: ['CWE-598'],
