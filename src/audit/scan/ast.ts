@@ -7,7 +7,10 @@ export function walk(root: TSESTree.Node, visit: (node: TSESTree.Node) => void):
   // run of the program's nodes in walk order, listed once.
   const order = programOrderOf(root);
   const start = order?.position.get(root);
-  if (order === undefined || start === undefined) return walkTree(root, visit);
+  if (order === undefined || start === undefined) {
+    walkTree(root, visit);
+    return;
+  }
   const end = order.end[start]!;
   for (let i = start; i <= end; i += 1) visit(order.nodes[i]!);
 }
