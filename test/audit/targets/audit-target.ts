@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { closeHttpServer } from '../../../src/http/close-server.js';
-import { handleAuthorize, handleConsentDecision } from './endpoints/authorize.js';
+import { handleAuthorize, handleConsentDecision, handleLogin } from './endpoints/authorize.js';
 import { admitMetadataDocumentClient } from './endpoints/client-metadata-document.js';
 import { handleMcp } from './endpoints/mcp.js';
 import { sendAuthorizationServerMetadata, sendJwks, sendResourceMetadata } from './endpoints/metadata.js';
@@ -56,6 +56,7 @@ export async function startAuditTarget(flaws: readonly Flaw[] = [], options: Tar
         return handleAuthorize(state, url, response, request.headers.cookie);
       }
       if (route === 'POST /authorize') return handleConsentDecision(state, await readForm(request), response, request.headers.cookie);
+      if (route === 'POST /login') return handleLogin(state, await readForm(request), response);
       if (route === 'POST /token') return handleToken(state, request, response);
       if (route === 'POST /register' || (request.method === 'DELETE' && url.pathname.startsWith('/register/')))
         return handleRegister(state, request, url, response);

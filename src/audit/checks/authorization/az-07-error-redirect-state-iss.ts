@@ -4,7 +4,6 @@ import type { Check } from '../../check.js';
 import { metadataString } from '../../facts/authorization-server.js';
 import { fail, inconclusive, notApplicable, pass, warn } from '../../verdict.js';
 import { type ProbeOutcome, registeredRedirectUris, sendAuthorizationProbe } from './authorization-probe.js';
-import { DEFERRED } from './findings.js';
 
 /**
  * AZ-07: an error sent back to the client (a request with an unknown scope, else an unknown
@@ -14,12 +13,11 @@ import { DEFERRED } from './findings.js';
  * warning otherwise.
  * @see RFC 6749 §4.1.2.1; RFC 9207 §2, §3
  */
-const SEEN: Readonly<Record<ProbeOutcome['kind'], string>> = {
+const SEEN: Readonly<Record<Exclude<ProbeOutcome['kind'], 'deferred'>, string>> = {
   refused: 'an error page',
   granted: 'accepted (a code)',
   'error-redirect': 'an error redirect to a URI that is not registered',
   redirect: 'a redirect elsewhere',
-  deferred: DEFERRED,
 };
 
 export const AZ_07: Check = {
@@ -42,7 +40,7 @@ export const AZ_07: Check = {
         break;
       }
       deferred ||= outcome.kind === 'deferred';
-      seen.push(`an unknown ${name}: ${SEEN[outcome.kind]}`);
+      seen.push(`an unknown ${name}: ${outcome.kind === 'deferred' ? outcome.reason : SEEN[outcome.kind]}`);
     }
     if (redirected === undefined) {
       const what = `no error was redirected to the client to read state and iss from (${seen.join('; ')})`;

@@ -1,7 +1,10 @@
 import { randomSecret } from '../../../core/secrets.js';
+import { type AuthorizationRequest, authorizationUrl } from '../../authorization-request.js';
 import type { Check } from '../../check.js';
+import type { AutoBrowser, ConsentStop } from '../../login/auto-browser.js';
 import { decodeEntities, readForms } from '../../login/html-forms.js';
-import { fail, inconclusive, notApplicable, pass, warn } from '../../verdict.js';
+import type { Probe } from '../../probe.js';
+import { fail, inconclusive, notApplicable, pass, type Verdict, warn } from '../../verdict.js';
 import { followToFirstPage, pageOrReason } from './first-page.js';
 import { registerProbeClient, requestFor } from './probe-client.js';
 
@@ -29,15 +32,48 @@ function isLoginOnly(html: string): boolean {
   return login && !consent;
 }
 
+/** What the consent page must show: the marker of the client's name, the redirect host, the scopes. */
+interface Expected {
+  readonly marker: string;
+  readonly host: string;
+  readonly scopes: readonly string[];
+}
+
+/** The verdict on a page that asks the user to approve the client (`where` names it). */
+function judgeConsentPage(html: string, where: string, expected: Expected): Verdict {
+  if (html.includes(TAG)) return fail(`${where} writes the client_name into the page as markup: its img element with an onerror handler is not escaped`);
+  const text = visibleText(html);
+  if (!text.includes(expected.marker)) return fail(`${where} does not name the client (its client_name)`);
+  if (!text.includes(expected.host)) return fail(`${where} names the client (escaped) but not where the user is sent (${expected.host})`, 'medium');
+  const hidden = expected.scopes.filter((scope) => !text.includes(scope));
+  if (hidden.length > 0) return warn(`${where} names the client (escaped) and the redirect host, but not the scopes ${hidden.join(' ')} by name`);
+  return pass(`${where} names the client (its markup escaped), the redirect host ${expected.host}${expected.scopes.length > 0 ? ' and the scopes' : ''}`);
+}
+
+const pageName = (url: URL) => `the page at ${url.origin}${url.pathname}`;
+
+/**
+ * With `--login` and the built-in browser: through the login (the user name and password of
+ * `--login`), to the consent page it leads to, which is read and not submitted (no code is
+ * issued). Undefined when the browser is not the built-in one.
+ */
+async function consentAfterLogin(probe: Probe, request: AuthorizationRequest, redirectUri: string): Promise<ConsentStop | undefined> {
+  if (!probe.settings.login) return undefined;
+  const driver: Partial<AutoBrowser> = await probe.fact('driver');
+  if (driver.untilConsent === undefined) return undefined;
+  return driver.untilConsent(authorizationUrl(request), redirectUri);
+}
+
 /**
  * AZ-12: the page that asks the user names the client, shows where the user will be sent (the
  * redirect URI's host) and the scopes, and shows a `client_name` holding markup as text. Any
  * client can register with any name, so the name is the attacker's: unescaped, it is script in
  * the server's origin on the one page where the user approves. The auditor registers a client
  * named `Audit<random> "><img src=x onerror=alert(1)>` and reads the first page its valid request
- * reaches. Without a login that may be a login page, whose consent comes later: it must escape
- * the name if it shows it; what the consent shows is then not seen (inconclusive when the login
- * page does not name the client at all).
+ * reaches. That may be a login page, whose consent comes later: it must escape the name if it
+ * shows it; with `--login` and the built-in browser the auditor signs in and reads the consent
+ * page after it as it would one met at once; otherwise what the consent shows is not seen
+ * (inconclusive when the login page does not name the client at all).
  * @see MCP Security Best Practices, "Confused Deputy Problem" (consent UI); RFC 7591 §5; RFC 6749 §10.2
  */
 export const AZ_12: Check = {
@@ -56,28 +92,27 @@ export const AZ_12: Check = {
       }
       return notApplicable(`a client of the auditor's own could not be registered (${client.refused})`);
     }
-    const page = pageOrReason(await followToFirstPage(probe, requestFor(request, client)));
+    const own = requestFor(request, client);
+    const page = pageOrReason(await followToFirstPage(probe, own));
     if (typeof page === 'string') return notApplicable(page);
     const html = page.response.text;
-    const where = `the page at ${page.url.origin}${page.url.pathname}`;
-    if (html.includes(TAG)) return fail(`${where} writes the client_name into the page as markup: its img element with an onerror handler is not escaped`);
-    const text = visibleText(html);
-    const loginOnly = isLoginOnly(html);
-    if (!text.includes(marker)) {
-      return loginOnly
-        ? inconclusive(`${where} is a login page that does not name the client: the consent after the login was not seen (run with --login)`)
-        : fail(`${where} does not name the client (its client_name)`);
-    }
-    const host = new URL(redirectUri).host;
-    if (loginOnly) {
-      return pass(
-        `the login page names the client, its markup escaped${text.includes(host) ? `, and the redirect host ${host}` : ''}; the consent page after the login was not seen`,
-      );
-    }
-    if (!text.includes(host)) return fail(`${where} names the client (escaped) but not where the user is sent (${host})`, 'medium');
+    const where = pageName(page.url);
     const scopes = (request.parameters.find(([name]) => name === 'scope')?.[1] ?? '').split(' ').filter((scope) => scope !== '');
-    const hidden = scopes.filter((scope) => !text.includes(scope));
-    if (hidden.length > 0) return warn(`${where} names the client (escaped) and the redirect host, but not the scopes ${hidden.join(' ')} by name`);
-    return pass(`${where} names the client (its markup escaped), the redirect host ${host}${scopes.length > 0 ? ' and the scopes' : ''}`);
+    const expected: Expected = { marker, host: new URL(redirectUri).host, scopes };
+    if (!isLoginOnly(html)) return judgeConsentPage(html, where, expected);
+    if (html.includes(TAG)) return fail(`${where} writes the client_name into the page as markup: its img element with an onerror handler is not escaped`);
+    const stop = await consentAfterLogin(probe, own, redirectUri);
+    if (stop?.kind === 'consent') return judgeConsentPage(stop.html, `the consent page after the login (${pageName(stop.url)})`, expected);
+    const text = visibleText(html);
+    const unseen =
+      stop !== undefined
+        ? 'after the login the server sent the browser back to the client without a consent page (AZ-15 says more)'
+        : probe.settings.login
+          ? 'the consent after the login was not seen (only the built-in browser, --browser auto, goes through the login for this check)'
+          : 'the consent after the login was not seen (run with --login)';
+    if (!text.includes(marker)) return inconclusive(`${where} is a login page that does not name the client: ${unseen}`);
+    return pass(
+      `the login page names the client, its markup escaped${text.includes(expected.host) ? `, and the redirect host ${expected.host}` : ''}; ${unseen}`,
+    );
   },
 };

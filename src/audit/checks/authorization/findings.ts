@@ -13,20 +13,23 @@ export interface Finding {
   readonly severity?: Severity;
 }
 
-export const DEFERRED = 'the server showed its login or consent page, as for the valid request: it may check this after the login (run with --login to see)';
-
 /**
  * A probe that must be refused: a refusal passes (the baseline was accepted, so it is the change
- * that was refused), a code fails, the login page is inconclusive, anything else too.
+ * that was refused; after the login, the baseline the same login completed), a code fails, the
+ * login page is inconclusive (with why it was not gone through), anything else too.
  */
 export function mustBeRefused(label: string, outcome: ProbeOutcome): Finding {
   switch (outcome.kind) {
     case 'refused':
-      return { label, status: 'pass', seen: describeRefusal(outcome) };
+      return { label, status: 'pass', seen: `${describeRefusal(outcome)}${outcome.afterLogin === true ? ' after the login' : ''}` };
     case 'granted':
-      return { label, status: 'fail', seen: `accepted, the server redirected with ${outcome.parameters.has('access_token') ? 'an access token' : 'a code'}` };
+      return {
+        label,
+        status: 'fail',
+        seen: `accepted, the server redirected with ${outcome.parameters.has('access_token') ? 'an access token' : 'a code'}${outcome.afterLogin === true ? ' after the login' : ''}`,
+      };
     case 'deferred':
-      return { label, status: 'inconclusive', seen: DEFERRED };
+      return { label, status: 'inconclusive', seen: outcome.reason };
     case 'error-redirect':
       return { label, status: 'inconclusive', seen: `error=${outcome.error} redirected to ${place(outcome.location)}, which is not a registered redirect URI` };
     case 'redirect':

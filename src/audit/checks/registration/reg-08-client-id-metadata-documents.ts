@@ -25,13 +25,17 @@ function documentFor(clientId: string, redirectUri: string): string {
   });
 }
 
+/** Whether the probe met the login page first (then carried through it with --login, or not). */
+const metLoginPage = (outcome: ProbeOutcome) => outcome.kind === 'deferred' || ('afterLogin' in outcome && outcome.afterLogin === true);
+
 /**
  * A changed document must be refused like a missing one. `upFront`: the server refused the
- * missing document before its login page, so the login page for a changed one means it took it.
+ * missing document before its login page, so the login page for a changed one means it took it
+ * (whatever the login led to after).
  */
 function documentFinding(label: string, outcome: ProbeOutcome, upFront: boolean): Finding {
   if (outcome.kind === 'granted') return { label, status: 'fail', seen: 'accepted: a code was redirected to the client' };
-  if (outcome.kind === 'deferred' && upFront) return { label, status: 'fail', seen: 'accepted: the login page came, as for the valid document' };
+  if (metLoginPage(outcome) && upFront) return { label, status: 'fail', seen: 'accepted: the login page came, as for the valid document' };
   return mustBeRefused(label, outcome);
 }
 
@@ -99,7 +103,7 @@ async function probeDocuments(probe: Probe, host: MetadataDocumentHost, template
   if (problem !== undefined) return problem;
 
   const missing = await send(host.newUrl());
-  const upFront = missing.kind === 'refused';
+  const upFront = missing.kind === 'refused' && !metLoginPage(missing);
   const findings: Finding[] = [documentFinding('a document URL that answers 404', missing, upFront)];
 
   const target = host.newUrl();

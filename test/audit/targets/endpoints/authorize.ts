@@ -68,6 +68,14 @@ declare module '../target-state.js' {
      * may: the AZ-04..10 probes are then inconclusive without a login, never passed).
      */
     readonly checksAfterLogin?: boolean;
+    /**
+     * With `consentPage`: the user signs in first on a login page of its own, which names no
+     * client and posts to /login (a session cookie, as with `sessionLogin`); the consent page,
+     * with a CSRF token and no password, comes after it.
+     */
+    readonly loginFirst?: boolean;
+    /** A parameter found wrong when the login and consent form is submitted is answered with an error page (400), not an error redirect. */
+    readonly errorPageAfterLogin?: boolean;
   }
   interface TargetClient {
     /** The registered `client_name`, when the registration endpoint keeps it. */
@@ -178,6 +186,7 @@ export function handleAuthorize(state: TargetState, url: URL, response: ServerRe
     if (has(state, 'consent-shared-across-clients') && approvals.has(state)) return approve(state, client, params, presented, response);
     const session = sessionOf(state, cookie);
     if (session !== undefined) return sendConsentPage(state, client, params, presented, response, csrfTokenFor(session));
+    if (state.options.loginFirst === true) return sendLoginPage(state, `${url.pathname}${url.search}`, response);
     return sendConsentPage(state, client, params, presented, response);
   }
   if (!redirectValid && !has(state, 'error-redirects-to-unregistered-uri') && !has(state, 'unregistered-redirect-accepted')) return refuseRedirect();
@@ -228,6 +237,46 @@ function approve(state: TargetState, client: TargetClient, params: URLSearchPara
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 
+/** The headers RFC 9700 asks of a login or consent page: not framable, no referrer, not stored (unless a flaw says otherwise). */
+function pageHeaders(state: TargetState): Record<string, string> {
+  const headers: Record<string, string> = {
+    'content-type': 'text/html; charset=utf-8',
+    'content-security-policy': `default-src 'none'; form-action 'self'${has(state, 'consent-page-frameable') ? '' : "; frame-ancestors 'none'"}`,
+    'referrer-policy': 'no-referrer',
+    'cache-control': has(state, 'consent-page-cacheable') ? 'private, max-age=600' : 'no-store',
+  };
+  if (!has(state, 'consent-page-frameable')) headers['x-frame-options'] = 'DENY';
+  return headers;
+}
+
+/** The login page of `loginFirst`: a user name and a password, and where to go back to; no client named. */
+function sendLoginPage(state: TargetState, returnTo: string, response: ServerResponse): void {
+  response.writeHead(200, pageHeaders(state));
+  response.end(`<!doctype html>
+<title>Sign in</title>
+<h1>Sign in</h1>
+<form method="post" action="/login">
+<input type="hidden" name="return_to" value="${escapeHtml(returnTo)}">
+<label>User name <input name="username" autocomplete="username"></label>
+<label>Password <input type="password" name="password" autocomplete="current-password"></label>
+<button type="submit">Sign in</button>
+</form>`);
+}
+
+/**
+ * POST /login (with `loginFirst`): any user name and password but empty ones sign in (a session
+ * cookie), and the browser goes back to the authorization request; the login page again otherwise.
+ */
+export function handleLogin(state: TargetState, form: URLSearchParams, response: ServerResponse): void {
+  const returnTo = form.get('return_to') ?? '';
+  if (!returnTo.startsWith('/authorize?')) return sendErrorPage(response, 400, 'Nowhere to go back to.');
+  if ((form.get('username') ?? '') === '' || (form.get('password') ?? '') === '') return sendLoginPage(state, returnTo, response);
+  const id = randomBytes(16).toString('base64url');
+  sessionsOf(state).add(id);
+  response.setHeader('set-cookie', `sid=${id}; Path=/; HttpOnly; SameSite=Lax`);
+  redirect(response, returnTo, 303);
+}
+
 /**
  * The login and consent page of `consentPage`: who asks (the client's name, escaped), where the
  * user will be sent (the redirect URI's host), the scopes, and one form posting the request back
@@ -242,14 +291,7 @@ function sendConsentPage(state: TargetState, client: TargetClient, params: URLSe
     .split(' ')
     .map((scope) => `<li>${escapeHtml(scope)}</li>`)
     .join('');
-  const headers: Record<string, string> = {
-    'content-type': 'text/html; charset=utf-8',
-    'content-security-policy': `default-src 'none'; form-action 'self'${has(state, 'consent-page-frameable') ? '' : "; frame-ancestors 'none'"}`,
-    'referrer-policy': 'no-referrer',
-    'cache-control': has(state, 'consent-page-cacheable') ? 'private, max-age=600' : 'no-store',
-  };
-  if (!has(state, 'consent-page-frameable')) headers['x-frame-options'] = 'DENY';
-  response.writeHead(200, headers);
+  response.writeHead(200, pageHeaders(state));
   response.end(`<!doctype html>
 <title>Sign in to approve</title>
 <h1>Sign in to let ${shownName} use your account</h1>
@@ -295,7 +337,10 @@ export function handleConsentDecision(state: TargetState, form: URLSearchParams,
   }
   if (form.get('decision') !== 'approve')
     return answerClient(state, params, presented, { error: 'access_denied', error_description: 'the user said no' }, response, 303);
-  const problem = parameterProblem(state, params, []);
+  // The form carries the request's parameters as they came, a repeated one twice: checked as on GET.
+  const repeated = has(state, 'duplicate-parameters-accepted') ? [] : [...new Set(params.keys())].filter((name) => params.getAll(name).length > 1);
+  const problem = parameterProblem(state, params, repeated);
+  if (problem !== undefined && state.options.errorPageAfterLogin === true) return sendErrorPage(response, 400, problem.description);
   if (problem !== undefined) return answerClient(state, params, presented, problem, response, 303);
   approvals.add(state);
   approve(state, client, params, presented, response, has(state, 'login-post-307') ? 307 : 303);
@@ -311,9 +356,9 @@ function sessionsOf(state: TargetState): Set<string> {
   return ids;
 }
 
-/** The session the request's `sid` cookie names, when it is one this target made (with `sessionLogin`). */
+/** The session the request's `sid` cookie names, when it is one this target made (with `sessionLogin` or `loginFirst`). */
 function sessionOf(state: TargetState, cookie: string | undefined): string | undefined {
-  if (state.options.sessionLogin !== true) return undefined;
+  if (state.options.sessionLogin !== true && state.options.loginFirst !== true) return undefined;
   const id = /(?:^|;\s*)sid=([^;]+)/.exec(cookie ?? '')?.[1];
   return id !== undefined && sessionsOf(state).has(id) ? id : undefined;
 }
