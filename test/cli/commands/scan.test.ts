@@ -127,6 +127,22 @@ describe('portcullis scan', () => {
     }
   });
 
+  it('lists a file it cannot parse, with where and why, and scans the others', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'portcullis-scan-broken-'));
+    writeFileSync(join(root, 'broken.ts'), 'export const token = ;\n');
+    writeFileSync(join(root, 'login.ts'), 'export const codeVerifier = Math.random().toString(36);\n');
+    const run = await runCli(['scan', root, '--json']);
+    assert.equal(run.code, 1, 'the finding in login.ts still fails the run');
+    const report = JSON.parse(run.stdout);
+    assert.equal(report.filesScanned, 2);
+    assert.deepEqual(report.errors, [{ file: 'broken.ts', message: 'broken.ts:1:22: cannot be parsed: Expression expected.' }]);
+    assert.deepEqual(
+      report.findings.map((f: { file: string; ruleId: string }) => `${f.file} ${f.ruleId}`),
+      ['login.ts pkce-weak-rng'],
+    );
+    assert.match((await runCli(['scan', root])).stdout, /broken\.ts:1:22: cannot be parsed: Expression expected\. \(not scanned\)/);
+  });
+
   it('refuses bad input with exit code 2 and a message, writing nothing', async () => {
     const root = project();
     for (const [args, message] of [
