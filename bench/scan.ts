@@ -7,7 +7,7 @@
  * The corpus is the MCP SDK's `dist/esm` unless --corpus names other folders; the files are the
  * ones `portcullis scan` walks (node_modules and .d.ts skipped), given to ESLint as a list.
  *
- *   node --import tsx bench/scan.ts [--corpus DIR]... [--rounds 3] [--json]
+ *   node --import tsx bench/scan.ts [--corpus DIR]... [--rounds 5] [--warmup 2] [--json]
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -19,12 +19,20 @@ import security from 'eslint-plugin-security';
 import { SCAN_RULES } from '../src/audit/scan/rules/index.js';
 import { scanText } from '../src/audit/scan/run-scan.js';
 import { sourceFiles } from '../src/audit/scan/source-tree.js';
-import { median, positiveInteger, progress } from './support/run-options.js';
+import { fatal, median, positiveInteger, progress } from './support/run-options.js';
 
 const { values } = parseArgs({
-  options: { corpus: { type: 'string', multiple: true }, rounds: { type: 'string', default: '3' }, json: { type: 'boolean', default: false } },
+  options: {
+    corpus: { type: 'string', multiple: true },
+    rounds: { type: 'string', default: '5' },
+    warmup: { type: 'string', default: '2' },
+    json: { type: 'boolean', default: false },
+  },
 });
 const rounds = positiveInteger('--rounds', values.rounds);
+/** Untimed rounds first, for each tool: both run in this process, and the first rounds compile and warm their code. */
+const warmup = Number(values.warmup);
+if (!Number.isInteger(warmup) || warmup < 0) fatal(`--warmup must be 0 or a positive integer, not "${values.warmup}"`);
 /** The SDK's ESM build: `…/dist/cjs/client/auth.js` is what `require` finds, two folders down from `dist`. */
 const sdk = resolve(createRequire(import.meta.url).resolve('@modelcontextprotocol/sdk/client/auth.js'), '../../../esm');
 const corpora = (values.corpus ?? [sdk]).map((dir) => resolve(dir));
@@ -53,7 +61,7 @@ function countByRule(ids: readonly string[]): Record<string, number> {
 function portcullis(): Run {
   const times: number[] = [];
   let ids: string[] = [];
-  for (let round = 0; round < rounds; round += 1) {
+  for (let round = -warmup; round < rounds; round += 1) {
     const started = performance.now();
     ids = files.flatMap((file) => {
       try {
@@ -62,6 +70,7 @@ function portcullis(): Run {
         return ['(cannot parse)'];
       }
     });
+    if (round < 0) continue;
     times.push(performance.now() - started);
     progress(`portcullis round ${round + 1}/${rounds}: ${Math.round(times.at(-1)!)} ms`);
   }
@@ -88,9 +97,10 @@ async function eslint(): Promise<Run> {
   });
   const times: number[] = [];
   let ids: string[] = [];
-  for (let round = 0; round < rounds; round += 1) {
+  for (let round = -warmup; round < rounds; round += 1) {
     const started = performance.now();
     const results = await linter.lintFiles(files.map((file) => file.absolute));
+    if (round < 0) continue;
     times.push(performance.now() - started);
     // Its own rules only: a message with no rule is a file it could not parse; `eslint-disable`
     // comments in the corpus that name rules not loaded here are not findings.
@@ -114,7 +124,7 @@ function result(tool: string, times: readonly number[], ids: readonly string[]):
   return { tool, medianMs: Math.round(medianMs), linesPerSecond: Math.round(lines / (medianMs / 1000)), findings: ids.length, byRule: countByRule(ids) };
 }
 
-progress(`corpus: ${files.length} files, ${lines} lines (${corpora.join(', ')}); ${rounds} rounds each`);
+progress(`corpus: ${files.length} files, ${lines} lines (${corpora.join(', ')}); ${warmup} untimed and ${rounds} timed rounds each`);
 const ours = portcullis();
 const theirs = await eslint();
 const ratio = ours.linesPerSecond / theirs.linesPerSecond;
@@ -124,7 +134,7 @@ if (values.json) {
   const rows = [ours, theirs].map((run) => `| ${run.tool} | ${run.medianMs} | ${run.linesPerSecond.toLocaleString('en')} | ${run.findings} |`);
   process.stdout.write(
     [
-      `corpus: ${files.length} files, ${lines.toLocaleString('en')} lines; medians of ${rounds} rounds`,
+      `corpus: ${files.length} files, ${lines.toLocaleString('en')} lines; medians of ${rounds} rounds after ${warmup} untimed`,
       '',
       '| tool | ms | lines/s | findings |',
       '|---|---:|---:|---:|',

@@ -15,8 +15,14 @@ export function walk(root: TSESTree.Node, visit: (node: TSESTree.Node) => void):
   for (let i = start; i <= end; i += 1) visit(order.nodes[i]!);
 }
 
-function walkTree(root: TSESTree.Node, visit: (node: TSESTree.Node) => void): void {
+/** The walk by visitor keys; with `adopt`, each child's `parent` is set on the way (the parser leaves it unset). */
+function walkTree(root: TSESTree.Node, visit: (node: TSESTree.Node) => void, adopt = false): void {
   const stack: TSESTree.Node[] = [root];
+  const push = (child: unknown, parent: TSESTree.Node) => {
+    if (!isNode(child)) return;
+    if (adopt) (child as { parent?: TSESTree.Node }).parent = parent;
+    stack.push(child);
+  };
   while (stack.length > 0) {
     const node = stack.pop()!;
     visit(node);
@@ -24,10 +30,33 @@ function walkTree(root: TSESTree.Node, visit: (node: TSESTree.Node) => void): vo
     for (let k = keys.length - 1; k >= 0; k -= 1) {
       const child = (node as unknown as Record<string, unknown>)[keys[k]!];
       if (Array.isArray(child)) {
-        for (let i = child.length - 1; i >= 0; i -= 1) if (isNode(child[i])) stack.push(child[i]);
-      } else if (isNode(child)) stack.push(child);
+        for (let i = child.length - 1; i >= 0; i -= 1) push(child[i], node);
+      } else push(child, node);
     }
   }
+}
+
+/**
+ * Sets `parent` on every node of a program the parser just made, and lists its nodes in walk
+ * order for {@link walk}: one pass where two were made before.
+ */
+export function adoptProgram(program: TSESTree.Program): void {
+  const nodes: TSESTree.Node[] = [];
+  walkTree(program, (each) => nodes.push(each), true);
+  PROGRAM_ORDER.set(program, orderOf(nodes));
+}
+
+function orderOf(nodes: TSESTree.Node[]): ProgramOrder {
+  const position = new Map<TSESTree.Node, number>();
+  for (let i = 0; i < nodes.length; i += 1) position.set(nodes[i]!, i);
+  // Backwards, every descendant comes before its parent: a parent's subtree ends where its last one's does.
+  const end = new Int32Array(nodes.length);
+  for (let i = 0; i < nodes.length; i += 1) end[i] = i;
+  for (let j = nodes.length - 1; j > 0; j -= 1) {
+    const parent = nodes[j]!.parent === undefined ? undefined : position.get(nodes[j]!.parent!);
+    if (parent !== undefined && end[j]! > end[parent]!) end[parent] = end[j]!;
+  }
+  return { nodes, position, end };
 }
 
 /** A program's nodes in walk order, each one's place in it, and the last place of each one's subtree. */
@@ -48,14 +77,7 @@ function programOrderOf(node: TSESTree.Node): ProgramOrder | undefined {
   if (order === undefined) {
     const nodes: TSESTree.Node[] = [];
     walkTree(at, (each) => nodes.push(each));
-    const position = new Map(nodes.map((each, index) => [each, index] as const));
-    // Backwards, every descendant comes before its parent: a parent's subtree ends where its last one's does.
-    const end = Int32Array.from(nodes.keys());
-    for (let j = nodes.length - 1; j > 0; j -= 1) {
-      const parent = nodes[j]!.parent === undefined ? undefined : position.get(nodes[j]!.parent!);
-      if (parent !== undefined && end[j]! > end[parent]!) end[parent] = end[j]!;
-    }
-    order = { nodes, position, end };
+    order = orderOf(nodes);
     PROGRAM_ORDER.set(at, order);
   }
   return order;

@@ -1,5 +1,6 @@
 import { analyze, type Reference, type ScopeManager } from '@typescript-eslint/scope-manager';
-import { parse, simpleTraverse, type TSESTree } from '@typescript-eslint/typescript-estree';
+import { parse, type TSESTree } from '@typescript-eslint/typescript-estree';
+import { adoptProgram } from './ast.js';
 
 /** The word every suppression comment holds (suppressions.ts). */
 export const SUPPRESSION_MARK = 'portcullis-ignore';
@@ -75,7 +76,7 @@ export function parseSourceFile(path: string, text: string, projectPath = path):
     const { lineNumber = 1, column = 0, message = String(error) } = error as { lineNumber?: number; column?: number; message?: string };
     throw new UnparsableSourceError(path, lineNumber, column + 1, message.split('\n')[0]!);
   }
-  simpleTraverse(program, { enter() {} }, true);
+  adoptProgram(program);
   // A CommonJS file is a script whose top level is a function scope (`require`, `module` are its parameters).
   // No lib: a global (`Math`, `crypto`) then resolves to nothing, which names.ts reads as the global
   // it names, as it would a lib variable nobody declared; declaring the lib's thousands costs a fifth of a scan.
