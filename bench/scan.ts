@@ -87,7 +87,8 @@ async function eslint(): Promise<Run> {
     cache: false,
     overrideConfig: [
       {
-        files: ['**/*'],
+        // Named extensions: ESLint takes a bare `**/*` as matching only files another config matches (.js).
+        files: ['**/*.{js,jsx,mjs,cjs,ts,tsx,mts,cts}'],
         languageOptions: { parser: typescriptParser, ecmaVersion: 'latest', sourceType: 'module' },
         plugins: { security },
         rules: security.configs.recommended.rules,
