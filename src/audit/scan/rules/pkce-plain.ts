@@ -1,6 +1,6 @@
 import { AST_NODE_TYPES, type TSESTree } from '@typescript-eslint/typescript-estree';
 import { oauth21, rfc } from '../../catalogue/spec.js';
-import { staticPropertyName, stringValue, unwrap, walk } from '../ast.js';
+import { isFunction, memberName, staticPropertyName, stringValue, unwrap, walk } from '../ast.js';
 import { namedValues } from '../named-values.js';
 import { originsOf } from '../provenance.js';
 import type { RuleMatch, ScanRule } from '../scan-rule.js';
@@ -56,7 +56,9 @@ export const PKCE_PLAIN: ScanRule = {
   *find(file: SourceFile): Generator<RuleMatch> {
     for (const { name, value, at } of namedValues(file)) {
       if (METHOD_NAMES.has(name) && !file.isTest && isPlain(file, value))
-        yield { node: at, message: `${name} is plain: the challenge is the verifier, in the clear.` };
+        yield chosenByCaller(at)
+          ? { node: at, severity: 'low', message: `${name} is plain when the caller asks for it: a library offering plain lets its users pick it.` }
+          : { node: at, message: `${name} is plain: the challenge is the verifier, in the clear.` };
       else if (METHOD_LISTS.has(name) && listsPlain(file, value))
         yield { node: at, message: `${name} includes plain, so a client (or an attacker downgrading one) can send the verifier in the clear.` };
       else if (name === 'methods' && isPkceOption(at) && listsPlain(file, value)) yield { node: at, message: 'pkce.methods includes plain.' };
@@ -67,6 +69,32 @@ export const PKCE_PLAIN: ScanRule = {
     yield* plainInUrlTemplates(file);
   },
 };
+
+/**
+ * Whether `node` runs only in a branch taken when a method the caller gave equals plain
+ * (`if (method === CodeChallengeMethod.Plain)`, `case 'plain':`): a library honouring a choice,
+ * not code making it (arctic's generic OAuth2Client).
+ */
+function chosenByCaller(node: TSESTree.Node): boolean {
+  for (let at: TSESTree.Node | undefined = node; at !== undefined && !isFunction(at); at = at.parent) {
+    const parent: TSESTree.Node | undefined = at.parent;
+    if (parent?.type === AST_NODE_TYPES.IfStatement && parent.consequent === at && testsForPlain(parent.test)) return true;
+    if (parent?.type === AST_NODE_TYPES.SwitchCase && parent.test !== null && namesPlain(parent.test)) return true;
+  }
+  return false;
+}
+
+function testsForPlain(test: TSESTree.Node): boolean {
+  const at = unwrap(test);
+  return at.type === AST_NODE_TYPES.BinaryExpression && (at.operator === '===' || at.operator === '==') && (namesPlain(at.left) || namesPlain(at.right));
+}
+
+/** `'plain'`, or a member named for it (`CodeChallengeMethod.Plain`, `Methods.PLAIN`). */
+function namesPlain(node: TSESTree.Node): boolean {
+  const at = unwrap(node);
+  if (stringValue(at)?.toLowerCase() === 'plain') return true;
+  return at.type === AST_NODE_TYPES.MemberExpression && /^plain$/i.test(memberName(at) ?? '');
+}
 
 /** `{ pkce: { methods: […] } }`: the `methods` key inside a `pkce` option (oidc-provider's configuration). */
 function isPkceOption(key: TSESTree.Node): boolean {
