@@ -1,36 +1,19 @@
 import { AST_NODE_TYPES, type TSESTree } from '@typescript-eslint/typescript-estree';
 import { mcpAuth, rfc } from '../../catalogue/spec.js';
-import {
-  enclosingFunction,
-  type FunctionNode,
-  isFullyVisible,
-  isFunction,
-  memberName,
-  objectProperty,
-  staticPropertyName,
-  stringValue,
-  unwrap,
-  walk,
-} from '../ast.js';
-import { calleeName, declaredVariable } from '../names.js';
+import { enclosingFunction, type FunctionNode, isFunction, memberName, objectProperty, staticPropertyName, stringValue, unwrap, walk } from '../ast.js';
+import { wordsOf } from '../name-words.js';
+import { calleeName } from '../names.js';
 import { type Origin, originsOf } from '../provenance.js';
 import type { RuleMatch, ScanRule } from '../scan-rule.js';
 import type { SourceFile } from '../source-file.js';
-
-/** Calls that verify a JWT and take the expected audience as the `audience` option: the index of their options argument. */
-const VERIFIERS: ReadonlyMap<string, number> = new Map([
-  ['jose.jwtVerify', 2],
-  ['jsonwebtoken.verify', 2],
-]);
-
-/** Calls that read a JWT's claims without checking its signature, issuer or audience. */
-const DECODERS: ReadonlyMap<string, string> = new Map([
-  ['jose.decodeJwt', 'decodeJwt()'],
-  ['jsonwebtoken.decode', 'jwt.decode()'],
-  ['jwt-decode', 'jwtDecode()'],
-  ['jwt-decode.jwtDecode', 'jwtDecode()'],
-  ['jwt-decode.default', 'jwtDecode()'],
-]);
+import { audienceOption, readsAudience } from './jwt-audience-unchecked-audience-reads.js';
+import { DECODERS, VERIFIERS } from './jwt-audience-unchecked-jwt-calls.js';
+import {
+  bearerAuthWithoutResource,
+  isVerifyAccessToken,
+  verifierWithoutAudience,
+  verifyAccessTokenImplementations,
+} from './jwt-audience-unchecked-mcp-verifiers.js';
 
 /** Claims that decide who the caller is and what it may do (RFC 9068 §2.2, §2.2.3). */
 const AUTHORIZATION_CLAIMS = new Set(['sub', 'scope', 'scp', 'roles', 'permissions', 'groups', 'client_id', 'azp', 'entitlements']);
@@ -50,10 +33,7 @@ const ACCESS_TOKEN_TYP = /^(application\/)?at\+jwt$/i;
  * (OpenID Connect Core §3.1.3.7).
  */
 function namesIdToken(name: string): boolean {
-  const words = name
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .toLowerCase()
-    .split(/[^a-z0-9]+/);
+  const words = wordsOf(name);
   return words.some((word, index) => word === 'idtoken' || (word === 'id' && words[index + 1] === 'token'));
 }
 
@@ -126,47 +106,6 @@ function verificationWithoutAudience(file: SourceFile, call: TSESTree.CallExpres
   return { node: call, message };
 }
 
-type AudienceOption = 'present' | 'missing' | 'unknown';
-
-/** Whether `options` (the verify call's options argument) sets `audience`, visibly lacks it, or is built where we cannot see. */
-function audienceOption(file: SourceFile, options: TSESTree.Node | undefined, call: TSESTree.CallExpression): AudienceOption {
-  if (options === undefined) return 'missing';
-  const at = unwrap(options);
-  // jsonwebtoken's `verify(token, key, callback)`: no options.
-  if (isFunction(at)) return 'missing';
-  if (at.type === AST_NODE_TYPES.Identifier && isChangedElsewhere(file, at, call)) return 'unknown';
-  const origins = originsOf(file, at);
-  if (origins.length === 0) return 'unknown';
-  const each = origins.map(audienceIn);
-  if (each.includes('unknown')) return 'unknown';
-  return each.every((one) => one === 'missing') ? 'missing' : 'present';
-}
-
-function audienceIn(origin: Origin): AudienceOption {
-  if (origin.kind !== 'literal' || origin.node.type !== AST_NODE_TYPES.ObjectExpression) return 'unknown';
-  const property = objectProperty(origin.node, 'audience');
-  if (property === undefined) return isFullyVisible(origin.node) ? 'missing' : 'unknown';
-  const value = unwrap(property.value);
-  const nothing = (value.type === AST_NODE_TYPES.Identifier && value.name === 'undefined') || (value.type === AST_NODE_TYPES.Literal && value.value === null);
-  return nothing ? 'missing' : 'present';
-}
-
-/** `const options = {…}; options.audience = aud;` or `Object.assign(options, …)`: what the object holds is decided elsewhere. */
-function isChangedElsewhere(file: SourceFile, identifier: TSESTree.Identifier, call: TSESTree.CallExpression): boolean {
-  const variable = declaredVariable(file, identifier);
-  if (variable === undefined) return false;
-  return variable.references.some((reference) => {
-    const use = reference.identifier;
-    const parent = use.parent;
-    if (parent === undefined || use === identifier) return false;
-    if (parent.type === AST_NODE_TYPES.MemberExpression && parent.object === use) {
-      const above = parent.parent;
-      return above?.type === AST_NODE_TYPES.AssignmentExpression && above.left === parent;
-    }
-    return parent.type === AST_NODE_TYPES.CallExpression && parent !== call && parent.arguments.some((argument) => argument === use);
-  });
-}
-
 /**
  * An ID token's verification: the token or the result is named for one, the function is, or
  * jsonwebtoken's `nonce` option (only ID tokens carry a nonce) is set.
@@ -233,32 +172,6 @@ function functionName(fn: FunctionNode): string | undefined {
   if (parent?.type === AST_NODE_TYPES.VariableDeclarator && parent.id.type === AST_NODE_TYPES.Identifier) return parent.id.name;
   if (parent?.type === AST_NODE_TYPES.Property || parent?.type === AST_NODE_TYPES.MethodDefinition) return staticPropertyName(parent.key, parent.computed);
   return undefined;
-}
-
-/**
- * Whether `scope` reads the token's audience at all: `payload.aud`, `{ aud } = payload`, a name
- * with `audience` in it (`expectedAudience`, `{ audience }` handed to a helper). A function that
- * reads `aud` compares it, or gives it to a caller or a check that does; we do not follow further.
- */
-function readsAudience(scope: TSESTree.Node, options?: TSESTree.Node): boolean {
-  let reads = false;
-  walk(scope, (node) => {
-    // `{ audience: undefined }` in the verify call's own options reads nothing.
-    if (reads || (options !== undefined && isWithin(node, options))) return;
-    if (node.type === AST_NODE_TYPES.MemberExpression && isAudienceName(memberName(node))) reads = true;
-    else if (node.type === AST_NODE_TYPES.Property && isAudienceName(staticPropertyName(node.key, node.computed))) reads = true;
-    else if (node.type === AST_NODE_TYPES.Identifier && /audience/i.test(node.name)) reads = true;
-  });
-  return reads;
-}
-
-function isWithin(node: TSESTree.Node, ancestor: TSESTree.Node): boolean {
-  for (let at: TSESTree.Node | undefined = node; at !== undefined; at = at.parent) if (at === ancestor) return true;
-  return false;
-}
-
-function isAudienceName(name: string | undefined): boolean {
-  return name === 'aud' || (name !== undefined && /audience/i.test(name));
 }
 
 /**
@@ -339,166 +252,4 @@ function claimsDecide(file: SourceFile, scope: TSESTree.Node, decode: TSESTree.C
       decides = IDENTITY_SLOTS.has(memberName(node.left) ?? '') && fromDecoded(file, node.right, decode);
   });
   return decides;
-}
-
-/** Functions that implement the MCP SDK's `OAuthTokenVerifier.verifyAccessToken` (a property, a method, or a class method). */
-function verifyAccessTokenImplementations(program: TSESTree.Program): FunctionNode[] {
-  const found: FunctionNode[] = [];
-  walk(program, (node) => {
-    if (isFunction(node) && isVerifyAccessToken(node)) found.push(node);
-  });
-  return found;
-}
-
-function isVerifyAccessToken(fn: FunctionNode): boolean {
-  const parent = fn.parent;
-  if (parent?.type !== AST_NODE_TYPES.Property && parent?.type !== AST_NODE_TYPES.MethodDefinition) return false;
-  return parent.value === fn && staticPropertyName(parent.key, parent.computed) === 'verifyAccessToken';
-}
-
-/**
- * A `verifyAccessToken` that builds AuthInfo itself and neither reads the token's `aud`, nor
- * reports a `resource` (which `requireBearerAuth({ expectedResource })` compares), nor calls a
- * JWT verifier or decoder (each judged on its own above). One that only delegates (`return this.inner(token)`)
- * builds nothing we can see.
- */
-function verifierWithoutAudience(file: SourceFile, fn: FunctionNode): RuleMatch | undefined {
-  if (readsAudience(fn) || mentionsResource(fn) || callsCatalogueVerifier(file, fn)) return undefined;
-  const authInfo = returnedAuthInfo(file, fn);
-  if (authInfo === undefined) return undefined;
-  return {
-    node: authInfo,
-    message: 'verifyAccessToken returns AuthInfo without checking aud or reporting resource, so a token issued for another server is accepted.',
-  };
-}
-
-function mentionsResource(fn: FunctionNode): boolean {
-  let mentions = false;
-  walk(fn, (node) => {
-    if (node.type === AST_NODE_TYPES.MemberExpression && memberName(node) === 'resource') mentions = true;
-    else if (node.type === AST_NODE_TYPES.Property && staticPropertyName(node.key, node.computed) === 'resource') mentions = true;
-  });
-  return mentions;
-}
-
-function callsCatalogueVerifier(file: SourceFile, fn: FunctionNode): boolean {
-  let calls = false;
-  walk(fn, (node) => {
-    if (node.type !== AST_NODE_TYPES.CallExpression) return;
-    const name = calleeName(file, node) ?? '';
-    if (VERIFIERS.has(name) || DECODERS.has(name)) calls = true;
-  });
-  return calls;
-}
-
-/** The object literal `fn` returns as AuthInfo (`{ token, clientId, scopes, … }`), if it builds one in view. */
-function returnedAuthInfo(file: SourceFile, fn: FunctionNode): TSESTree.ObjectExpression | undefined {
-  const results: TSESTree.Node[] = [];
-  if (fn.body.type !== AST_NODE_TYPES.BlockStatement) results.push(fn.body);
-  else
-    walk(fn.body, (node) => {
-      if (node.type === AST_NODE_TYPES.ReturnStatement && node.argument !== null && enclosingFunction(node) === fn) results.push(node.argument);
-    });
-  for (const result of results)
-    for (const origin of originsOf(file, result)) {
-      const object = origin.node;
-      if (origin.kind === 'literal' && object.type === AST_NODE_TYPES.ObjectExpression && isAuthInfo(object)) return object;
-    }
-  return undefined;
-}
-
-function isAuthInfo(object: TSESTree.ObjectExpression): boolean {
-  return objectProperty(object, 'clientId') !== undefined && objectProperty(object, 'scopes') !== undefined;
-}
-
-/**
- * `requireBearerAuth({ verifier })` with no `expectedResource`: the SDK then compares the
- * AuthInfo's `resource` with nothing. Reported only when the options are fully visible and the
- * verifier is in view, reports `resource`, and does not compare the audience itself.
- */
-function bearerAuthWithoutResource(file: SourceFile, call: TSESTree.CallExpression): RuleMatch | undefined {
-  const options = call.arguments[0];
-  if (options === undefined) return undefined;
-  const origins = originsOf(file, options);
-  if (origins.length !== 1) return undefined;
-  const object = origins[0]!.node;
-  if (origins[0]!.kind !== 'literal' || object.type !== AST_NODE_TYPES.ObjectExpression || !isFullyVisible(object)) return undefined;
-  const expected = objectProperty(object, 'expectedResource');
-  if (expected !== undefined && !isNothing(expected.value)) return undefined;
-  const verifier = objectProperty(object, 'verifier');
-  if (verifier === undefined) return undefined;
-  const implementations = verifierImplementations(file, verifier.value);
-  const unchecked = implementations.find((fn) => mentionsResource(fn) && !comparesAudience(file, fn));
-  if (unchecked === undefined) return undefined;
-  return {
-    node: call,
-    message: 'requireBearerAuth has no expectedResource, so the resource its verifier reports is never compared with this server.',
-    flow: [unchecked, call],
-  };
-}
-
-function isNothing(node: TSESTree.Node): boolean {
-  const value = unwrap(node);
-  return (value.type === AST_NODE_TYPES.Identifier && value.name === 'undefined') || (value.type === AST_NODE_TYPES.Literal && value.value === null);
-}
-
-/** The `verifyAccessToken` functions of a verifier in view: an object literal, or `new LocalClass()`. */
-function verifierImplementations(file: SourceFile, verifier: TSESTree.Node): FunctionNode[] {
-  const found: FunctionNode[] = [];
-  for (const origin of originsOf(file, verifier)) {
-    const node = origin.node;
-    if (origin.kind === 'literal' && node.type === AST_NODE_TYPES.ObjectExpression) {
-      const method = objectProperty(node, 'verifyAccessToken');
-      const value = method === undefined ? undefined : unwrap(method.value);
-      if (value !== undefined && isFunction(value)) found.push(value);
-    } else if (origin.kind === 'call' && node.type === AST_NODE_TYPES.NewExpression && node.callee.type === AST_NODE_TYPES.Identifier) {
-      const definition = declaredVariable(file, node.callee)?.defs[0]?.node;
-      if (definition?.type !== AST_NODE_TYPES.ClassDeclaration) continue;
-      for (const member of definition.body.body)
-        if (
-          member.type === AST_NODE_TYPES.MethodDefinition &&
-          staticPropertyName(member.key, member.computed) === 'verifyAccessToken' &&
-          member.value.type === AST_NODE_TYPES.FunctionExpression
-        )
-          found.push(member.value);
-    }
-  }
-  return found;
-}
-
-const EQUALITY = new Set(['===', '!==', '==', '!=']);
-const MEMBERSHIP = new Set(['includes', 'some', 'every', 'find', 'indexOf', 'has']);
-
-/** Whether `fn` compares the audience: `aud === x`, `auds.includes(x)`, `new URL(aud).origin === …`, or a verifier given an `audience`. */
-function comparesAudience(file: SourceFile, fn: FunctionNode): boolean {
-  let compares = false;
-  walk(fn, (node) => {
-    if (compares) return;
-    if (node.type === AST_NODE_TYPES.BinaryExpression && EQUALITY.has(node.operator))
-      compares = [node.left, node.right].every((side) => !isNothing(side) && !isTypeof(side)) && (mentionsAud(node.left) || mentionsAud(node.right));
-    else if (
-      node.type === AST_NODE_TYPES.CallExpression &&
-      node.callee.type === AST_NODE_TYPES.MemberExpression &&
-      MEMBERSHIP.has(memberName(node.callee) ?? '')
-    )
-      compares = mentionsAud(node.callee.object) || node.arguments.some(mentionsAud);
-    else if (node.type === AST_NODE_TYPES.CallExpression && VERIFIERS.has(calleeName(file, node) ?? ''))
-      compares = audienceOption(file, node.arguments[VERIFIERS.get(calleeName(file, node)!)!], node) !== 'missing';
-  });
-  return compares;
-}
-
-function isTypeof(node: TSESTree.Node): boolean {
-  const at = unwrap(node);
-  return at.type === AST_NODE_TYPES.UnaryExpression && at.operator === 'typeof';
-}
-
-/** Whether an expression reads an audience: `x.aud`, `x.resource`, a variable named `aud` or `audience…`. */
-function mentionsAud(root: TSESTree.Node): boolean {
-  let mentions = false;
-  walk(root, (node) => {
-    if (node.type === AST_NODE_TYPES.MemberExpression && ['aud', 'resource', 'audience'].includes(memberName(node) ?? '')) mentions = true;
-    else if (node.type === AST_NODE_TYPES.Identifier && /^(aud|audiences?|resource)$/i.test(node.name)) mentions = true;
-  });
-  return mentions;
 }

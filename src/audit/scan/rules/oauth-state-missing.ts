@@ -1,5 +1,5 @@
 import { mcpAuth, oauth21, rfc } from '../../catalogue/spec.js';
-import { authorizationRequests } from '../oauth-libraries.js';
+import { authorizationRequests } from '../authorization-requests.js';
 import type { RuleMatch, ScanRule } from '../scan-rule.js';
 import type { SourceFile } from '../source-file.js';
 

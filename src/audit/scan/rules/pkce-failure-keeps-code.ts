@@ -1,10 +1,9 @@
 import { AST_NODE_TYPES, type TSESTree } from '@typescript-eslint/typescript-estree';
 import { oauth21, rfc } from '../../catalogue/spec.js';
 import { type FunctionNode, isFunction, memberName, staticPropertyName, unwrap, walk } from '../ast.js';
-import type { RuleMatch, ScanRule } from '../scan-rule.js';
-import type { SourceFile } from '../source-file.js';
 import {
   calleeLastName,
+  contains,
   handlesVerifier,
   holdsPkceComparison,
   isPkceCheckCall,
@@ -13,7 +12,9 @@ import {
   readName,
   refusesAlways,
   singleInit,
-} from './pkce-optional-server.js';
+} from '../pkce-checks.js';
+import type { RuleMatch, ScanRule } from '../scan-rule.js';
+import type { SourceFile } from '../source-file.js';
 
 /** Calls that delete or spend a stored value: `codes.delete`, `redis.del`/`getdel`, `store.consumeCode`, `findOneAndDelete`, `revoke`. */
 const CONSUME_CALL =
@@ -109,10 +110,6 @@ function refusals(file: SourceFile, fn: FunctionNode): Refusal[] {
 
 function firstRejection(branch: TSESTree.Node): TSESTree.Node {
   return branch.type === AST_NODE_TYPES.BlockStatement ? (branch.body.find(isRejection) ?? branch) : branch;
-}
-
-function contains(outer: TSESTree.Node, inner: TSESTree.Node): boolean {
-  return outer.range[0] <= inner.range[0] && inner.range[1] <= outer.range[1];
 }
 
 /** Whether `consume` runs when the verifier is refused: before the check, in the refusing branch before the refusal, or in a `catch`/`finally` around it. */

@@ -1,7 +1,7 @@
 import { AST_NODE_TYPES } from '@typescript-eslint/typescript-estree';
 import { oauth21, rfc } from '../../catalogue/spec.js';
 import { memberName, staticPropertyName, walk } from '../ast.js';
-import { authorizationRequests } from '../oauth-libraries.js';
+import { authorizationRequests } from '../authorization-requests.js';
 import type { RuleMatch, ScanRule } from '../scan-rule.js';
 import type { SourceFile } from '../source-file.js';
 

@@ -1,89 +1,13 @@
 import { AST_NODE_TYPES, type TSESTree } from '@typescript-eslint/typescript-estree';
 import { oauth21, rfc } from '../../catalogue/spec.js';
-import { enclosingFunction, isFunction, memberName, objectProperty, staticPropertyName, stringValue, unwrap, walk } from '../ast.js';
+import { enclosingFunction, memberName, objectProperty, staticPropertyName, stringValue, unwrap, walk } from '../ast.js';
 import { namedValues } from '../named-values.js';
 import { calleeName } from '../names.js';
+import { isNavigation, isNavigationTarget, navigatedTo } from '../navigation.js';
 import { type Origin, originsOf } from '../provenance.js';
 import type { RuleMatch, ScanRule } from '../scan-rule.js';
 import type { SourceFile } from '../source-file.js';
-
-/** Names a PKCE verifier goes by: `verifier`, `codeVerifier`, `code_verifier`, `pkceCodeVerifier`, `_codeVerifier`; not `jwtVerifier`. */
-const VERIFIER_NAME = /^(_*|.*code_?|.*pkce_?)verifier$/i;
-
-/** Calls that make a verifier: oauth4webapi `generateRandomCodeVerifier`, openid-client `randomPKCECodeVerifier` / `generators.codeVerifier`, arctic `generateCodeVerifier`. */
-const VERIFIER_FACTORY = /(code|pkce)_?verifier$/i;
-
-/**
- * Calls and names that turn the verifier into something else: the S256 challenge is a hash of it
- * (RFC 7636 §4.2), and a sealed or encrypted value does not reveal it.
- */
-const TRANSFORMS = /hash|sha\d*|digest|challenge|encrypt|seal|cipher|hmac/i;
-
-/** The name a node is known by in a trail: an identifier, a member's property, a function's name, a call's callee. */
-function nameOf(node: TSESTree.Node): string | undefined {
-  if (node.type === AST_NODE_TYPES.Identifier) return node.name;
-  if (node.type === AST_NODE_TYPES.MemberExpression) return memberName(node);
-  if (node.type === AST_NODE_TYPES.CallExpression || node.type === AST_NODE_TYPES.NewExpression) {
-    const callee = unwrap(node.callee);
-    return nameOf(callee);
-  }
-  if (isFunction(node)) {
-    if (node.type !== AST_NODE_TYPES.ArrowFunctionExpression && node.id !== null) return node.id.name;
-    return node.parent?.type === AST_NODE_TYPES.VariableDeclarator && node.parent.id.type === AST_NODE_TYPES.Identifier ? node.parent.id.name : undefined;
-  }
-  return undefined;
-}
-
-function lastSegment(path: string): string {
-  return path.slice(path.lastIndexOf('.') + 1);
-}
-
-/** Whether the value `origin` traces is the verifier itself, not a hash or a sealed copy of it. */
-function isVerifierOrigin(origin: Origin): boolean {
-  const names = origin.trail.map(nameOf).filter((name) => name !== undefined);
-  if (names.some((name) => TRANSFORMS.test(name))) return false;
-  if (names.some((name) => VERIFIER_NAME.test(name))) return true;
-  if (origin.kind === 'read') return VERIFIER_NAME.test(lastSegment(origin.path));
-  if (origin.kind === 'parameter') return VERIFIER_NAME.test(origin.name);
-  if (origin.kind !== 'call') return false;
-  if (origin.name !== undefined && VERIFIER_FACTORY.test(lastSegment(origin.name))) return true;
-  return isStoredVerifierRead(origin.node);
-}
-
-/** `sessionStorage.getItem('pkce_code_verifier')`, `cookies.get('code_verifier')`: a read by a key named for the verifier. */
-function isStoredVerifierRead(call: TSESTree.CallExpression | TSESTree.NewExpression): boolean {
-  const method = call.type === AST_NODE_TYPES.CallExpression ? nameOf(call) : undefined;
-  const key = call.arguments[0] === undefined ? undefined : stringValue(call.arguments[0]);
-  return (method === 'getItem' || method === 'get') && key !== undefined && /verifier$/i.test(key);
-}
-
-/**
- * Whether `expression` is the PKCE verifier (by its name, the names it passed through, or the call
- * that made it), followed through assignments, templates and the module's functions.
- * @internal shared with pkce-verifier-shared-store; belongs in the engine as `verifier-values.ts`.
- */
-export function verifierOrigin(file: SourceFile, expression: TSESTree.Node): Origin | undefined {
-  return originsOf(file, expression).find(isVerifierOrigin);
-}
-
-/**
- * Whether `expression` is the verifier or an object that holds it (`{ verifier, state }`,
- * `JSON.stringify({ codeVerifier })`), a property deep at most `depth`.
- * @internal shared with pkce-verifier-shared-store.
- */
-export function holdsVerifier(file: SourceFile, expression: TSESTree.Node, depth = 2): boolean {
-  for (const origin of originsOf(file, expression)) {
-    if (isVerifierOrigin(origin)) return true;
-    if (depth > 0 && origin.kind === 'literal' && origin.node.type === AST_NODE_TYPES.ObjectExpression)
-      for (const property of origin.node.properties) {
-        if (property.type !== AST_NODE_TYPES.Property) continue;
-        const key = staticPropertyName(property.key, property.computed);
-        if (key !== undefined && TRANSFORMS.test(key)) continue;
-        if ((key !== undefined && VERIFIER_NAME.test(key)) || holdsVerifier(file, property.value, depth - 1)) return true;
-      }
-  }
-  return false;
-}
+import { holdsVerifier, nameOf, VERIFIER_NAME, verifierOrigin } from '../verifier-values.js';
 
 /** Calls that turn an object into text that still reads back: `JSON.stringify`, base64 of it. */
 const SERIALISERS = new Set(['stringify', 'btoa', 'from', 'toString', 'encodeURIComponent']);
@@ -300,57 +224,6 @@ function setsResponseType(member: TSESTree.MemberExpression): boolean {
     call.arguments[0] !== undefined &&
     stringValue(call.arguments[0]) === 'response_type'
   );
-}
-
-/**
- * Calls that send a browser to a URL: a server's `redirect` (express, hono, fastify, koa,
- * `Response.redirect`), `location.assign`/`replace`, `window.open` and the `open` package,
- * React Native's `Linking.openURL`, Expo's `openAuthSessionAsync`, `chrome.identity.launchWebAuthFlow`.
- */
-function isNavigation(call: TSESTree.CallExpression): boolean {
-  const callee = unwrap(call.callee);
-  if (callee.type === AST_NODE_TYPES.Identifier) return callee.name === 'open';
-  if (callee.type !== AST_NODE_TYPES.MemberExpression) return false;
-  const method = memberName(callee) ?? '';
-  const receiver = nameOf(unwrap(callee.object));
-  if (method === 'assign' || method === 'replace') return receiver === 'location';
-  if (method === 'open') return receiver === 'window';
-  return ['redirect', 'openAuthSessionAsync', 'openURL', 'launchWebAuthFlow'].includes(method);
-}
-
-/** `location = …`, `window.location = …`, `location.href = …`. */
-function isNavigationTarget(target: TSESTree.Node): boolean {
-  if (target.type === AST_NODE_TYPES.Identifier) return target.name === 'location';
-  if (target.type !== AST_NODE_TYPES.MemberExpression) return false;
-  const property = memberName(target);
-  return property === 'location' || (property === 'href' && nameOf(unwrap(target.object)) === 'location');
-}
-
-/**
- * Whether the value at `node` (`url`, `url.href`, `url.toString()`, a template around it) is
- * where a browser is sent: `res.redirect(…)`, `location.href = …`, `window.open(…)`, a `Location` header.
- */
-function navigatedTo(node: TSESTree.Node): boolean {
-  let at: TSESTree.Node = node;
-  for (let parent = at.parent; parent !== undefined; at = parent, parent = parent.parent) {
-    const carries =
-      (parent.type === AST_NODE_TYPES.MemberExpression && parent.object === at) ||
-      (parent.type === AST_NODE_TYPES.CallExpression && parent.callee === at && ['toString', 'toJSON'].includes(nameOf(at) ?? '')) ||
-      parent.type === AST_NODE_TYPES.TemplateLiteral ||
-      (parent.type === AST_NODE_TYPES.BinaryExpression && parent.operator === '+') ||
-      parent.type === AST_NODE_TYPES.TSAsExpression ||
-      parent.type === AST_NODE_TYPES.TSNonNullExpression;
-    if (!carries) break;
-  }
-  const parent = at.parent;
-  if (parent?.type === AST_NODE_TYPES.CallExpression && parent.arguments.includes(at as TSESTree.Expression)) {
-    if (isNavigation(parent)) return true;
-    const method = nameOf(parent);
-    const header = parent.arguments[0] === undefined ? undefined : stringValue(parent.arguments[0]);
-    return ['setHeader', 'header', 'set', 'append'].includes(method ?? '') && header?.toLowerCase() === 'location';
-  }
-  if (parent?.type === AST_NODE_TYPES.AssignmentExpression && parent.right === at) return isNavigationTarget(parent.left);
-  return parent?.type === AST_NODE_TYPES.Property && /^location$/i.test(staticPropertyName(parent.key, parent.computed) ?? '');
 }
 
 /** `res.redirect(url)`, `c.redirect(url, 302)`, `Response.redirect(url)`, `location.assign(url)`, `res.setHeader('Location', url)`; and `Set-Cookie` set the same way. */

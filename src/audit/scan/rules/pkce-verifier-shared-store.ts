@@ -8,7 +8,7 @@ import { type Origin, originsOf } from '../provenance.js';
 import type { RuleMatch, ScanRule } from '../scan-rule.js';
 import { isRequestHandler, isServerCode } from '../server-code.js';
 import type { SourceFile } from '../source-file.js';
-import { holdsVerifier } from './pkce-verifier-front-channel.js';
+import { holdsVerifier } from '../verifier-values.js';
 
 /** Sources of a key nobody can guess: a `state` made this way is a per-flow secret (RFC 6749 §10.10). */
 const CSPRNG_CALLS = new Set([

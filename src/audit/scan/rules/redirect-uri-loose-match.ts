@@ -6,18 +6,8 @@ import { declaredVariable } from '../names.js';
 import { type Origin, originsOf } from '../provenance.js';
 import type { RuleMatch, ScanRule } from '../scan-rule.js';
 import type { SourceFile } from '../source-file.js';
-
-/** An OAuth redirect URI: the value RFC 6749 §3.1.2.2 and OAuth 2.1 §2.3.1 require be matched exactly. */
-const OAUTH_REDIRECT = /^(redirect|post_?logout_?redirect)_?ur[il]$|^(requested|provided|given|incoming|client|target)_?redirect_?ur[il]$/i;
-
-/** Where to go after login (an open redirect when loose): same-origin checks are the right fix for these. Auth.js's `callbackUrl` is one. */
-const RETURN_TARGET =
-  /^(return_?to|return_?ur[il]|redirect_?to|redirect|next_?url|continue_?url|success_?url|target_?url|callback_?ur[il]|dest(ination)?(_?url)?)$/i;
-
-/** A query or body parameter read by a name too common to trust elsewhere (`next` is also express's callback). */
-const PARAMETER_ONLY = /^(next|continue|return|to|goto|url)$/i;
-
-type Target = 'redirect' | 'return';
+import { shapeOf, writtenName } from '../value-shape.js';
+import { originTarget, TARGET_KIND, type Target, targetOf } from './redirect-uri-loose-match-targets.js';
 
 /** Loopback hosts, whose port RFC 8252 §7.3 lets vary: testing for them is how the relaxation starts. */
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', '::1', 'localhost']);
@@ -27,54 +17,6 @@ const NAMES_HOST = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]+|^[.@]?[a-z0-9-]+(\.[a-z0-9-]+
 
 /** A pattern (escapes removed) that names a host: a scheme followed by one, or a dotted domain. */
 const NAMES_HOST_IN_PATTERN = /:\/\/[a-z0-9[]|[a-z0-9-]\.[a-z]{2,}/i;
-
-const TARGET_KIND = (name: string): Target | undefined => (OAUTH_REDIRECT.test(name) ? 'redirect' : RETURN_TARGET.test(name) ? 'return' : undefined);
-
-/** The name an expression is written with (`redirect_uri` in `req.query.redirect_uri`). */
-function writtenName(expression: TSESTree.Node): string | undefined {
-  const at = unwrap(expression);
-  if (at.type === AST_NODE_TYPES.Identifier) return at.name;
-  if (at.type === AST_NODE_TYPES.MemberExpression) return memberName(at);
-  return undefined;
-}
-
-/** The name a getter reads: `redirect_uri` in `url.searchParams.get('redirect_uri')`. */
-function getterKey(call: TSESTree.CallExpression | TSESTree.NewExpression): string | undefined {
-  const callee = unwrap(call.callee);
-  if (callee.type !== AST_NODE_TYPES.MemberExpression || !['get', 'query', 'param'].includes(memberName(callee) ?? '')) return undefined;
-  return call.arguments[0] === undefined ? undefined : stringValue(call.arguments[0]);
-}
-
-function originTarget(origin: Origin): Target | undefined {
-  if (origin.kind === 'call') {
-    if (origin.node.type !== AST_NODE_TYPES.CallExpression && origin.node.type !== AST_NODE_TYPES.NewExpression) return undefined;
-    const key = getterKey(origin.node);
-    if (key === undefined) return undefined;
-    return TARGET_KIND(key) ?? (PARAMETER_ONLY.test(key) ? 'return' : undefined);
-  }
-  if (origin.kind === 'parameter') return TARGET_KIND(origin.name);
-  if (origin.kind !== 'read') return undefined;
-  const segments = origin.path.split('.');
-  const last = segments.at(-1)!;
-  // `req.query.next`, `ctx.request.body.returnTo`: a parameter of the request.
-  const fromRequest = segments.some((segment) => ['query', 'body', 'params', 'searchParams'].includes(segment));
-  return TARGET_KIND(last) ?? (fromRequest && PARAMETER_ONLY.test(last) ? 'return' : undefined);
-}
-
-/** Whether `expression` is the URI being checked (a redirect URI or a return target), by its name or where it comes from. */
-function targetOf(file: SourceFile, expression: TSESTree.Node): Target | undefined {
-  const name = writtenName(expression);
-  const byName = name === undefined ? undefined : TARGET_KIND(name);
-  if (byName !== undefined) return byName;
-  const origins = originsOf(file, expression);
-  // Only origins reached without a comparison on the way (`a === b` is a boolean, not a or b).
-  for (const origin of origins) {
-    if (origin.trail.some((node) => node.type === AST_NODE_TYPES.BinaryExpression && node.operator !== '+')) continue;
-    const kind = originTarget(origin);
-    if (kind !== undefined) return kind;
-  }
-  return undefined;
-}
 
 /** The literal text a side holds when every origin is a string literal (`'https://'`, a const). */
 function literalTexts(file: SourceFile, expression: TSESTree.Node): string[] | undefined {
@@ -114,50 +56,6 @@ function endsWithSlash(expression: TSESTree.Node): boolean {
   if (at.type === AST_NODE_TYPES.TemplateLiteral) return at.quasis.at(-1)!.value.cooked?.endsWith('/') === true && at.expressions.length > 0;
   if (at.type === AST_NODE_TYPES.BinaryExpression && at.operator === '+') return stringValue(at.right)?.endsWith('/') === true;
   return false;
-}
-
-/** How a value is known to be a list or a string: its literal shape, its type annotation, or its name. */
-function shapeOf(file: SourceFile, expression: TSESTree.Node): 'list' | 'string' | undefined {
-  const at = unwrap(expression);
-  if (at.type === AST_NODE_TYPES.ArrayExpression) return 'list';
-  if (at.type === AST_NODE_TYPES.CallExpression && at.callee.type === AST_NODE_TYPES.MemberExpression) {
-    const method = memberName(at.callee);
-    if (method === 'join') return 'string';
-    if (['split', 'map', 'filter', 'concat', 'flat', 'flatMap'].includes(method ?? '')) return 'list';
-  }
-  if (at.type === AST_NODE_TYPES.Identifier) {
-    const annotated = annotationOf(file, at);
-    if (annotated !== undefined) return annotated;
-  }
-  for (const origin of originsOf(file, at)) {
-    if (
-      origin.trail.some(
-        (node) => node.type === AST_NODE_TYPES.CallExpression && node.callee.type === AST_NODE_TYPES.MemberExpression && memberName(node.callee) === 'join',
-      )
-    )
-      return 'string';
-    if (origin.kind === 'literal' && origin.node.type === AST_NODE_TYPES.ArrayExpression) return 'list';
-    if (origin.kind === 'literal' && stringValue(origin.node) !== undefined) return 'string';
-  }
-  const name = writtenName(at);
-  if (name === undefined) return undefined;
-  if (/(s|list|array|set)$/i.test(name)) return 'list';
-  if (/(ur[il]|redirect|origin|host|domain|prefix|base)$/i.test(name)) return 'string';
-  return undefined;
-}
-
-/** The shape a declared type gives: `string[]`, `Array<string>`, `Set<…>` are lists, `string` is a string. */
-function annotationOf(file: SourceFile, identifier: TSESTree.Identifier): 'list' | 'string' | undefined {
-  const variable = declaredVariable(file, identifier);
-  const name = variable?.defs[0]?.name;
-  const annotation = name !== undefined && 'typeAnnotation' in name ? name.typeAnnotation?.typeAnnotation : undefined;
-  if (annotation === undefined) return undefined;
-  if (annotation.type === AST_NODE_TYPES.TSArrayType || annotation.type === AST_NODE_TYPES.TSTupleType) return 'list';
-  if (annotation.type === AST_NODE_TYPES.TSTypeOperator && annotation.typeAnnotation?.type === AST_NODE_TYPES.TSArrayType) return 'list';
-  if (annotation.type === AST_NODE_TYPES.TSTypeReference && annotation.typeName.type === AST_NODE_TYPES.Identifier)
-    return ['Array', 'ReadonlyArray', 'Set', 'ReadonlySet'].includes(annotation.typeName.name) ? 'list' : undefined;
-  if (annotation.type === AST_NODE_TYPES.TSStringKeyword) return 'string';
-  return undefined;
 }
 
 /**
