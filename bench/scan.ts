@@ -7,7 +7,7 @@
  * The corpus is the MCP SDK's `dist/esm` unless --corpus names other folders; the files are the
  * ones `portcullis scan` walks (node_modules and .d.ts skipped), given to ESLint as a list.
  *
- *   node --import tsx bench/scan.ts [--corpus DIR]... [--rounds 5] [--warmup 2] [--json]
+ *   node --import tsx bench/scan.ts [--corpus DIR]... [--rounds 5] [--warmup 5] [--json]
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -25,7 +25,7 @@ const { values } = parseArgs({
   options: {
     corpus: { type: 'string', multiple: true },
     rounds: { type: 'string', default: '5' },
-    warmup: { type: 'string', default: '2' },
+    warmup: { type: 'string', default: '5' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -141,7 +141,7 @@ if (values.json) {
       '|---|---:|---:|---:|',
       ...rows,
       '',
-      `portcullis scan reads ${ratio.toFixed(1)}× the lines per second of ESLint + eslint-plugin-security.`,
+      `portcullis scan reads ${ratio.toFixed(2)}× the lines per second of ESLint + eslint-plugin-security.`,
       '',
       ...[ours, theirs].flatMap((run) => [`${run.tool}, findings by rule:`, ...Object.entries(run.byRule).map(([id, n]) => `  ${id}: ${n}`), '']),
     ].join('\n'),
