@@ -17,6 +17,7 @@ import { authorizationServerMetadata, protectedResourceMetadata } from './endpoi
 import { registerEndpoint } from './endpoints/register.js';
 import { revokeEndpoint } from './endpoints/revoke.js';
 import { tokenEndpoint } from './endpoints/token.js';
+import { createSecurityEvents } from './events/security-events.js';
 import { createFederation, type IdentityProviderRegistration, identityProviderRegistrations } from './federation/federation.js';
 import { createUpstreamAccessLookup } from './federation/upstream-access.js';
 import { createUpstreamRevocationScheduler } from './federation/upstream-revocation.js';
@@ -105,6 +106,7 @@ export async function createAuthorizationServer(options: AuthorizationServerOpti
     refreshTokens,
     clock,
     logger,
+    events: createSecurityEvents({ store: options.store.securityEvents, logger, clock }),
     resolveClient: clients.resolveClient,
     resolveAuthenticatingClient: clients.resolveAuthenticatingClient,
     federation,

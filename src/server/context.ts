@@ -4,6 +4,7 @@ import type { ClientRecord, Store } from '../store/types.js';
 import type { RateLimiter } from './browser/rate-limiter.js';
 import type { Clock } from './clock.js';
 import type { ServerConfig } from './config.js';
+import type { SecurityEvents } from './events/security-events.js';
 import type { Federation } from './federation/federation.js';
 import type { RefreshTokenValues } from './tokens/refresh-token-value.js';
 import type { SigningKeys } from './tokens/signing-keys.js';
@@ -18,6 +19,8 @@ export interface ServerContext {
   readonly refreshTokens: RefreshTokenValues;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** The security event trail: a row, a log line and a metric per event. */
+  readonly events: SecurityEvents;
   /** Finds a client by id: registered, or an https Client ID Metadata Document URL. */
   resolveClient(clientId: string): Promise<ClientRecord | undefined>;
   /**

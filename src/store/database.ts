@@ -8,6 +8,7 @@ import * as dropUnusedTokenIndexes from './migrations/0002-drop-unused-token-ind
 import * as federation from './migrations/0003-federation.js';
 import * as client from './migrations/0004-client.js';
 import * as refreshTokensOnGrants from './migrations/0005-refresh-tokens-on-grants.js';
+import * as operations from './migrations/0006-operations.js';
 import type { Database } from './schema.js';
 
 const MIGRATION_TABLE = 'portcullis_migrations';
@@ -221,6 +222,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003-federation': federation,
   '0004-client': client,
   '0005-refresh-tokens-on-grants': refreshTokensOnGrants,
+  '0006-operations': operations,
 };
 
 /** Applies pending migrations; throws with the failing migration's name. */

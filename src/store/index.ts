@@ -8,13 +8,17 @@ import { createFederationStore } from './federation-store.js';
 import { createGrantStore } from './grant-store.js';
 import { createMcpClientStore } from './mcp-client-store.js';
 import { createPendingAuthorizationStore } from './pending-authorization-store.js';
+import { createRateLimitStore } from './rate-limit-store.js';
 import type { Database } from './schema.js';
+import { createSecurityEventStore } from './security-event-store.js';
 import { createSessionStore } from './session-store.js';
 import { createSigningKeyStore } from './signing-key-store.js';
 import type { Store } from './types.js';
 import { createUserStore } from './user-store.js';
 
 export { type DatabaseProblem, DatabaseUnavailableError, type DatabaseUrl, databaseLocation, type OpenOptions, parseDatabaseUrl } from './database.js';
+export * from './rate-limit-store.js';
+export * from './security-event-store.js';
 export * from './types.js';
 
 /**
@@ -47,6 +51,8 @@ function storeOn(db: Kysely<Database>, dialect: Store['dialect'], sqlite: Better
     signingKeys: createSigningKeyStore(db),
     federation: createFederationStore(db),
     mcpClient: createMcpClientStore(db),
+    securityEvents: createSecurityEventStore(db),
+    rateLimits: createRateLimitStore(db),
     async sweep(now) {
       // Codes are kept a while after expiry so a late replay is still recognised and revokes.
       const codeGrace = 600;
@@ -61,6 +67,7 @@ function storeOn(db: Kysely<Database>, dialect: Store['dialect'], sqlite: Better
         db.deleteFrom('upstream_logins').where('expires_at', '<', now).executeTakeFirst(),
         db.deleteFrom('client_pending_logins').where('expires_at', '<', now).executeTakeFirst(),
         db.deleteFrom('client_refresh_leases').where('expires_at', '<', now).executeTakeFirst(),
+        db.deleteFrom('rate_limits').where('expires_at', '<=', now).executeTakeFirst(),
       ]);
       return results.reduce((sum, r) => sum + Number(r.numDeletedRows), 0);
     },

@@ -70,6 +70,8 @@ export interface GrantsTable {
   refresh_generation: number | null;
   /** When the current refresh token expires; each rotation sets it anew. */
   refresh_expires_at: number | null;
+  /** When the grant last issued tokens (its code redeemed, a refresh); null until then (migration 0006). */
+  last_used_at: number | null;
 }
 
 /**
@@ -205,6 +207,31 @@ export interface ClientRefreshLeasesTable {
   expires_at: number;
 }
 
+/** The security event trail (`portcullis events`); never a secret, swept after the retention period. */
+export interface SecurityEventsTable {
+  /** Time-ordered: base-36 milliseconds, then random characters. */
+  id: string;
+  at: number;
+  type: string;
+  user_id: string | null;
+  client_id: string | null;
+  /** The client's network address, as the server saw it (`trustProxy`). */
+  address: string | null;
+  outcome: string;
+  /** JSON object of ids and counts (never a token, code, secret or password). */
+  detail: string;
+}
+
+/** A fixed-window counter shared by every instance on the database (login failures, registrations). */
+export interface RateLimitsTable {
+  /** What is counted, e.g. `login-user:alice\n203.0.113.7`; no secret. */
+  key: string;
+  window_start: number;
+  count: number;
+  /** `window_start` plus the window: swept after. */
+  expires_at: number;
+}
+
 export interface Database {
   clients: ClientsTable;
   users: UsersTable;
@@ -222,4 +249,6 @@ export interface Database {
   client_tokens: ClientTokensTable;
   client_pending_logins: ClientPendingLoginsTable;
   client_refresh_leases: ClientRefreshLeasesTable;
+  security_events: SecurityEventsTable;
+  rate_limits: RateLimitsTable;
 }

@@ -1,5 +1,8 @@
 /** Domain records and one storage interface per concern. Times are Unix seconds. */
 
+import type { RateLimitStore } from './rate-limit-store.js';
+import type { SecurityEventStore } from './security-event-store.js';
+
 export interface ClientRecord {
   clientId: string;
   secretHash: string | null;
@@ -355,6 +358,10 @@ export interface Store {
   readonly federation: FederationStore;
   /** The client side: this app as an OAuth client of MCP servers. */
   readonly mcpClient: McpClientStore;
+  /** The security event trail (swept by the server after its retention period, not by `sweep`). */
+  readonly securityEvents: SecurityEventStore;
+  /** Rate-limit windows shared by every instance on this database. */
+  readonly rateLimits: RateLimitStore;
   /** Deletes expired codes, pending requests, sessions and tokens; returns rows removed. */
   sweep(now: number): Promise<number>;
   close(): Promise<void>;
