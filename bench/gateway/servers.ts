@@ -14,6 +14,9 @@
  * - `gateway`: `portcullis serve --upstream` (authorization server + gateway) in front of a bare
  *   upstream in this process: check, session handling, signed identity headers, proxy.
  *
+ * With PORTCULLIS_BENCH_METRICS=1 in the environment, `gateway` counts its metrics as `serve
+ * --metrics-port 0` does (bench/metrics-cost.ts measures what that costs).
+ *
  * Tokens are real, for every kind: one grant is written through the store, and the server's own
  * /token endpoint turns its refresh token into an ES256 access token for `<issuer>/mcp`. Every
  * kind reads the request body before it answers.
@@ -95,6 +98,7 @@ async function startPortcullis(upstream: string | undefined): Promise<{ stack: S
     host: '127.0.0.1',
     settings: {},
     ...(upstream !== undefined ? { gateway: { upstream: `${upstream}/mcp` } } : {}),
+    ...(process.env['PORTCULLIS_BENCH_METRICS'] === '1' ? { metrics: { port: 0 } } : {}),
     sweepIntervalMs: false,
   });
   const { config, paths } = stack.server;
@@ -123,6 +127,7 @@ async function startPortcullis(upstream: string | undefined): Promise<{ stack: S
     revokedAt: null,
     refreshGeneration: 0,
     refreshExpiresAt: now + 3600,
+    lastUsedAt: now,
   });
   const refreshToken = stack.server.mintRefreshToken({ grantId, generation: 0 });
   const response = await fetch(`${stack.http.url}${paths.token}`, {

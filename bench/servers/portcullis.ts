@@ -5,11 +5,15 @@
  * measures the refresh grant only.
  *
  *   node --import tsx bench/servers/portcullis.ts --tokens 10   (then `seed N` lines on stdin)
+ *
+ * With PORTCULLIS_BENCH_METRICS=1 in its environment, the server counts its metrics as `serve
+ * --metrics-port` does (bench/metrics-cost.ts measures what that costs).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomSecret } from '../../src/core/secrets.js';
+import { createPortcullisMetrics } from '../../src/metrics/portcullis-metrics.js';
 import { type AuthorizationServer, createAuthorizationServer } from '../../src/server/app.js';
 import { listen } from '../../src/server/http/listen.js';
 import { openStore } from '../../src/store/index.js';
@@ -30,6 +34,7 @@ server = await createAuthorizationServer({
   store,
   secrets: [randomSecret(32)],
   sweepIntervalMs: false,
+  ...(process.env['PORTCULLIS_BENCH_METRICS'] === '1' ? { metrics: createPortcullisMetrics() } : {}),
 });
 const { config, paths } = server;
 
@@ -63,6 +68,7 @@ async function seed(count: number): Promise<string[]> {
       revokedAt: null,
       refreshGeneration: 0,
       refreshExpiresAt: now + config.refreshTokenTtlSeconds,
+      lastUsedAt: now,
     });
     refreshTokens.push(server!.mintRefreshToken({ grantId, generation: 0 }));
   }
