@@ -3,6 +3,7 @@ import type { GatewaySettings } from '../resource/gateway-settings.js';
 import type { ServerSettings } from '../server/config.js';
 import { parseDatabaseUrl } from '../store/index.js';
 import { CliError } from './output.js';
+import type { MetricsSettings } from './serve-metrics.js';
 
 /** The `--config` file: server settings plus what the CLI flags can also set. */
 export interface ConfigFile extends Partial<ServerSettings> {
@@ -13,9 +14,11 @@ export interface ConfigFile extends Partial<ServerSettings> {
   secret?: string;
   /** The gateway in front of an upstream MCP server (docs/gateway.md). */
   gateway?: Partial<GatewaySettings>;
+  /** Where `/metrics` is served (docs/operations.md): `port`, `host`, `onMainPort`. */
+  metrics?: MetricsSettings;
 }
 
-const CLI_KEYS = ['port', 'host', 'db', 'secret', 'gateway'] as const;
+const CLI_KEYS = ['port', 'host', 'db', 'secret', 'gateway', 'metrics'] as const;
 
 /**
  * Reads and parses the file, and checks the keys the flags can also set, naming them as the file
@@ -62,6 +65,23 @@ function checkCliKeys(config: Record<string, unknown>, path: string): void {
   if (gateway !== undefined && (typeof gateway !== 'object' || gateway === null || Array.isArray(gateway))) {
     throw new CliError(`${key('gateway')} must be an object; see docs/gateway.md`);
   }
+  checkMetricsKey(config['metrics'], key('metrics'));
+}
+
+/** `metrics`: an object of `port` (0–65535), `host` (an address) and `onMainPort` (a boolean), nothing else. */
+function checkMetricsKey(metrics: unknown, name: string): void {
+  if (metrics === undefined) return;
+  if (typeof metrics !== 'object' || metrics === null || Array.isArray(metrics)) {
+    throw new CliError(`${name} must be an object such as { "port": 9464 }; see docs/operations.md`);
+  }
+  const { port, host, onMainPort, ...rest } = metrics as Record<string, unknown>;
+  const unknown = Object.keys(rest)[0];
+  if (unknown !== undefined) throw new CliError(`${name} has an unknown key "${unknown}": port, host and onMainPort are known`);
+  if (port !== undefined && !(Number.isInteger(port) && (port as number) >= 0 && (port as number) <= 65535)) {
+    throw new CliError(`${name}.port must be a whole number from 0 to 65535, not ${JSON.stringify(port)}`);
+  }
+  if (host !== undefined && (typeof host !== 'string' || host === '')) throw new CliError(`${name}.host must be an address to listen on, such as "127.0.0.1"`);
+  if (onMainPort !== undefined && typeof onMainPort !== 'boolean') throw new CliError(`${name}.onMainPort must be true or false`);
 }
 
 /** The server settings part of a config file (without the CLI-only keys). */

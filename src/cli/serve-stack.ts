@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { canonicalResource } from '../core/resource-uri.js';
 import { createKeyring } from '../core/seal.js';
 import { createGateway, type Gateway } from '../resource/gateway.js';
+import type { GatewayMetrics } from '../resource/gateway-metrics.js';
 import type { GatewaySettings } from '../resource/gateway-settings.js';
 import { createJwtVerifier } from '../resource/jwt-verifier.js';
 import type { VerifiedIdentity } from '../resource/types.js';
@@ -12,6 +13,7 @@ import type { ServerSettings } from '../server/config.js';
 import { listen, type RunningHttpServer } from '../server/http/listen.js';
 import type { NodeRoute } from '../server/http/node-token-route.js';
 import type { Store } from '../store/types.js';
+import { exposeMetrics, type MetricsExposure, type MetricsSettings, metricsFor, upstreamReadinessCheck, withMetricsRoute } from './serve-metrics.js';
 import { assertHostNeedsNoIssuer, checkGatewaySettings, parseGatewaySettings } from './serve-settings.js';
 
 export interface ServeStackOptions {
@@ -27,14 +29,31 @@ export interface ServeStackOptions {
   gateway?: GatewaySettings;
   clock?: Clock;
   sweepIntervalMs?: number | false;
+  /** `/metrics` on a port of its own and/or on the main one (serve-metrics.ts); off when absent. */
+  metrics?: MetricsSettings;
 }
 
 export interface ServeStack {
   readonly http: RunningHttpServer;
   readonly server: AuthorizationServer;
   readonly gateway: Gateway | undefined;
+  /** Where `/metrics` is served; undefined when metrics are off. */
+  readonly metrics: MetricsExposure | undefined;
   /** Stops listening (the store is the caller's to close). */
   close(): Promise<void>;
+  /**
+   * Stops gracefully (SIGTERM): the listener closes, the sweeper stops, the gateway's standalone
+   * event streams end cleanly, and requests being answered get `graceMs` to finish; then event
+   * streams still open end cleanly and what is left is cut. The store is the caller's to close.
+   */
+  shutdown(graceMs: number): Promise<ShutdownResult>;
+}
+
+export interface ShutdownResult {
+  /** Requests still unanswered when the grace ended, whose connections were cut. */
+  readonly unfinished: number;
+  /** Event streams the gateway ended. */
+  readonly streamsEnded: number;
 }
 
 /**
@@ -59,26 +78,53 @@ export async function startServeStack(options: ServeStackOptions): Promise<Serve
     if (resource !== undefined && resources !== undefined && !resources.some((r) => canonicalResource(r.uri) === resource)) {
       resources.push({ uri: resource, name: gatewaySettings?.resourceName ?? 'MCP server' });
     }
+    const metrics = metricsFor(options.metrics);
     const server = await createAuthorizationServer({
       settings: { ...options.settings, issuer, ...(resources !== undefined ? { resources } : {}) },
+      ...(metrics !== undefined ? { metrics } : {}),
+      ...(gatewaySettings !== undefined ? { readinessChecks: { upstream: upstreamReadinessCheck(new URL(gatewaySettings.upstream)) } } : {}),
       store: options.store,
       secrets: options.secrets,
       logger: options.logger,
       ...(options.clock !== undefined ? { clock: options.clock } : {}),
       ...(options.sweepIntervalMs !== undefined ? { sweepIntervalMs: options.sweepIntervalMs } : {}),
     });
-    const gateway = gatewaySettings === undefined || resource === undefined ? undefined : buildGateway(server, gatewaySettings, resource, options);
-    handler = (request, env) => gateway?.handle(request, env) ?? server.app.fetch(request, env);
+    const gatewayMetrics = metrics?.gateway();
+    const gateway =
+      gatewaySettings === undefined || resource === undefined ? undefined : buildGateway(server, gatewaySettings, resource, options, gatewayMetrics);
+    const { exposure, listener: metricsListener } = await exposeMetrics(options.metrics, metrics, server, options.logger).catch((error: unknown) => {
+      server.close();
+      throw error;
+    });
+    const route = (request: Request, env: unknown) => gateway?.handle(request, env) ?? server.app.fetch(request, env);
+    handler = metrics !== undefined && exposure?.onMainPort === true ? withMetricsRoute(metrics, route) : route;
     nodeRoute = server.nodeRoute;
     if (gatewaySettings !== undefined) await warnIfUpstreamUnreachable(new URL(gatewaySettings.upstream), options.logger);
     return {
       http,
       server,
       gateway,
+      metrics: exposure,
       async close() {
         gateway?.close();
         server.close();
-        await http.close();
+        await Promise.all([http.close(), metricsListener?.close()]);
+      },
+      async shutdown(graceMs) {
+        server.close();
+        let streamsEnded = 0;
+        const drained = http.drain({
+          graceMs,
+          onGraceExpired: () => {
+            streamsEnded += gateway?.endStreams('all') ?? 0;
+          },
+        });
+        // MCP's standalone GET stream never ends by itself: waiting for it would only use up the grace.
+        streamsEnded += gateway?.endStreams('listening') ?? 0;
+        const { unfinished } = await drained;
+        gateway?.close();
+        await metricsListener?.close();
+        return { unfinished, streamsEnded };
       },
     };
   } catch (error) {
@@ -87,7 +133,13 @@ export async function startServeStack(options: ServeStackOptions): Promise<Serve
   }
 }
 
-function buildGateway(server: AuthorizationServer, settings: GatewaySettings, resource: string, options: ServeStackOptions): Gateway {
+function buildGateway(
+  server: AuthorizationServer,
+  settings: GatewaySettings,
+  resource: string,
+  options: ServeStackOptions,
+  metrics: GatewayMetrics | undefined,
+): Gateway {
   const { config, paths } = server;
   const { policy } = checkGatewaySettings(settings, config);
   const clock = options.clock;
@@ -98,7 +150,10 @@ function buildGateway(server: AuthorizationServer, settings: GatewaySettings, re
     // In process: the JWKS comes from the server itself, not over the network.
     fetch: (input, init) => server.app.fetch(new Request(input, init)) as Promise<Response>,
     isTokenLive: (identity) => server.isAccessTokenLive(identity.tokenId),
-    ...(settings.tokenCacheSeconds !== undefined ? { cache: { maxSeconds: settings.tokenCacheSeconds } } : {}),
+    cache: {
+      ...(settings.tokenCacheSeconds !== undefined ? { maxSeconds: settings.tokenCacheSeconds } : {}),
+      ...(metrics !== undefined ? { onLookup: (hit: boolean) => metrics.tokenCacheLookup(hit) } : {}),
+    },
     ...(clock !== undefined ? { now: () => clock.now() } : {}),
   });
   return createGateway({
@@ -119,6 +174,7 @@ function buildGateway(server: AuthorizationServer, settings: GatewaySettings, re
       ? { upstreamToken: { header: settings.upstreamTokenHeader, lookup: (identity: VerifiedIdentity) => server.upstreamAccess(identity.tokenId) } }
       : {}),
     logger: options.logger,
+    ...(metrics !== undefined ? { metrics } : {}),
   });
 }
 

@@ -6,12 +6,13 @@ import { readWebRequestBody } from '../http/size-limited-body.js';
 import { bearerErrorResponse } from './bearer-challenge.js';
 import { createBearerGuard } from './bearer-guard.js';
 import { MCP_ENDPOINT_CORS, MCP_ENDPOINT_PREFLIGHT_CORS } from './cors-headers.js';
+import type { GatewayMetrics, UpstreamErrorKind } from './gateway-metrics.js';
 import { createIdentityHeaders, type IdentitySigner } from './identity-headers.js';
 import { mcpTransportErrorResponse } from './json-rpc-error.js';
 import { createLocalOriginCheck } from './local-origin-check.js';
 import { mustReadBody, parseBodyForGuard } from './middleware/request-body.js';
 import { buildProtectedResourceMetadata, protectedResourceMetadataResponse } from './protected-resource-metadata.js';
-import { type ClientWatcher, createUpstreamProxy, requestTooLargeResponse } from './proxy.js';
+import { type ClientWatcher, createUpstreamProxy, requestTooLargeResponse, type UpstreamFailure } from './proxy.js';
 import { scopesOfPolicy } from './scope-policy.js';
 import { createSessionBinding, sessionNotFoundResponse } from './session-binding.js';
 import type { ScopePolicy, TokenVerifier, VerifiedIdentity } from './types.js';
@@ -43,6 +44,8 @@ export interface GatewayOptions {
   /** Hands the protected server the user's upstream access token in `header` (off by default). */
   upstreamToken?: { header: string; lookup: UpstreamTokenLookup };
   logger?: Logger;
+  /** Where requests, upstream latency and errors, event streams and token-cache lookups are counted (gateway-metrics.ts); none by default. */
+  metrics?: GatewayMetrics;
 }
 
 /**
@@ -60,6 +63,8 @@ export interface Gateway {
    * what @hono/node-server passes handlers (`{ outgoing }`), used to notice a client that leaves.
    */
   handle(request: Request, env?: unknown): Promise<Response> | undefined;
+  /** Ends the event streams being passed on cleanly, for shutdown (proxy.ts `endStreams`). Returns how many. */
+  endStreams(which: 'listening' | 'all'): number;
   close(): void;
 }
 
@@ -74,6 +79,7 @@ const SESSION_HEADER = 'mcp-session-id';
  */
 export function createGateway(options: GatewayOptions): Gateway {
   const logger = options.logger;
+  const metrics = options.metrics;
   const metadata = buildProtectedResourceMetadata({
     resource: options.resource,
     authorizationServers: options.authorizationServers,
@@ -95,11 +101,22 @@ export function createGateway(options: GatewayOptions): Gateway {
     ...(options.upstreamTimeoutMs !== undefined ? { timeoutMs: options.upstreamTimeoutMs } : {}),
     ...(options.maxRequestBytes !== undefined ? { maxRequestBytes: options.maxRequestBytes } : {}),
     ...(options.upstreamToken !== undefined ? { reservedHeaders: [options.upstreamToken.header] } : {}),
-    onUpstreamFailure: (failure) =>
+    onUpstreamFailure: (failure) => {
+      metrics?.upstreamError(upstreamErrorKind(failure));
       logger?.warn(
         { event: 'upstream_failed', upstream: upstreamOrigin, reason: failure.reason, code: failure.code },
         `the upstream MCP server ${upstreamOrigin} failed: ${failure.reason}${failure.code !== undefined ? ` (${failure.code})` : ''}`,
-      ),
+      );
+    },
+    ...(metrics !== undefined
+      ? {
+          onUpstreamResponse: (status: number, seconds: number) => {
+            metrics.upstreamResponded(seconds);
+            if (status >= 500) metrics.upstreamError('5xx');
+          },
+          onEventStream: () => metrics.eventStreamOpened(),
+        }
+      : {}),
   });
   const checkOrigin = createLocalOriginCheck({
     resource: metadata.resource,
@@ -162,6 +179,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         response.headers.set(SESSION_HEADER, sessions.bindSessionId(upstreamSessionId, identity));
       } catch {
         await response.body?.cancel().catch(() => {});
+        metrics?.upstreamError('invalid');
         logger?.error({ event: 'upstream_bad_session_id' }, 'the upstream sent an Mcp-Session-Id that is not visible ASCII');
         return mcpTransportErrorResponse(502, 'Bad Gateway: the upstream MCP server sent an invalid session id', 'upstream_invalid_response');
       }
@@ -173,11 +191,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     const started = performance.now();
     const response = await callUpstream(request, socketWatcher(env));
     for (const [name, value] of Object.entries(MCP_ENDPOINT_CORS)) response.headers.set(name, value);
+    const ms = performance.now() - started;
+    metrics?.request('mcp', response.status, ms / 1000);
     // Path and status only: no token, no body (docs/design.md invariant 7).
-    logger?.info(
-      { event: 'mcp_request', method: request.method, path: endpointPath, status: response.status, ms: Math.round(performance.now() - started) },
-      'mcp request',
-    );
+    logger?.info({ event: 'mcp_request', method: request.method, path: endpointPath, status: response.status, ms: Math.round(ms) }, 'mcp request');
     return response;
   }
 
@@ -185,12 +202,26 @@ export function createGateway(options: GatewayOptions): Gateway {
     resource: metadata.resource,
     handle(request, env) {
       const answered = protectedResourceMetadataResponse(request, metadata);
-      if (answered !== undefined) return Promise.resolve(answered);
+      if (answered !== undefined) {
+        metrics?.request('metadata', answered.status, 0);
+        return Promise.resolve(answered);
+      }
       if (new URL(request.url).pathname !== endpointPath) return undefined;
       return handleEndpoint(request, env);
     },
+    endStreams: (which) => proxy.endStreams(which),
     close: () => proxy.close(),
   };
+}
+
+/** The metrics' kind of an upstream failure (gateway-metrics.ts `UpstreamErrorKind`). */
+function upstreamErrorKind(failure: UpstreamFailure): UpstreamErrorKind {
+  if (failure.reason === 'upstream_timeout') return 'timeout';
+  if (failure.reason !== 'upstream_unavailable') return 'invalid';
+  if (failure.code === 'ECONNREFUSED') return 'refused';
+  // No code: the upstream closed the response early.
+  if (failure.code === undefined || failure.code === 'ECONNRESET' || failure.code === 'EPIPE') return 'reset';
+  return 'unreachable';
 }
 
 /** Whether the request has a body, judged by its headers (RFC 9112 §6.3), without touching the web stream. */

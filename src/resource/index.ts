@@ -17,6 +17,7 @@ export {
   createBearerGuard,
 } from './bearer-guard.js';
 export { createGateway, type Gateway, type GatewayOptions } from './gateway.js';
+export type { GatewayMetrics } from './gateway-metrics.js';
 export { type GatewaySettings, gatewaySettingsSchema } from './gateway-settings.js';
 export {
   CLIENT_ID_HEADER,

@@ -30,6 +30,10 @@ export interface UpstreamProxyOptions {
   readonly reservedHeaders?: readonly string[];
   /** Told of each request the upstream failed (502, 504), for logs. */
   readonly onUpstreamFailure?: (failure: UpstreamFailure) => void;
+  /** Told of each upstream response: its status and the seconds until its headers arrived (metrics). */
+  readonly onUpstreamResponse?: (status: number, seconds: number) => void;
+  /** Told when an event stream from the upstream starts flowing to a client; what it returns is called when the stream ends (metrics). */
+  readonly onEventStream?: () => () => void;
 }
 
 /** Why a request did not reach the upstream or got no usable answer. `code` is the socket error's (e.g. `ECONNREFUSED`). */
@@ -65,8 +69,20 @@ export interface UpstreamProxy {
    * failures become 413, 502 or 504 responses.
    */
   forward(request: Request, extraHeaders?: Readonly<Record<string, string>>, body?: Uint8Array, watchClient?: ClientWatcher): Promise<Response>;
+  /**
+   * Ends response streams being passed on, as a clean end of the body (the client sees the stream
+   * end, not a reset), and aborts their upstream requests: `listening` the GET streams (MCP's
+   * standalone stream, which only ends when someone ends it), `all` every one. For shutdown; returns how many.
+   */
+  endStreams(which: 'listening' | 'all'): number;
   /** Closes idle upstream connections. */
   close(): void;
+}
+
+/** A response body being streamed to a client, and how to end it cleanly. */
+interface OpenStream {
+  readonly listening: boolean;
+  end(): void;
 }
 
 const SMALL_MESSAGE_BYTES = 64 * 1024;
@@ -125,20 +141,43 @@ function clientResponseHeaders(response: http.IncomingMessage): Headers {
   return headers;
 }
 
-/** The upstream's response body as a web stream that yields each chunk as it arrives and aborts the upstream request when cancelled (client gone). */
-function streamResponseBody(upstreamResponse: http.IncomingMessage, abortUpstream: () => void): ReadableStream<Uint8Array> {
+/**
+ * The upstream's response body as a web stream that yields each chunk as it arrives and aborts the
+ * upstream request when cancelled (client gone). While open it is in `open`, so a shutdown can end it.
+ */
+function streamResponseBody(
+  upstreamResponse: http.IncomingMessage,
+  abortUpstream: () => void,
+  open: Set<OpenStream>,
+  listening: boolean,
+): ReadableStream<Uint8Array> {
   let cancelled = false;
+  let controllerOf: ReadableStreamDefaultController<Uint8Array> | undefined;
+  const tracked: OpenStream = {
+    listening,
+    end() {
+      // Closed, not errored: what was already read still reaches the client, then the end of the body.
+      if (cancelled) return;
+      cancelled = true;
+      open.delete(tracked);
+      abortUpstream();
+      controllerOf?.close();
+    },
+  };
+  open.add(tracked);
+  upstreamResponse.once('close', () => open.delete(tracked));
   return new ReadableStream<Uint8Array>({
     start(controller) {
+      controllerOf = controller;
       upstreamResponse.on('data', (chunk: Buffer) => {
         if (cancelled) return;
         controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
         if ((controller.desiredSize ?? 1) <= 0) upstreamResponse.pause();
       });
-      upstreamResponse.once('end', () => controller.close());
+      upstreamResponse.once('end', () => !cancelled && controller.close());
       upstreamResponse.once('close', () => {
         // A premature close (upstream died mid-stream) must reach the client as an error, not as a clean end.
-        if (!upstreamResponse.complete) controller.error(new Error('upstream closed the response early'));
+        if (!upstreamResponse.complete && !cancelled) controller.error(new Error('upstream closed the response early'));
       });
     },
     pull() {
@@ -184,6 +223,7 @@ export function createUpstreamProxy(options: UpstreamProxyOptions): UpstreamProx
   const hostname = upstream.hostname.replace(/^\[(.*)\]$/, '$1');
   const reserved = new Set((options.reservedHeaders ?? []).map(foldHeaderName));
   const agent = new transport.Agent({ keepAlive: true, scheduling: 'lifo', maxFreeSockets: 256 });
+  const openStreams = new Set<OpenStream>();
   // Named in every 502 and 504, so the person at the client knows which server is down. The origin
   // only: the path may carry something private, and the URL has no userinfo (refused above).
   const upstreamName = upstream.origin;
@@ -211,6 +251,7 @@ export function createUpstreamProxy(options: UpstreamProxyOptions): UpstreamProx
     return new Promise<Response>((resolve) => {
       const path = upstreamPath(request);
       const upstreamRequest = transport.request({ protocol: upstream.protocol, hostname, port: upstream.port, path, method: request.method, headers, agent });
+      const sentAt = options.onUpstreamResponse === undefined ? 0 : performance.now();
       let settled = false;
       const abortUpstream = (): void => {
         upstreamRequest.destroy();
@@ -248,6 +289,7 @@ export function createUpstreamProxy(options: UpstreamProxyOptions): UpstreamProx
           abortUpstream();
           return finish(upstreamFailed(502, `Bad Gateway: the upstream MCP server ${upstreamName} sent an invalid status`, 'upstream_invalid_response'));
         }
+        options.onUpstreamResponse?.(status, (performance.now() - sentAt) / 1000);
         const headers = clientResponseHeaders(upstreamResponse);
         if (request.method === 'HEAD' || status === 204 || status === 304) {
           upstreamResponse.resume();
@@ -262,7 +304,11 @@ export function createUpstreamProxy(options: UpstreamProxyOptions): UpstreamProx
               finish(upstreamFailed(502, `Bad Gateway: the upstream MCP server ${upstreamName} closed the response early`, 'upstream_unavailable'));
           });
         } else {
-          finish(new Response(streamResponseBody(upstreamResponse, abortUpstream), { status, headers }));
+          if ((upstreamResponse.headers['content-type'] ?? '').toLowerCase().startsWith('text/event-stream') && options.onEventStream !== undefined) {
+            // 'close' follows the end, a cancel by the client and a shutdown's end alike.
+            upstreamResponse.once('close', options.onEventStream());
+          }
+          finish(new Response(streamResponseBody(upstreamResponse, abortUpstream, openStreams, request.method === 'GET'), { status, headers }));
         }
       });
       upstreamRequest.end(body);
@@ -291,6 +337,15 @@ export function createUpstreamProxy(options: UpstreamProxyOptions): UpstreamProx
         // node:http refuses a header value it cannot send (CR, LF): the request cannot be forwarded as is.
         return upstreamFailed(502, 'Bad Gateway: the request could not be forwarded', 'upstream_request_invalid');
       }
+    },
+    endStreams(which) {
+      let ended = 0;
+      for (const stream of [...openStreams]) {
+        if (which === 'listening' && !stream.listening) continue;
+        stream.end();
+        ended += 1;
+      }
+      return ended;
     },
     close() {
       agent.destroy();

@@ -11,6 +11,12 @@ export interface VerifiedTokenCacheOptions {
   maxSeconds?: number;
   /** How many verified tokens are kept; the oldest is evicted first. Default 10,000. */
   maxEntries?: number;
+  /**
+   * Told of each request's lookup, for metrics: `hit` when a trusted entry answered it, false when
+   * the token had to be verified (or joined a verification under way). Once per request: `peek`
+   * tells only its hits, since a miss there is followed by `getOrVerify`.
+   */
+  onLookup?: (hit: boolean) => void;
 }
 
 export const DEFAULT_CACHE_MAX_SECONDS = 30;
@@ -55,7 +61,7 @@ export function createVerifiedTokenCache(options: VerifiedTokenCacheOptions & { 
   const maxMs = (options.maxSeconds ?? DEFAULT_CACHE_MAX_SECONDS) * 1000;
   const maxEntries = options.maxEntries ?? DEFAULT_CACHE_MAX_ENTRIES;
   if (!(maxMs >= 0) || !Number.isInteger(maxEntries) || maxEntries < 0) throw new TypeError('cache.maxSeconds and cache.maxEntries must be non-negative');
-  const { now } = options;
+  const { now, onLookup } = options;
   // A Map iterates in insertion order, so its first key is the oldest entry.
   const entries = new Map<string, Entry>();
   const pending = new Map<string, Promise<VerifiedIdentity>>();
@@ -81,6 +87,7 @@ export function createVerifiedTokenCache(options: VerifiedTokenCacheOptions & { 
     getOrVerify(token, verify) {
       const key = hashSecret(token);
       const cached = lookup(key);
+      onLookup?.(cached !== undefined);
       if (cached !== undefined) return Promise.resolve(cached);
       const inFlight = pending.get(key);
       if (inFlight !== undefined) return inFlight;
@@ -99,7 +106,9 @@ export function createVerifiedTokenCache(options: VerifiedTokenCacheOptions & { 
       return result;
     },
     peek(token) {
-      return entries.size === 0 ? undefined : lookup(hashSecret(token));
+      const identity = entries.size === 0 ? undefined : lookup(hashSecret(token));
+      if (identity !== undefined) onLookup?.(true);
+      return identity;
     },
   };
 }

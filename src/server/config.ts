@@ -49,6 +49,34 @@ export const serverSettingsSchema = z
       .optional(),
     /** Read the client address from X-Forwarded-For (set only behind a proxy you run). */
     trustProxy: z.boolean().optional(),
+    /** On SIGTERM or SIGINT, how long requests being answered may take to finish before they are cut (`serve`). */
+    shutdownTimeoutSeconds: z.number().min(0).max(3600).optional(),
+    /**
+     * How often each instance re-reads the signing keys (default 60 s). A rotated key signs from
+     * two periods after the rotation, once every instance publishes it (signing-keys.ts).
+     */
+    signingKeys: z
+      .object({ reloadSeconds: z.number().int().min(1).max(3600).optional() })
+      .strict()
+      .optional(),
+    /** The security event trail (`portcullis events`): days an event is kept (default 90). */
+    securityEvents: z
+      .object({ retentionDays: z.number().int().min(1).max(3650).optional() })
+      .strict()
+      .optional(),
+    /**
+     * Where rate limits are counted: the database by default (shared by every instance on it), or
+     * a Redis server (`redis://…`; a password in it is never logged).
+     */
+    rateLimits: z
+      .object({
+        redis: z
+          .string()
+          .regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL')
+          .optional(),
+      })
+      .strict()
+      .optional(),
     /** Sign users in through upstream identity providers (docs/federation.md). */
     federation: federationSettingsSchema.optional(),
   })
@@ -78,6 +106,9 @@ export interface ServerConfig {
   readonly clientMetadataDocuments: { readonly enabled: boolean; readonly dangerouslyAllowLoopback: boolean };
   readonly login: { readonly maxFailuresPerUser: number; readonly maxFailuresPerAddress: number };
   readonly trustProxy: boolean;
+  readonly signingKeys: { readonly reloadSeconds: number };
+  readonly securityEvents: { readonly retentionDays: number };
+  readonly rateLimits: { readonly redis: string | undefined };
   /** Upstream identity providers; undefined when users sign in with local passwords only. */
   readonly federation: FederationConfig | undefined;
 }
@@ -150,6 +181,9 @@ export function resolveServerConfig(settings: ServerSettings, env: Readonly<Reco
     }),
     login: Object.freeze({ maxFailuresPerUser: s.login?.maxFailuresPerUser ?? 5, maxFailuresPerAddress: s.login?.maxFailuresPerAddress ?? 50 }),
     trustProxy: s.trustProxy ?? false,
+    signingKeys: Object.freeze({ reloadSeconds: s.signingKeys?.reloadSeconds ?? 60 }),
+    securityEvents: Object.freeze({ retentionDays: s.securityEvents?.retentionDays ?? 90 }),
+    rateLimits: Object.freeze({ redis: s.rateLimits?.redis }),
     federation: s.federation === undefined ? undefined : federationConfig(s.federation, env),
   });
 }

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Keyring } from '../core/seal.js';
+import type { PortcullisMetrics } from '../metrics/portcullis-metrics.js';
 import type { ClientRecord, Store } from '../store/types.js';
 import type { RateLimiter } from './browser/rate-limiter.js';
 import type { Clock } from './clock.js';
@@ -21,6 +22,8 @@ export interface ServerContext {
   readonly logger: Logger;
   /** The security event trail: a row, a log line and a metric per event. */
   readonly events: SecurityEvents;
+  /** Requests, tokens issued and refusals counted for `/metrics`; undefined when metrics are off. */
+  readonly metrics?: PortcullisMetrics | undefined;
   /** Finds a client by id: registered, or an https Client ID Metadata Document URL. */
   resolveClient(clientId: string): Promise<ClientRecord | undefined>;
   /**

@@ -65,6 +65,39 @@ export function createClientStore(db: Kysely<Database>): ClientStore {
       const rows = await db.selectFrom('clients').selectAll().orderBy('created_at').orderBy('client_id').execute();
       return rows.flatMap((row) => toRecord(row) ?? []);
     },
+    /**
+     * Registered before `since`, with no grant created or used, no code issued and no authorization
+     * started at or after it, and no live grant whose last use was never recorded (made before
+     * migration 0006) and whose refresh token is still valid (docs/operations.md, `clients prune`).
+     */
+    async listUnused(since, now) {
+      // Each `not in` subquery is evaluated once (no index on client_id is needed): the clients
+      // that did something at or after `since`.
+      const rows = await db
+        .selectFrom('clients')
+        .selectAll()
+        .where('source', '=', 'dynamic')
+        .where('created_at', '<', since)
+        .where('client_id', 'not in', (eb) =>
+          eb
+            .selectFrom('grants')
+            .select('client_id')
+            .where((g) =>
+              g.or([
+                g('created_at', '>=', since),
+                g('last_used_at', '>=', since),
+                // Used before 0006 recorded uses, and could still refresh: not known to be idle.
+                g.and([g('last_used_at', 'is', null), g('revoked_at', 'is', null), g('refresh_expires_at', '>', now)]),
+              ]),
+            ),
+        )
+        .where('client_id', 'not in', (eb) => eb.selectFrom('authorization_codes').select('client_id').where('created_at', '>=', since))
+        .where('client_id', 'not in', (eb) => eb.selectFrom('authorization_requests').select('client_id').where('created_at', '>=', since))
+        .orderBy('created_at')
+        .orderBy('client_id')
+        .execute();
+      return rows.flatMap((row) => toRecord(row) ?? []);
+    },
     async remove(clientId, now) {
       return db.transaction().execute(async (trx) => {
         await trx.updateTable('grants').set({ revoked_at: now }).where('client_id', '=', clientId).where('revoked_at', 'is', null).execute();

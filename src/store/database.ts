@@ -11,7 +11,7 @@ import * as refreshTokensOnGrants from './migrations/0005-refresh-tokens-on-gran
 import * as operations from './migrations/0006-operations.js';
 import type { Database } from './schema.js';
 
-const MIGRATION_TABLE = 'portcullis_migrations';
+export const MIGRATION_TABLE = 'portcullis_migrations';
 
 export type DatabaseUrl = { dialect: 'sqlite'; path: string } | { dialect: 'postgres'; url: string };
 
@@ -216,7 +216,7 @@ function withStatementCache(sqlite: BetterSqlite3.Database): SqliteDatabase {
   };
 }
 
-const MIGRATIONS: Record<string, Migration> = {
+export const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-drop-unused-token-indexes': dropUnusedTokenIndexes,
   '0003-federation': federation,

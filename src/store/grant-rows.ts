@@ -20,6 +20,7 @@ export function toGrant(row: Selectable<GrantsTable>): GrantRecord {
     revokedAt: row.revoked_at,
     refreshGeneration: row.refresh_generation,
     refreshExpiresAt: row.refresh_expires_at,
+    lastUsedAt: row.last_used_at,
   };
 }
 
@@ -34,6 +35,7 @@ export function grantRow(grant: GrantRecord): Insertable<GrantsTable> {
     revoked_at: grant.revokedAt,
     refresh_generation: grant.refreshGeneration,
     refresh_expires_at: grant.refreshExpiresAt,
+    last_used_at: grant.lastUsedAt,
   };
 }
 

@@ -1,5 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely } from 'kysely';
+import { listGrants } from './grant-listing.js';
 import { accessTokenRow, grantRow, toAccessToken, toGrant } from './grant-rows.js';
 import type { Database } from './schema.js';
 import { createSqliteGrantStatements } from './sqlite-grant-statements.js';
@@ -45,6 +46,7 @@ export function createGrantStore(db: Kysely<Database>, sqlite: BetterSqlite3.Dat
           revoked_at: now,
           refresh_generation: null,
           refresh_expires_at: null,
+          last_used_at: null,
         })
         .onConflict((oc) => oc.column('id').doUpdateSet({ revoked_at: now }))
         .execute();
@@ -63,6 +65,7 @@ export function createGrantStore(db: Kysely<Database>, sqlite: BetterSqlite3.Dat
       const rows = await db.selectFrom('grants').selectAll().where('user_id', '=', userId).orderBy('created_at').execute();
       return rows.map(toGrant);
     },
+    list: (filter = {}) => listGrants(db, filter),
 
     async rotateRefreshToken(rotation) {
       const fast = onSqlite === undefined ? 'busy' : await onSqlite.rotate(rotation);
@@ -70,7 +73,7 @@ export function createGrantStore(db: Kysely<Database>, sqlite: BetterSqlite3.Dat
       const { grantId, clientId, generation, now, expiresAt, resource } = rotation;
       let update = db
         .updateTable('grants')
-        .set((eb) => ({ refresh_generation: eb('refresh_generation', '+', 1), refresh_expires_at: expiresAt }))
+        .set((eb) => ({ refresh_generation: eb('refresh_generation', '+', 1), refresh_expires_at: expiresAt, last_used_at: now }))
         .where('id', '=', grantId)
         .where('client_id', '=', clientId)
         .where('refresh_generation', '=', generation)

@@ -9,6 +9,7 @@ import { createGrantStore } from './grant-store.js';
 import { createMcpClientStore } from './mcp-client-store.js';
 import { createPendingAuthorizationStore } from './pending-authorization-store.js';
 import { createRateLimitStore } from './rate-limit-store.js';
+import { createStoreReadiness } from './readiness.js';
 import type { Database } from './schema.js';
 import { createSecurityEventStore } from './security-event-store.js';
 import { createSessionStore } from './session-store.js';
@@ -17,6 +18,7 @@ import type { Store } from './types.js';
 import { createUserStore } from './user-store.js';
 
 export { type DatabaseProblem, DatabaseUnavailableError, type DatabaseUrl, databaseLocation, type OpenOptions, parseDatabaseUrl } from './database.js';
+export type { GrantListFilter, GrantListing, GrantObtainedBy } from './grant-listing.js';
 export * from './rate-limit-store.js';
 export * from './security-event-store.js';
 export * from './types.js';
@@ -53,6 +55,7 @@ function storeOn(db: Kysely<Database>, dialect: Store['dialect'], sqlite: Better
     mcpClient: createMcpClientStore(db),
     securityEvents: createSecurityEventStore(db),
     rateLimits: createRateLimitStore(db),
+    checkReadiness: createStoreReadiness(db, sqlite),
     async sweep(now) {
       // Codes are kept a while after expiry so a late replay is still recognised and revokes.
       const codeGrace = 600;

@@ -18,6 +18,8 @@ export interface RateLimitStore {
   hit(key: string, windowSeconds: number, now: number): Promise<RateWindow>;
   /** The current window of `key`; undefined when none is open at `now`. */
   peek(key: string, now: number): Promise<RateWindow | undefined>;
+  /** Forgets `key`. */
+  reset(key: string): Promise<void>;
   /** Forgets every key that starts with `prefix` (a login after success, `users unlock`); returns how many. */
   resetPrefix(prefix: string): Promise<number>;
   /** Deletes windows that ended before `now`. */
@@ -51,6 +53,9 @@ export function createRateLimitStore(db: Kysely<Database>): RateLimitStore {
     async peek(key, now) {
       const row = await db.selectFrom('rate_limits').select(['count', 'window_start']).where('key', '=', key).where('expires_at', '>', now).executeTakeFirst();
       return row === undefined ? undefined : { count: Number(row.count), windowStart: Number(row.window_start) };
+    },
+    async reset(key) {
+      await db.deleteFrom('rate_limits').where('key', '=', key).execute();
     },
     async resetPrefix(prefix) {
       const result = await db

@@ -209,7 +209,7 @@ export interface ClientRefreshLeasesTable {
 
 /** The security event trail (`portcullis events`); never a secret, swept after the retention period. */
 export interface SecurityEventsTable {
-  /** Time-ordered: base-36 milliseconds, then random characters. */
+  /** Base-36 milliseconds, then random characters: unique, and a tie-break within one second. */
   id: string;
   at: number;
   type: string;

@@ -32,7 +32,7 @@ export type SecurityEventType = (typeof SECURITY_EVENT_TYPES)[number];
 export type SecurityEventDetail = Readonly<Record<string, string | number | boolean>>;
 
 export interface SecurityEventRecord {
-  /** Time-ordered: sorting ids sorts events by when they were recorded. */
+  /** Unique; within one second, later ids were (mostly) recorded later. */
   id: string;
   /** Unix seconds. */
   at: number;
@@ -94,7 +94,7 @@ function timeOrderedId(nowMs: number): string {
 export function createSecurityEventStore(db: Kysely<Database>, nowMs: () => number = Date.now): SecurityEventStore {
   return {
     async add(event) {
-      const record: SecurityEventRecord = { id: timeOrderedId(Math.max(nowMs(), event.at * 1000)), ...event };
+      const record: SecurityEventRecord = { id: timeOrderedId(nowMs()), ...event };
       await db
         .insertInto('security_events')
         .values({
@@ -117,6 +117,7 @@ export function createSecurityEventStore(db: Kysely<Database>, nowMs: () => numb
       if (filter.userId !== undefined) query = query.where('user_id', '=', filter.userId);
       if (filter.clientId !== undefined) query = query.where('client_id', '=', filter.clientId);
       const rows = await query
+        .orderBy('at', 'desc')
         .orderBy('id', 'desc')
         .limit(filter.limit ?? 1000)
         .execute();

@@ -34,6 +34,9 @@ export function createSigningKeyStore(db: Kysely<Database>): SigningKeyStore {
         retiredAt: row.retired_at,
       }));
     },
+    async retireOlderThan(createdAt, at) {
+      await db.updateTable('signing_keys').set({ retired_at: at }).where('created_at', '<', createdAt).where('retired_at', 'is', null).execute();
+    },
     async retireAllExcept(kid, now) {
       await db.updateTable('signing_keys').set({ retired_at: now }).where('kid', '!=', kid).where('retired_at', 'is', null).execute();
     },

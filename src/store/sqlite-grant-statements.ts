@@ -82,7 +82,7 @@ function prepare(sqlite: BetterSqlite3.Database) {
   return {
     find: sqlite.prepare('SELECT * FROM grants WHERE id = ?'),
     rotate: sqlite.prepare(
-      `UPDATE grants SET refresh_generation = refresh_generation + 1, refresh_expires_at = @expires_at
+      `UPDATE grants SET refresh_generation = refresh_generation + 1, refresh_expires_at = @expires_at, last_used_at = @now
        WHERE id = @id AND client_id = @client_id AND refresh_generation = @generation AND refresh_expires_at > @now
          AND revoked_at IS NULL AND (@resource IS NULL OR resource = @resource)
        RETURNING *`,

@@ -1,5 +1,6 @@
 /** Domain records and one storage interface per concern. Times are Unix seconds. */
 
+import type { GrantListFilter, GrantListing } from './grant-listing.js';
 import type { RateLimitStore } from './rate-limit-store.js';
 import type { SecurityEventStore } from './security-event-store.js';
 
@@ -55,6 +56,8 @@ export interface GrantRecord {
   refreshGeneration: number | null;
   /** When the current refresh token expires; null with `refreshGeneration`. */
   refreshExpiresAt: number | null;
+  /** When the grant last issued tokens (its code redeemed, a refresh); null if never recorded (before migration 0006). */
+  lastUsedAt: number | null;
 }
 
 export interface AccessTokenRecord {
@@ -179,6 +182,8 @@ export interface ClientStore {
   list(): Promise<ClientRecord[]>;
   /** Deletes the client and revokes every grant it holds. Returns whether it existed. */
   remove(clientId: string, now: number): Promise<boolean>;
+  /** Dynamically registered clients nobody has used since `since` (`clients prune`; the rule is in client-store.ts). */
+  listUnused(since: number, now: number): Promise<ClientRecord[]>;
 }
 
 export interface UserStore {
@@ -243,6 +248,8 @@ export interface GrantStore {
   revokeFromCode(code: AuthorizationCodeRecord, now: number): Promise<void>;
   revokeForUserAndClient(userId: string, clientId: string, now: number): Promise<number>;
   listForUser(userId: string): Promise<GrantRecord[]>;
+  /** Grants with their user, client and how they were obtained (`portcullis grants list`), oldest first. */
+  list(filter?: GrantListFilter): Promise<GrantListing[]>;
 
   /**
    * Rotates the grant's refresh token from `generation` to the next, in one conditional
@@ -306,6 +313,8 @@ export interface SigningKeyStore {
   add(key: SigningKeyRecord): Promise<void>;
   /** Keys not retired, or retired after `retiredAfter` (their tokens may still be live). */
   listPublishable(retiredAfter: number): Promise<SigningKeyRecord[]>;
+  /** Retires, as of `at`, every key not retired that was made before `createdAt` (a newer key has replaced them). */
+  retireOlderThan(createdAt: number, at: number): Promise<void>;
   /** Retires every key but `kid`. */
   retireAllExcept(kid: string, now: number): Promise<void>;
 }
@@ -362,6 +371,8 @@ export interface Store {
   readonly securityEvents: SecurityEventStore;
   /** Rate-limit windows shared by every instance on this database. */
   readonly rateLimits: RateLimitStore;
+  /** Whether the database answers and every migration is applied (`/readyz`; readiness.ts); `timeoutMs` default 1,000. */
+  checkReadiness(timeoutMs?: number): Promise<import('./readiness.js').StoreReadiness>;
   /** Deletes expired codes, pending requests, sessions and tokens; returns rows removed. */
   sweep(now: number): Promise<number>;
   close(): Promise<void>;

@@ -276,7 +276,7 @@ describe('authorization server and protected resource metadata', () => {
     const oldKid = decodeProtectedHeader(before.access_token).kid;
     assert.ok(oldKid, 'the access token names its key');
 
-    const newKid = await server.server.signingKeys.rotate();
+    const newKid = await server.server.signingKeys.rotate({ immediately: true });
     assert.notEqual(newKid, oldKid);
 
     const after = assertTokens(await refreshTokens(as, { clientId, refreshToken: before.refresh_token }));

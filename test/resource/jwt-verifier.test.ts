@@ -186,7 +186,7 @@ describe('JWT access-token verifier', () => {
     const verifier = verifierFor({ fetch: jwks.fetch, jwks: { cooldownSeconds: 0 } });
     await verifier.verify(readToken);
     assert.equal(jwks.count(), 1);
-    await issuer.server.server.signingKeys.rotate();
+    await issuer.server.server.signingKeys.rotate({ immediately: true });
     const rotated = await issuer.accessToken();
     assert.notEqual(decodeProtectedHeader(rotated).kid, decodeProtectedHeader(readToken).kid);
     await verifier.verify(rotated);

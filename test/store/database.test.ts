@@ -110,7 +110,7 @@ describe('store on a SQLite file', () => {
     const migrations = inspect(path, (db) => db.prepare('SELECT name FROM portcullis_migrations ORDER BY name').all() as { name: string }[]);
     assert.deepEqual(
       migrations.map((m) => m.name),
-      ['0001-initial', '0002-drop-unused-token-indexes', '0003-federation', '0004-client', '0005-refresh-tokens-on-grants'],
+      ['0001-initial', '0002-drop-unused-token-indexes', '0003-federation', '0004-client', '0005-refresh-tokens-on-grants', '0006-operations'],
     );
 
     const store = await openStore(`sqlite:${path}`);

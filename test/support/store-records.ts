@@ -67,6 +67,7 @@ export function grantRecord(overrides: Partial<GrantRecord> = {}): GrantRecord {
     revokedAt: null,
     refreshGeneration: 0,
     refreshExpiresAt: T0 + 86_400,
+    lastUsedAt: null,
     ...overrides,
   };
 }

@@ -2,8 +2,11 @@ import type { Command } from 'commander';
 import { checkRedirectUri } from '../../core/redirect-uri.js';
 import { parseScope } from '../../core/scopes.js';
 import { hashSecret, randomIdentifier, randomSecret } from '../../core/secrets.js';
+import { createSecurityEvents } from '../../server/events/security-events.js';
+import { silentLogger } from '../../server/logger.js';
 import { type ClientRecord, UniqueViolation } from '../../store/index.js';
 import { DEFAULT_SERVER_DB, SERVER_DB_HELP } from '../database-option.js';
+import { requireDuration } from '../duration.js';
 import { CliError, printResult, table } from '../output.js';
 import { withExistingStore, withStore } from '../with-store.js';
 
@@ -119,7 +122,54 @@ export function registerClientsCommand(program: Command): void {
     .action(async (clientId: string, options: { db: string; json?: boolean }) => {
       await withExistingStore(options.db, async (store) => {
         if (!(await store.clients.remove(clientId, Math.floor(Date.now() / 1000)))) throw new CliError(`no client ${clientId}; see portcullis clients list`);
+        const events = createSecurityEvents({ store: store.securityEvents, logger: silentLogger });
+        await events.record({ type: 'client_removed', clientId, outcome: 'removed', detail: { by: 'cli' } });
         printResult(Boolean(options.json), { removed: clientId }, () => `removed client ${clientId} and revoked its tokens`);
+      });
+    });
+
+  clients
+    .command('prune')
+    .description('remove dynamically registered clients nobody has used for a while, and revoke what they hold')
+    .requiredOption('--unused-for <duration>', 'how long unused: 30d, 12h, 90m (registered before then, and no code, grant or refresh since)')
+    .option('--dry-run', 'list what would be removed, and remove nothing')
+    .option('--db <url>', SERVER_DB_HELP, DEFAULT_SERVER_DB)
+    .option('--json', 'machine-readable output')
+    .action(async (options: { unusedFor: string; dryRun?: boolean; db: string; json?: boolean }) => {
+      const seconds = requireDuration(options.unusedFor, '--unused-for');
+      await withExistingStore(options.db, async (store) => {
+        const now = Math.floor(Date.now() / 1000);
+        const unused = await store.clients.listUnused(now - seconds, now);
+        const events = createSecurityEvents({ store: store.securityEvents, logger: silentLogger });
+        const removed: ClientRecord[] = [];
+        for (const client of unused) {
+          if (options.dryRun) removed.push(client);
+          else if (await store.clients.remove(client.clientId, now)) {
+            removed.push(client);
+            await events.record({
+              type: 'client_removed',
+              clientId: client.clientId,
+              outcome: 'removed',
+              detail: { by: 'cli', reason: 'unused', unused_for_seconds: seconds },
+            });
+          }
+        }
+        const list = removed.map((c) => ({ client_id: c.clientId, client_name: c.clientName, created_at: new Date(c.createdAt * 1000).toISOString() }));
+        const verb = options.dryRun ? 'would remove' : 'removed';
+        printResult(
+          Boolean(options.json),
+          { dry_run: Boolean(options.dryRun), unused_for_seconds: seconds, [options.dryRun ? 'would_remove' : 'removed']: list },
+          () =>
+            list.length === 0
+              ? `no dynamically registered client unused for ${options.unusedFor}`
+              : [
+                  `${verb} ${list.length} dynamically registered client${list.length === 1 ? '' : 's'} unused for ${options.unusedFor}${options.dryRun ? '' : ', and revoked their tokens'}:`,
+                  table(
+                    ['CLIENT ID', 'NAME', 'REGISTERED'],
+                    list.map((c) => [c.client_id, c.client_name ?? '', c.created_at]),
+                  ),
+                ].join('\n'),
+        );
       });
     });
 }

@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { createSecurityEvents } from '../../server/events/security-events.js';
+import { silentLogger } from '../../server/logger.js';
 import { DEFAULT_SERVER_DB, SERVER_DB_HELP } from '../database-option.js';
 import { CliError, printResult, table } from '../output.js';
 import { withExistingStore } from '../with-store.js';
@@ -42,6 +44,8 @@ export function registerConsentsCommand(program: Command): void {
         if (user === undefined) throw new CliError(`no user named ${username}`);
         const existed = await store.consents.revoke(user.id, clientId, Math.floor(Date.now() / 1000));
         if (!existed) throw new CliError(`${username} has no consent for ${clientId}; see portcullis consents list ${username}`);
+        const events = createSecurityEvents({ store: store.securityEvents, logger: silentLogger });
+        await events.record({ type: 'consent_revoked', userId: user.id, clientId, outcome: 'revoked', detail: { by: 'cli' } });
         printResult(Boolean(options.json), { revoked: clientId, username }, () => `revoked ${username}'s consent for ${clientId} and its tokens`);
       });
     });

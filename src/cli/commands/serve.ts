@@ -1,3 +1,4 @@
+import { constants as osConstants } from 'node:os';
 import type { Command } from 'commander';
 import type { GatewaySettings } from '../../resource/gateway-settings.js';
 import { ConfigError } from '../../server/config.js';
@@ -9,6 +10,7 @@ import { checkCanListen, type ListenTarget, listenFailure } from '../listen-chec
 import { chooseLogFormat } from '../log-format.js';
 import { findMasterSecrets, masterSecretsFrom } from '../master-secret.js';
 import { CliError, printResult } from '../output.js';
+import { DEFAULT_METRICS_HOST, METRICS_PATH, type MetricsExposure, type MetricsSettings, metricsSettingsFrom } from '../serve-metrics.js';
 import { checkServeSettings } from '../serve-settings.js';
 import { type ServeStack, startServeStack } from '../serve-stack.js';
 import { openCliStore } from '../with-store.js';
@@ -21,7 +23,22 @@ interface ServeOptions {
   upstream?: string;
   resource?: string;
   config?: string;
+  metricsPort?: string;
+  metricsHost?: string;
+  shutdownTimeout?: string;
   json?: boolean;
+}
+
+/** How long a stopping `serve` lets requests finish (`shutdownTimeoutSeconds`, `--shutdown-timeout`). */
+export const DEFAULT_SHUTDOWN_TIMEOUT_SECONDS = 10;
+const MAX_SHUTDOWN_TIMEOUT_SECONDS = 3600;
+
+function parseShutdownTimeout(value: string): number {
+  const seconds = Number(value);
+  if (value.trim() === '' || !Number.isFinite(seconds) || seconds < 0 || seconds > MAX_SHUTDOWN_TIMEOUT_SECONDS) {
+    throw new CliError(`--shutdown-timeout must be a number of seconds from 0 to ${MAX_SHUTDOWN_TIMEOUT_SECONDS}, not "${value}"`);
+  }
+  return seconds;
 }
 
 export function parsePort(value: string): number {
@@ -42,6 +59,12 @@ export function registerServeCommand(program: Command): void {
     .option('--upstream <url>', 'protect this Streamable HTTP MCP endpoint, e.g. http://127.0.0.1:3000/mcp')
     .option('--resource <url>', 'public URL of the protected MCP endpoint (default <issuer>/mcp)')
     .option('--config <file>', 'JSON config file (see docs/configuration.md)')
+    .option('--metrics-port <port>', 'serve /metrics (Prometheus), /healthz and /readyz on this port, off the public one (default: no metrics)')
+    .option('--metrics-host <host>', `address the metrics port listens on (default ${DEFAULT_METRICS_HOST}: metrics tell an attacker things)`)
+    .option(
+      '--shutdown-timeout <seconds>',
+      `on SIGTERM/SIGINT, how long requests in flight may take to finish before they are cut (default ${DEFAULT_SHUTDOWN_TIMEOUT_SECONDS})`,
+    )
     .option('--json', 'print the startup summary and the logs as JSON (logs are JSON anyway when not on a terminal)')
     .action(async (options: ServeOptions) => {
       const file = readConfigFile(options.config);
@@ -59,8 +82,15 @@ export function registerServeCommand(program: Command): void {
         dbName: options.db === undefined && file.db !== undefined ? inFile('db') : '--db',
         dbFromFlag: options.db !== undefined,
         configSecret: file.secret,
-        settings: settingsFrom(file),
+        settings: {
+          ...settingsFrom(file),
+          ...(options.shutdownTimeout !== undefined ? { shutdownTimeoutSeconds: parseShutdownTimeout(options.shutdownTimeout) } : {}),
+        },
         gateway,
+        metrics: metricsSettingsFrom(options, file.metrics, {
+          port: options.port !== undefined ? parsePort(options.port) : (file.port ?? 8080),
+          host: options.host ?? file.host ?? '127.0.0.1',
+        }),
         json: Boolean(options.json),
       });
     });
@@ -81,6 +111,8 @@ export interface RunServerOptions {
   configSecret: string | undefined;
   settings: ReturnType<typeof settingsFrom>;
   gateway: GatewaySettings | undefined;
+  /** Where `/metrics` is served (serve-metrics.ts); none when undefined. */
+  metrics?: MetricsSettings | undefined;
   json: boolean;
   /** Runs once everything listens, before the summary is printed (the demo adds its user here). */
   onReady?: (stack: ServeStack, store: Store) => Promise<Record<string, unknown>>;
@@ -108,6 +140,9 @@ export async function runServer(options: RunServerOptions): Promise<void> {
     checkServeSettings({ settings: options.settings, host: options.host, issuer: options.issuer, gateway: options.gateway });
     const found = findMasterSecrets({ configSecret: options.configSecret, db: options.db });
     await checkCanListen(listenTarget);
+    if (options.metrics?.port !== undefined) {
+      await checkCanListen({ host: options.metrics.host ?? DEFAULT_METRICS_HOST, port: options.metrics.port, portName: '--metrics-port' });
+    }
     logger = createLogger({
       format: chooseLogFormat({ json: options.json, stdoutIsTTY: Boolean(process.stdout.isTTY), stderrIsTTY: Boolean(process.stderr.isTTY) }),
     });
@@ -122,6 +157,7 @@ export async function runServer(options: RunServerOptions): Promise<void> {
       ...(options.issuer !== undefined ? { issuer: options.issuer } : {}),
       settings: options.settings,
       ...(options.gateway !== undefined ? { gateway: options.gateway } : {}),
+      ...(options.metrics !== undefined ? { metrics: options.metrics } : {}),
     });
   } catch (error) {
     await store?.close();
@@ -138,6 +174,7 @@ export async function runServer(options: RunServerOptions): Promise<void> {
     resources: server.config.resources.map((r) => r.uri),
     ...(gateway !== undefined ? { mcp: gateway.resource, upstream: options.gateway!.upstream } : {}),
     database: store.dialect,
+    ...(stack.metrics !== undefined ? { metrics: describeMetrics(stack.metrics, http.url) } : {}),
     // Each provider must have exactly this redirect URI registered for Portcullis's client.
     ...(server.identityProviders.length > 0
       ? { identityProviders: server.identityProviders.map((p) => ({ id: p.id, name: p.name, callback: p.callbackUrl })) }
@@ -152,18 +189,61 @@ export async function runServer(options: RunServerOptions): Promise<void> {
       `  resources  ${summary.resources.join(', ')}`,
       ...(gateway !== undefined ? [`  mcp        ${gateway.resource} → ${options.gateway!.upstream}`] : []),
       `  database   ${summary.database}`,
+      ...(summary.metrics !== undefined ? [`  metrics    ${summary.metrics.join(', ')}`] : []),
       ...(summary.identityProviders ?? []).map((p) => `  sign-in    ${p.name}: register the redirect URI ${p.callback}`),
       ...(options.describe?.(stack, extra) ?? [
         `Add a user with: portcullis users add NAME --password-stdin${options.dbFromFlag ? ` --db ${options.db}` : ''}`,
       ]),
     ].join('\n'),
   );
-  const shutdown = async () => {
-    await stack.close();
+  const graceSeconds = options.settings.shutdownTimeoutSeconds ?? DEFAULT_SHUTDOWN_TIMEOUT_SECONDS;
+  stopOnSignals(logger, graceSeconds, async () => {
+    const result = await stack.shutdown(graceSeconds * 1000);
     await store.close();
     await options.onClose?.();
-    process.exit(0);
+    return result;
+  });
+}
+
+/**
+ * SIGTERM (what orchestrators send before SIGKILL) or SIGINT (Ctrl-C) stops the server gracefully
+ * and exits 0; one line is logged when it starts and one when it is done. A second signal while
+ * stopping exits at once with 128 + the signal's number, as a shell reports a process killed by it.
+ */
+function stopOnSignals(logger: ReturnType<typeof createLogger>, graceSeconds: number, stop: () => Promise<{ unfinished: number; streamsEnded: number }>): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn({ event: 'shutdown_forced', signal }, `${signal} again: exiting without waiting for requests in flight`);
+      process.exit(128 + (osConstants.signals[signal] ?? 0));
+    }
+    stopping = true;
+    const started = performance.now();
+    // Logged once the listener is closed (stop's first, synchronous step), so the line is true when read.
+    const stopped = stop();
+    logger.info(
+      { event: 'shutdown_started', signal, grace_seconds: graceSeconds },
+      `${signal}: shutting down; no new connections, requests in flight get up to ${graceSeconds} s to finish`,
+    );
+    stopped.then(
+      ({ unfinished, streamsEnded }) => {
+        const ms = Math.round(performance.now() - started);
+        if (unfinished > 0)
+          logger.warn({ event: 'shutdown_requests_cut', unfinished }, `${unfinished} request(s) did not finish within ${graceSeconds} s and were cut`);
+        logger.info({ event: 'shutdown_finished', ms, unfinished, streams_ended: streamsEnded }, `shut down in ${ms} ms`);
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ event: 'shutdown_failed', detail: String(error) }, 'shutting down failed');
+        process.exit(1);
+      },
+    );
   };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+}
+
+/** Where the metrics are, for the startup summary: the metrics port's URL and/or the main port's. */
+function describeMetrics(exposure: MetricsExposure, mainUrl: string): string[] {
+  return [...(exposure.url !== undefined ? [exposure.url] : []), ...(exposure.onMainPort ? [`${mainUrl}${METRICS_PATH} (public port)`] : [])];
 }

@@ -1,7 +1,11 @@
 import type { Command } from 'commander';
 import { randomIdentifier } from '../../core/secrets.js';
 import { hashPassword } from '../../server/browser/password-hash.js';
-import { UniqueViolation } from '../../store/index.js';
+import { createRedisRateLimits } from '../../server/browser/redis-rate-limits.js';
+import { createSecurityEvents } from '../../server/events/security-events.js';
+import { silentLogger } from '../../server/logger.js';
+import { type RateLimitStore, UniqueViolation } from '../../store/index.js';
+import { readConfigFile } from '../config-file.js';
 import { DEFAULT_SERVER_DB, SERVER_DB_HELP } from '../database-option.js';
 import { CliError, printResult, readStdin, table } from '../output.js';
 import { withExistingStore, withStore } from '../with-store.js';
@@ -79,6 +83,47 @@ export function registerUsersCommand(program: Command): void {
         const removed = await store.users.remove(name, Math.floor(Date.now() / 1000));
         if (!removed) throw new CliError(`no user named ${name}; see portcullis users list`);
         printResult(Boolean(options.json), { removed: name }, () => `removed user ${name} and revoked their tokens`);
+      });
+    });
+
+  registerUnlockCommand(users);
+}
+
+/**
+ * Clears a user's login lockout: every per-user-and-address window of theirs
+ * (`login-user:<name lowercased>\n<address>`, src/server/app.ts). Per-address windows
+ * (`login-address:<address>`) stay: an address that guessed at many names is still held back.
+ */
+function registerUnlockCommand(users: Command): void {
+  users
+    .command('unlock <name>')
+    .description('clear the login lockout of a user after too many failed attempts')
+    .option('--config <file>', 'JSON config file: with rateLimits.redis, the lockout is cleared in that Redis')
+    .option('--db <url>', SERVER_DB_HELP, DEFAULT_SERVER_DB)
+    .option('--json', 'machine-readable output')
+    .action(async (name: string, options: { config?: string; db: string; json?: boolean }) => {
+      const redis = readConfigFile(options.config).rateLimits?.redis;
+      await withExistingStore(options.db, async (store) => {
+        const user = await store.users.findByUsername(name);
+        if (user === undefined) throw new CliError(`no user named ${name}; see portcullis users list`);
+        const redisLimits = redis === undefined ? undefined : createRedisRateLimits(redis);
+        const windows: RateLimitStore = redisLimits ?? store.rateLimits;
+        let cleared: number;
+        try {
+          cleared = await windows.resetPrefix(`login-user:${name.toLowerCase()}\n`);
+        } catch (error) {
+          // Never the URL itself: it may hold a password.
+          if (redisLimits !== undefined)
+            throw new CliError(`cannot reach the Redis of rateLimits.redis in ${options.config} (${(error as Error).message}): start it, or fix the URL`);
+          throw error;
+        } finally {
+          await redisLimits?.close();
+        }
+        const events = createSecurityEvents({ store: store.securityEvents, logger: silentLogger });
+        await events.record({ type: 'user_unlocked', userId: user.id, outcome: 'unlocked', detail: { by: 'cli', windows_cleared: cleared } });
+        printResult(Boolean(options.json), { username: name, unlocked: true, windows_cleared: cleared }, () =>
+          cleared === 0 ? `${name} was not locked out; nothing to clear` : `unlocked ${name}: they can sign in again`,
+        );
       });
     });
 }

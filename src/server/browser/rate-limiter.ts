@@ -1,50 +1,83 @@
-import type { Clock } from '../clock.js';
+import { OAuthError } from '../../core/errors.js';
+import type { RateLimitStore } from '../../store/rate-limit-store.js';
+import { type Clock, nowSeconds } from '../clock.js';
+
+/** What a limiter says of a key before the event is counted. */
+export interface RateDecision {
+  allowed: boolean;
+  /** Seconds until `key` is allowed again; 0 when allowed. */
+  retryAfterSeconds: number;
+}
 
 /**
- * A fixed-window counter per key, in memory. Per process: behind a load balancer each instance
- * counts on its own, so the effective limit is the limit times the number of instances.
+ * A fixed-window limit per key, counted where every instance sees it (the database, or Redis when
+ * configured: {@link RateLimitStore}), so N instances behind a load balancer allow what one
+ * would, not N times as much. Keys are namespaced by `name`: `login-user:alice\n203.0.113.7`.
  */
 export interface RateLimiter {
   /** Whether `key` is still under the limit (does not count). */
-  isAllowed(key: string): boolean;
+  check(key: string): Promise<RateDecision>;
   /** Counts one event for `key`. */
-  hit(key: string): void;
+  hit(key: string): Promise<void>;
+  /**
+   * Counts one event and says whether it was within the limit, in one atomic step: of any number
+   * of concurrent callers on any number of instances, exactly `limit` per window are allowed
+   * (a `check` then a `hit` would let a burst through between the two).
+   */
+  take(key: string): Promise<RateDecision>;
   /** Forgets `key` (after a successful login). */
-  reset(key: string): void;
-  /** Seconds until `key` is allowed again; 0 when allowed. */
-  retryAfterSeconds(key: string): number;
+  reset(key: string): Promise<void>;
 }
 
-export function createRateLimiter(options: { limit: number; windowSeconds: number; clock: Clock; maxKeys?: number }): RateLimiter {
-  const windows = new Map<string, { start: number; count: number }>();
-  const windowMs = options.windowSeconds * 1000;
-  const maxKeys = options.maxKeys ?? 100_000;
+export interface RateLimiterOptions {
+  /** The namespace of this limiter's keys, e.g. `login-user`. */
+  name: string;
+  limit: number;
+  windowSeconds: number;
+  windows: RateLimitStore;
+  clock: Clock;
+}
 
-  const current = (key: string) => {
-    const entry = windows.get(key);
-    if (entry !== undefined && options.clock.now() - entry.start >= windowMs) {
-      windows.delete(key);
-      return undefined;
-    }
-    return entry;
+/**
+ * Where the counts are kept cannot be reached (Redis or the database is down): the request is
+ * refused as "try again shortly" (503), never let through uncounted and never a 500.
+ */
+async function counted<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw new OAuthError('temporarily_unavailable', 'The service is busy; try again shortly.', { detail: `rate limits unavailable: ${String(error)}` });
+  }
+}
+
+export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
+  const { limit, windowSeconds, clock } = options;
+  const windows: RateLimitStore = {
+    hit: (key, seconds, now) => counted(() => options.windows.hit(key, seconds, now)),
+    peek: (key, now) => counted(() => options.windows.peek(key, now)),
+    reset: (key) => counted(() => options.windows.reset(key)),
+    resetPrefix: (prefix) => counted(() => options.windows.resetPrefix(prefix)),
+    sweep: (now) => counted(() => options.windows.sweep(now)),
   };
-
+  const keyOf = (key: string) => `${options.name}:${key}`;
   return {
-    isAllowed: (key) => (current(key)?.count ?? 0) < options.limit,
-    hit(key) {
-      const entry = current(key);
-      if (entry !== undefined) {
-        entry.count += 1;
-        return;
-      }
-      if (windows.size >= maxKeys) windows.delete(windows.keys().next().value!);
-      windows.set(key, { start: options.clock.now(), count: 1 });
+    async check(key) {
+      const now = nowSeconds(clock);
+      const window = await windows.peek(keyOf(key), now);
+      if (window === undefined || window.count < limit) return { allowed: true, retryAfterSeconds: 0 };
+      return { allowed: false, retryAfterSeconds: Math.max(1, window.windowStart + windowSeconds - now) };
     },
-    reset: (key) => void windows.delete(key),
-    retryAfterSeconds(key) {
-      const entry = current(key);
-      if (entry === undefined || entry.count < options.limit) return 0;
-      return Math.max(1, Math.ceil((entry.start + windowMs - options.clock.now()) / 1000));
+    async hit(key) {
+      await windows.hit(keyOf(key), windowSeconds, nowSeconds(clock));
+    },
+    async take(key) {
+      const now = nowSeconds(clock);
+      const window = await windows.hit(keyOf(key), windowSeconds, now);
+      if (window.count <= limit) return { allowed: true, retryAfterSeconds: 0 };
+      return { allowed: false, retryAfterSeconds: Math.max(1, window.windowStart + windowSeconds - now) };
+    },
+    async reset(key) {
+      await windows.reset(keyOf(key));
     },
   };
 }

@@ -127,7 +127,13 @@ async function decideConsent(ctx: ServerContext, paths: ServerPaths, c: Context,
     return redirectUpstream(ctx, approver.upstream, request, 'approved');
   }
   await ctx.store.consents.grant(approver.user.id, request.clientId, request.scope, nowSeconds(ctx.clock));
-  ctx.logger.info({ event: 'consent_granted', client_id: request.clientId, user_id: approver.user.id }, 'user approved client');
+  await ctx.events.record({
+    type: 'consent_granted',
+    userId: approver.user.id,
+    clientId: request.clientId,
+    outcome: 'granted',
+    detail: { scope: request.scope.join(' ') },
+  });
   return redirectResponse(await issueAuthorizationCode(ctx, request, approver.user.id));
 }
 

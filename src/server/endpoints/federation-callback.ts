@@ -17,6 +17,7 @@ import { revokeAtProvider, saveUpstreamTokens } from '../federation/upstream-tok
 import { authorizationErrorRedirect } from '../http/authorization-error-response.js';
 import { errorPageResponse } from '../http/error-page-response.js';
 import { redirectResponse } from '../http/redirect.js';
+import { requestAddress } from '../http/request-address.js';
 import type { ServerPaths } from '../paths.js';
 
 const invalidResponsePage = () =>
@@ -26,6 +27,12 @@ const invalidResponsePage = () =>
     'It is unknown, expired, was already used, or was started in another browser. Go back to the application and sign in again.',
     'invalid_request',
   );
+
+/** One `upstream_login_failed` event: `reason` is a fixed word, `detail` never holds what the provider sent back. */
+function recordUpstreamFailure(ctx: ServerContext, c: Context, providerId: string, reason: string, clientId: string | null = null): Promise<void> {
+  const address = requestAddress(c, ctx.config.trustProxy);
+  return ctx.events.record({ type: 'upstream_login_failed', clientId, address, outcome: 'refused', detail: { provider: providerId, reason } });
+}
 
 /**
  * The redirect back from upstream provider `:provider` (one callback URL per provider). In order:
@@ -59,6 +66,7 @@ export function federationCallbackEndpoint(ctx: ServerContext, paths: ServerPath
     };
     if (taken.providerId !== provider.config.id) {
       // A response delivered to another provider's callback: a mix-up (RFC 9700 §4.4).
+      await recordUpstreamFailure(ctx, c, provider.config.id, 'mix_up', request.clientId);
       return withCookies(
         upstreamFailureResponse(
           ctx,
@@ -75,13 +83,15 @@ export function federationCallbackEndpoint(ctx: ServerContext, paths: ServerPath
       signedIn = await provider.finish(callback, saved.attempt);
     } catch (error) {
       if (!(error instanceof UpstreamError)) throw error;
+      await recordUpstreamFailure(ctx, c, provider.config.id, error.failure, request.clientId);
       return withCookies(upstreamFailureResponse(ctx, request, clientName, providerName, error));
     }
     const { identity, tokens } = signedIn;
     const shownAs = identity.email ?? identity.name ?? identity.subject;
     const refusal = accessRefusal(provider.config.access, identity);
     if (refusal !== undefined) {
-      ctx.logger.warn({ event: 'upstream_account_refused', provider: provider.config.id, subject: identity.subject, detail: refusal }, 'account not allowed');
+      ctx.logger.info({ event: 'upstream_account_refused', provider: provider.config.id, detail: refusal }, 'account not allowed');
+      await recordUpstreamFailure(ctx, c, provider.config.id, 'account_not_allowed', request.clientId);
       void revokeQuietly(ctx, provider, tokens);
       return withCookies(accountRefusedResponse(ctx, request, clientName, providerName, shownAs));
     }
@@ -106,6 +116,7 @@ export function federationCallbackEndpoint(ctx: ServerContext, paths: ServerPath
     const granted = { ...request, scope, grantId };
     if (saved.consent === 'approved') {
       await ctx.store.consents.grant(userId, request.clientId, scope, now);
+      await ctx.events.record({ type: 'consent_granted', userId, clientId: request.clientId, outcome: 'granted', detail: { scope: scope.join(' ') } });
     } else if (!(await consentCovers(ctx, userId, request.clientId, scope))) {
       // The consent remembered was another user's: whoever signed in now decides for themselves.
       const handle = await savePendingAuthorization(ctx, granted);
@@ -121,15 +132,13 @@ async function takeCallbackAttempt(ctx: ServerContext, c: Context, provider: Ups
   if (state === null || state === '' || state.length > 512 || callback.getAll('state').length > 1) return invalidResponsePage();
   const taken = await takeUpstreamLogin(ctx, state);
   if (taken === undefined) {
-    ctx.logger.warn({ event: 'upstream_state_refused', provider: provider.config.id }, 'unknown, used or expired upstream state');
+    // Unknown, used or expired.
+    await recordUpstreamFailure(ctx, c, provider.config.id, 'unknown_state');
     return invalidResponsePage();
   }
   const binding = readUpstreamBindingCookie(ctx, c, taken.stateHash);
   if (binding === undefined || hashSecret(binding) !== taken.saved.bindingHash) {
-    ctx.logger.warn(
-      { event: 'upstream_state_refused', provider: provider.config.id, detail: 'not the browser that started it' },
-      'upstream callback in another browser',
-    );
+    await recordUpstreamFailure(ctx, c, provider.config.id, 'other_browser');
     return invalidResponsePage();
   }
   return taken;

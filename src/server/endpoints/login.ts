@@ -74,9 +74,20 @@ export function loginEndpoint(ctx: ServerContext, paths: ServerPaths) {
     const address = requestAddress(c, ctx.config.trustProxy);
     const userKey = `${username.toLowerCase()}\n${address}`;
     const { loginPerUser, loginPerAddress } = ctx.limiters;
-    if (!loginPerUser.isAllowed(userKey) || !loginPerAddress.isAllowed(address)) {
-      const wait = Math.max(loginPerUser.retryAfterSeconds(userKey), loginPerAddress.retryAfterSeconds(address));
-      ctx.logger.warn({ event: 'login_rate_limited', address }, 'login attempts rate-limited');
+    // The per-user count is taken before the password is checked, atomically, so a burst of
+    // guesses spread over instances gets exactly the limit; a success forgets it. The per-address
+    // limit is coarse (shared addresses): only failures count.
+    const [perUser, perAddress] = await Promise.all([loginPerUser.take(userKey), loginPerAddress.check(address)]);
+    if (!perUser.allowed || !perAddress.allowed) {
+      const wait = Math.max(perUser.retryAfterSeconds, perAddress.retryAfterSeconds);
+      const locked = username === '' ? undefined : await ctx.store.users.findByUsername(username);
+      await ctx.events.record({
+        type: 'login_locked',
+        userId: locked?.id ?? null,
+        address,
+        outcome: 'refused',
+        detail: { limit: perUser.allowed ? 'address' : 'user' },
+      });
       const response = await renderLogin(ctx, c, paths, handle, request, 429, {
         username,
         error: `Too many failed attempts. Try again in ${Math.ceil(wait / 60)} minute${wait > 60 ? 's' : ''}.`,
@@ -91,12 +102,18 @@ export function loginEndpoint(ctx: ServerContext, paths: ServerPaths) {
     const hasPassword = user !== undefined && user.passwordHash !== NO_PASSWORD;
     const valid = await verifyPassword(password, hasPassword ? user.passwordHash : DECOY_PASSWORD_HASH);
     if (user === undefined || !hasPassword || !valid) {
-      loginPerUser.hit(userKey);
-      loginPerAddress.hit(address);
-      ctx.logger.info({ event: 'login_failed', address }, 'login failed');
+      await loginPerAddress.hit(address);
+      // The name typed is not recorded: people type their password into it.
+      await ctx.events.record({
+        type: 'login_failed',
+        userId: user?.id ?? null,
+        address,
+        outcome: 'refused',
+        detail: { known_user: user !== undefined },
+      });
       return renderLogin(ctx, c, paths, handle, request, 401, { username, error: 'Wrong username or password.' });
     }
-    loginPerUser.reset(userKey);
+    await loginPerUser.reset(userKey);
     const sessionCookie = await startSession(ctx, c, user.id);
     ctx.logger.info({ event: 'login', user_id: user.id }, 'user signed in');
     const response = redirectResponse(`${paths.consent}?request=${handle}`);

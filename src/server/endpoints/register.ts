@@ -55,6 +55,11 @@ async function readRegistrationMetadata(ctx: ServerContext, c: Context): Promise
   return { metadata, scope };
 }
 
+/** RFC 7591 defines no rate-limit error; 429 (RFC 6585 §4) with Retry-After says when to retry. */
+function tooManyRegistrations(): OAuthError {
+  return new OAuthError('temporarily_unavailable', 'Too many registrations from this address; try again later.', { status: 429 });
+}
+
 /**
  * Dynamic Client Registration (RFC 7591 §3): public clients (`none`) and confidential ones, whose
  * secret is returned once and stored only as a hash (invariant 7). Redirect URIs follow
@@ -63,13 +68,12 @@ async function readRegistrationMetadata(ctx: ServerContext, c: Context): Promise
 export function registerEndpoint(ctx: ServerContext) {
   return async (c: Context): Promise<Response> => {
     const address = requestAddress(c, ctx.config.trustProxy);
-    if (!ctx.limiters.registration.isAllowed(address)) {
-      // RFC 7591 defines no rate-limit error; 429 (RFC 6585 §4) with Retry-After says when to retry.
-      throw new OAuthError('temporarily_unavailable', 'Too many registrations from this address; try again later.', { status: 429 });
-    }
+    // A cheap refusal first; the atomic count comes once the request is valid, so malformed
+    // requests do not use up an address's registrations.
+    if (!(await ctx.limiters.registration.check(address)).allowed) throw tooManyRegistrations();
     const { metadata, scope } = await readRegistrationMetadata(ctx, c);
 
-    ctx.limiters.registration.hit(address);
+    if (!(await ctx.limiters.registration.take(address)).allowed) throw tooManyRegistrations();
     const now = nowSeconds(ctx.clock);
     const clientId = randomIdentifier(18);
     const secret = metadata.token_endpoint_auth_method === 'none' ? undefined : randomSecret(32);
@@ -92,7 +96,13 @@ export function registerEndpoint(ctx: ServerContext) {
       createdAt: now,
     };
     await ctx.store.clients.create(client);
-    ctx.logger.info({ event: 'client_registered', client_id: clientId, auth_method: client.tokenEndpointAuthMethod, address }, 'client registered');
+    await ctx.events.record({
+      type: 'client_registered',
+      clientId,
+      address,
+      outcome: 'registered',
+      detail: { auth_method: client.tokenEndpointAuthMethod },
+    });
     // RFC 7591 §3.2.1: the secret is returned once, with client_secret_expires_at 0 (never).
     const secretFields = secret === undefined ? {} : { client_secret: secret, client_secret_expires_at: 0 };
     return jsonResponse({ ...response, ...secretFields }, 201);

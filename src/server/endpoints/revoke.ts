@@ -30,7 +30,14 @@ export function revokeEndpoint(ctx: ServerContext) {
       if (grant !== undefined && grant.clientId === client.clientId) {
         await ctx.store.grants.revoke(grant.id, now);
         ctx.grantsEnded();
-        ctx.logger.info({ event: 'grant_revoked', client_id: client.clientId, grant_id: grant.id }, 'refresh token revoked');
+        // RFC 7009 §2.1: revoking a refresh token ends its grant.
+        await ctx.events.record({
+          type: 'grant_revoked',
+          userId: grant.userId,
+          clientId: client.clientId,
+          outcome: 'revoked',
+          detail: { grant_id: grant.id, by: 'client' },
+        });
       }
       return jsonResponse({});
     }

@@ -23,7 +23,9 @@ export async function answerTokenRequest(ctx: ServerContext, authorization: stri
     throw new OAuthError('unsupported_grant_type', 'Only authorization_code and refresh_token are supported.');
   }
   if (!client.grantTypes.includes(grantType)) throw new OAuthError('unauthorized_client', `This client may not use the ${grantType} grant.`);
-  return grantType === 'authorization_code' ? redeemAuthorizationCode(ctx, client, params) : rotateRefreshToken(ctx, client, params);
+  const tokens = grantType === 'authorization_code' ? await redeemAuthorizationCode(ctx, client, params) : await rotateRefreshToken(ctx, client, params);
+  ctx.metrics?.oauth.tokenIssued(grantType);
+  return tokens;
 }
 
 /** The token endpoint as a Hono route (in-process `app.request`, and any runtime but node:http). */

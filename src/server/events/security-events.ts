@@ -13,7 +13,7 @@ export interface SecurityEventInput {
   detail?: SecurityEventDetail;
 }
 
-/** Where counted events also go: the metrics (src/server/metrics/), without this file knowing them. */
+/** Where counted events also go: the metrics (src/metrics/security-event-metrics.ts), without this file knowing them. */
 export type SecurityEventCounter = (event: SecurityEventRecord) => void;
 
 /** Records security events: a database row, one structured log line, and the metrics. */

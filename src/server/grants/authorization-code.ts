@@ -30,7 +30,13 @@ export async function redeemAuthorizationCode(ctx: ServerContext, client: Client
   if (redemption.outcome === 'replayed') {
     await ctx.store.grants.revokeFromCode(redemption.code, now);
     ctx.grantsEnded();
-    ctx.logger.warn({ event: 'code_replayed', client_id: client.clientId, grant_id: redemption.code.grantId }, 'authorization code replayed; grant revoked');
+    await ctx.events.record({
+      type: 'code_replayed',
+      userId: redemption.code.userId,
+      clientId: client.clientId,
+      outcome: 'revoked',
+      detail: { grant_id: redemption.code.grantId, families_revoked: 1 },
+    });
     throw invalidGrant('code already used');
   }
   const stored = redemption.code;
@@ -38,7 +44,17 @@ export async function redeemAuthorizationCode(ctx: ServerContext, client: Client
   if (stored.clientId !== client.clientId) throw invalidGrant('code issued to another client');
   // OAuth 2.1 §4.1.3: redirect_uri must be identical to the one in the authorization request.
   if (stored.redirectUri !== redirectUri) throw invalidGrant('redirect_uri differs from the authorization request');
-  if (!verifyPkce(verifier, stored.codeChallenge)) throw invalidGrant('PKCE verification failed');
+  if (!verifyPkce(verifier, stored.codeChallenge)) {
+    // The code was consumed above: a wrong verifier burns it (invariant 2).
+    await ctx.events.record({
+      type: 'pkce_failed',
+      userId: stored.userId,
+      clientId: client.clientId,
+      outcome: 'refused',
+      detail: { grant_id: stored.grantId },
+    });
+    throw invalidGrant('PKCE verification failed');
+  }
   if (params['resource'] !== undefined && findResource(ctx.config, params['resource'])?.uri !== stored.resource) {
     throw new OAuthError('invalid_target', 'The resource differs from the one authorized.');
   }
@@ -55,6 +71,8 @@ export async function redeemAuthorizationCode(ctx: ServerContext, client: Client
     // The grant's first refresh token is generation 0 (refresh-token-value.ts).
     refreshGeneration: refreshes ? 0 : null,
     refreshExpiresAt: refreshes ? now + ctx.config.refreshTokenTtlSeconds : null,
+    // The redemption issues the grant's first tokens: its first use (`portcullis grants list`, `clients prune`).
+    lastUsedAt: now,
   };
   await ctx.store.grants.create(grant);
   // The redemption that won the atomic consume always answers with tokens. A replay racing it

@@ -84,7 +84,13 @@ async function refuse(
   if (token.generation < grant.refreshGeneration) {
     await ctx.store.grants.revoke(grant.id, now);
     ctx.grantsEnded();
-    ctx.logger.warn({ event: 'refresh_token_reused', client_id: client.clientId, grant_id: grant.id }, 'spent refresh token reused; grant revoked');
+    await ctx.events.record({
+      type: 'refresh_reused',
+      userId: grant.userId,
+      clientId: client.clientId,
+      outcome: 'revoked',
+      detail: { grant_id: grant.id, generation: token.generation, current_generation: grant.refreshGeneration, families_revoked: 1 },
+    });
     throw invalidGrant('refresh token reused');
   }
   if (grant.refreshExpiresAt === null || grant.refreshExpiresAt <= now) throw invalidGrant('refresh token expired');

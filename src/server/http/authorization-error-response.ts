@@ -16,6 +16,8 @@ export function authorizationErrorRedirect(
   description: string,
   status: RedirectStatus = 303,
 ): Response {
+  // Counted under `authorize` whichever page sends it: it is the authorization endpoint's answer (RFC 6749 §4.1.2.1).
+  ctx.metrics?.oauth.refused('authorize', code);
   return redirectResponse(authorizationResponseUrl(ctx, to.redirectUri, to.state, { error: code, error_description: description }), status);
 }
 
@@ -30,5 +32,6 @@ export function authorizationErrorResponse(ctx: ServerContext, error: unknown): 
   if (oauthError instanceof AuthorizationError && oauthError.redirect !== undefined) {
     return authorizationErrorRedirect(ctx, oauthError.redirect, oauthError.code, oauthError.description, 302);
   }
+  ctx.metrics?.oauth.refused('authorize', oauthError.code);
   return thrownErrorPageResponse(oauthError, 'This sign-in request cannot continue');
 }

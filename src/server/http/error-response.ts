@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { type OAuthError, toOAuthError } from '../../core/errors.js';
+import { type OAuthError, type OAuthErrorCode, toOAuthError } from '../../core/errors.js';
 import { buildChallenge } from '../../core/www-authenticate.js';
 
 /** Headers every response carrying tokens or errors gets (RFC 6749 §5.1). */
@@ -44,10 +44,12 @@ export function jsonAnswer(body: unknown, status = 200, extraHeaders: Record<str
 
 /**
  * What an API endpoint answers when its handler throws: the OAuth error (`server_error` for
- * anything unexpected), logged with the path only, as a refusal or, for a 5xx, as a failure.
+ * anything unexpected), logged with the path only, as a refusal or, for a 5xx, as a failure, and
+ * told to `countRefusal` (the metrics) by its code.
  */
-export function failedRequestAnswer(logger: Logger, path: string, error: unknown): JsonAnswer {
+export function failedRequestAnswer(logger: Logger, path: string, error: unknown, countRefusal?: (code: OAuthErrorCode) => void): JsonAnswer {
   const oauthError = toOAuthError(error);
+  countRefusal?.(oauthError.code);
   if (oauthError.status >= 500) logger.error({ event: 'request_failed', path, detail: oauthError.detail }, 'request failed');
   else logger.info({ event: 'oauth_error', path, error: oauthError.code, detail: oauthError.detail }, 'request refused');
   return oauthErrorAnswer(oauthError);

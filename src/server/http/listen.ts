@@ -1,13 +1,17 @@
-import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
+import { type DrainOptions, type DrainResult, drainableHttpServer } from '../../http/close-server.js';
 import type { NodeRoute } from './node-token-route.js';
 
 export interface RunningHttpServer {
   /** `http://host:port` the server listens on. */
   readonly url: string;
   readonly port: number;
+  /** Stops at once: open connections are cut, requests being answered with them. */
   close(): Promise<void>;
+  /** Stops accepting and lets the requests being answered finish within a grace (close-server.ts). */
+  drain(options: DrainOptions): Promise<DrainResult>;
 }
 
 export interface ListenOptions {
@@ -31,6 +35,7 @@ export function listen(fetch: (request: Request, env?: unknown) => Response | Pr
       resolve({
         url: `http://${host}:${info.port}`,
         port: info.port,
+        drain: (drainOptions) => drainer.drain(drainOptions),
         close: () =>
           new Promise<void>((done) => {
             server.close(() => done());
@@ -38,6 +43,8 @@ export function listen(fetch: (request: Request, env?: unknown) => Response | Pr
           }),
       });
     });
+    // Watching from the start: a drain must know every request being answered when it begins.
+    const drainer = drainableHttpServer(server as unknown as Server);
     server.once('error', reject);
   });
 }

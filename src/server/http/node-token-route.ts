@@ -24,8 +24,10 @@ export function createNodeTokenRoute(ctx: ServerContext, tokenPath: string): Nod
     void answer(ctx, tokenPath, request).then((answered) => {
       if (answered.status === 413) answered.headers['Connection'] = 'close';
       response.writeHead(answered.status, answered.headers).end(answered.body);
+      const ms = performance.now() - started;
+      ctx.metrics?.http.token.observe(answered.status, ms / 1000);
       // Paths only: query strings carry codes and state.
-      ctx.logger.info({ event: 'request', method: 'POST', path: tokenPath, status: answered.status, ms: Math.round(performance.now() - started) }, 'request');
+      ctx.logger.info({ event: 'request', method: 'POST', path: tokenPath, status: answered.status, ms: Math.round(ms) }, 'request');
     });
     return true;
   };
@@ -36,7 +38,8 @@ async function answer(ctx: ServerContext, path: string, request: IncomingMessage
     const params = await readIncomingFormBody(request);
     return jsonAnswer(await answerTokenRequest(ctx, request.headers.authorization ?? null, params));
   } catch (error) {
-    return failedRequestAnswer(ctx.logger, path, error);
+    const { metrics } = ctx;
+    return failedRequestAnswer(ctx.logger, path, error, metrics && ((code) => metrics.oauth.refused('token', code)));
   }
 }
 

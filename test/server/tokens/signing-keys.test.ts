@@ -67,3 +67,68 @@ describe('createSigningKeys with stored keys of another shape', () => {
     assert.deepEqual(published, [active.kid, 'foreign-public'].sort());
   });
 });
+
+describe('a key rotation across instances', () => {
+  it('publishes the new key on every instance before any signs with it, then retires the old one', async () => {
+    const database = createSqliteDatabase();
+    const store = await database.open();
+    try {
+      const clock = new TestClock(T0 * 1000);
+      const reloadSeconds = 10;
+      // Two instances on one database, each re-reading the keys every 10 s.
+      const a = createSigningKeys(store.signingKeys, keyring, clock, 300, reloadSeconds);
+      const b = createSigningKeys(store.signingKeys, keyring, clock, 300, reloadSeconds);
+      const old = (await a.current()).kid;
+      assert.equal((await b.current()).kid, old);
+      clock.advance(1);
+
+      const added = await a.rotate();
+      assert.equal(a.activationDelaySeconds, 20);
+      assert.equal((await a.current()).kid, old, 'the instance that rotated keeps signing with the old key');
+      assert.ok(
+        (await a.jwks()).keys.some((k) => k.kid === added),
+        'and publishes the new one at once',
+      );
+
+      // Within one reload period every instance publishes the new key, and none signs with it yet.
+      clock.advance(reloadSeconds);
+      assert.ok((await b.jwks()).keys.some((k) => k.kid === added));
+      assert.equal((await b.current()).kid, old);
+
+      // Two periods after the rotation, both sign with the new key; the old one stays published.
+      clock.advance(reloadSeconds);
+      assert.equal((await a.current()).kid, added);
+      assert.equal((await b.current()).kid, added);
+      assert.ok(
+        (await b.jwks()).keys.some((k) => k.kid === old),
+        'the old key is published until its tokens expire',
+      );
+
+      // After the access token lifetime and slack, the old key leaves the JWKS.
+      clock.advance(300 + 60 + reloadSeconds);
+      assert.deepEqual(
+        (await a.jwks()).keys.map((k) => k.kid),
+        [added],
+      );
+    } finally {
+      await store.close();
+      await database.destroy();
+    }
+  });
+
+  it('signs with the new key at once on an immediate rotation (a compromised key)', async () => {
+    const database = createSqliteDatabase();
+    const store = await database.open();
+    try {
+      const clock = new TestClock(T0 * 1000);
+      const keys = createSigningKeys(store.signingKeys, keyring, clock, 300, 10);
+      const old = (await keys.current()).kid;
+      const added = await keys.rotate({ immediately: true });
+      assert.notEqual(added, old);
+      assert.equal((await keys.current()).kid, added);
+    } finally {
+      await store.close();
+      await database.destroy();
+    }
+  });
+});

@@ -1,10 +1,11 @@
 /**
  * The storage contract (src/store/types.ts) on every dialect. Grants (src/store/grant-store.ts):
- * idempotent create, revocation that keeps the first time, and revocation from a replayed code.
+ * idempotent create, revocation that keeps the first time, revocation from a replayed code, the
+ * last use, the listing of `portcullis grants list`, and the clients `portcullis clients prune` finds unused.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { codeRecord, grantRecord, rotationOf, T0, uniqueId } from '../../support/store-records.js';
+import { clientRecord, codeRecord, grantRecord, pendingAuthorizationRecord, rotationOf, T0, uniqueId, userRecord } from '../../support/store-records.js';
 import { describeOnEveryDialect, useFreshStore } from './run-contract.js';
 
 await describeOnEveryDialect('store contract', (dialect) => {
@@ -48,6 +49,7 @@ await describeOnEveryDialect('store contract', (dialect) => {
         revokedAt: T0 + 30,
         refreshGeneration: null,
         refreshExpiresAt: null,
+        lastUsedAt: null,
       });
       // The redemption that lost the race now stores its grant: it must stay revoked.
       await fresh.store.grants.create(grantRecord({ id: code.grantId, clientId: code.clientId, userId: code.userId, createdAt: T0 + 31, revokedAt: null }));
@@ -98,6 +100,128 @@ await describeOnEveryDialect('store contract', (dialect) => {
       for (const g of [third, first, second, grantRecord()]) await fresh.store.grants.create(g);
       assert.deepEqual(await fresh.store.grants.listForUser(userId), [first, second, third]);
       assert.deepEqual(await fresh.store.grants.listForUser(uniqueId('nobody')), []);
+    });
+
+    it('records the last use: as created, then at each rotation, and not at a refused one', async () => {
+      const grant = grantRecord({ createdAt: T0, lastUsedAt: T0 });
+      await fresh.store.grants.create(grant);
+      assert.equal((await fresh.store.grants.find(grant.id))?.lastUsedAt, T0);
+      assert.equal((await fresh.store.grants.rotateRefreshToken(rotationOf(grant, T0 + 70)))?.lastUsedAt, T0 + 70);
+      assert.equal(await fresh.store.grants.rotateRefreshToken(rotationOf(grant, T0 + 80, { generation: 0 })), undefined);
+      assert.equal((await fresh.store.grants.find(grant.id))?.lastUsedAt, T0 + 70);
+    });
+  });
+
+  describe('grants listed for `portcullis grants list`', () => {
+    const fresh = useFreshStore(dialect);
+
+    it('shows each grant with its user, client and how it was obtained; live ones unless revoked ones are asked for', async () => {
+      const local = userRecord();
+      await fresh.store.users.create(local);
+      const client = clientRecord({ clientName: 'Notes app' });
+      await fresh.store.clients.create(client);
+      const subject = uniqueId('sub');
+      const { userId: federatedId } = await fresh.store.federation.signIn(
+        { providerId: 'corp', subject, email: 'ada@corp.example', displayName: 'Ada' },
+        userRecord({ username: `corp:${subject}`, passwordHash: '!federated' }),
+        T0,
+      );
+      const metadataClientId = 'https://app.example.com/client.json';
+
+      const byPassword = grantRecord({ userId: local.id, clientId: client.clientId, scope: ['notes:read'], createdAt: T0 + 1, lastUsedAt: T0 + 5 });
+      const federated = grantRecord({ userId: federatedId, clientId: metadataClientId, createdAt: T0 + 2, lastUsedAt: T0 + 2 });
+      const revoked = grantRecord({ userId: local.id, clientId: client.clientId, createdAt: T0 + 3, revokedAt: T0 + 4 });
+      const ofRemovedUser = grantRecord({ clientId: client.clientId, createdAt: T0 + 4, revokedAt: T0 + 4 });
+      for (const g of [revoked, federated, byPassword, ofRemovedUser]) await fresh.store.grants.create(g);
+      // Upstream tokens name the provider of the sign-in that made the grant, even for a user with no identity row.
+      const viaTokens = grantRecord({ userId: local.id, clientId: client.clientId, createdAt: T0 + 5 });
+      await fresh.store.grants.create(viaTokens);
+      await fresh.store.federation.saveUpstreamTokens({
+        grantId: viaTokens.id,
+        providerId: 'github',
+        userId: local.id,
+        sealed: 'v1.k.iv.body.tag',
+        accessExpiresAt: null,
+        version: 0,
+        revokeAttempts: 0,
+        createdAt: T0 + 5,
+        updatedAt: T0 + 5,
+      });
+
+      const live = await fresh.store.grants.list();
+      assert.deepEqual(
+        live.map((l) => l.grant.id),
+        [byPassword.id, federated.id, viaTokens.id],
+      );
+      assert.deepEqual(live[0], {
+        grant: byPassword,
+        user: { username: local.username, federatedName: null },
+        clientName: 'Notes app',
+        obtainedBy: 'password',
+      });
+      assert.deepEqual(live[1], {
+        grant: federated,
+        user: { username: `corp:${subject}`, federatedName: 'ada@corp.example' },
+        clientName: null,
+        obtainedBy: 'upstream:corp',
+      });
+      assert.equal(live[2]?.obtainedBy, 'upstream:github');
+
+      const all = await fresh.store.grants.list({ includeRevoked: true });
+      assert.deepEqual(
+        all.map((l) => l.grant.id),
+        [byPassword.id, federated.id, revoked.id, ofRemovedUser.id, viaTokens.id],
+      );
+      assert.deepEqual(all[3], { grant: ofRemovedUser, user: null, clientName: 'Notes app', obtainedBy: 'unknown' });
+
+      assert.deepEqual(
+        (await fresh.store.grants.list({ userId: local.id, includeRevoked: true })).map((l) => l.grant.id),
+        [byPassword.id, revoked.id, viaTokens.id],
+      );
+      assert.deepEqual(
+        (await fresh.store.grants.list({ clientId: metadataClientId })).map((l) => l.grant.id),
+        [federated.id],
+      );
+      assert.deepEqual(await fresh.store.grants.list({ userId: local.id, clientId: metadataClientId }), []);
+    });
+  });
+
+  describe('clients nobody used, for `portcullis clients prune`', () => {
+    const fresh = useFreshStore(dialect);
+    const since = T0 + 1000;
+    const now = T0 + 2000;
+
+    async function dynamicClient(overrides: Parameters<typeof clientRecord>[0] = {}) {
+      const client = clientRecord({ source: 'dynamic', createdAt: T0, ...overrides });
+      await fresh.store.clients.create(client);
+      return client;
+    }
+
+    it('lists dynamic clients registered before the cut-off with no use since, and nothing else', async () => {
+      const neverUsed = await dynamicClient();
+      const idleGrant = await dynamicClient();
+      await fresh.store.grants.create(grantRecord({ clientId: idleGrant.clientId, createdAt: T0 + 1, lastUsedAt: T0 + 999 }));
+      const usedRecently = await dynamicClient();
+      await fresh.store.grants.create(grantRecord({ clientId: usedRecently.clientId, createdAt: T0 + 1, lastUsedAt: since }));
+      const grantedRecently = await dynamicClient();
+      await fresh.store.grants.create(grantRecord({ clientId: grantedRecently.clientId, createdAt: since + 1, lastUsedAt: null, revokedAt: since + 2 }));
+      const usedBeforeRecording = await dynamicClient();
+      await fresh.store.grants.create(grantRecord({ clientId: usedBeforeRecording.clientId, createdAt: T0 + 1, lastUsedAt: null, refreshExpiresAt: now + 1 }));
+      const expiredUnrecorded = await dynamicClient();
+      await fresh.store.grants.create(grantRecord({ clientId: expiredUnrecorded.clientId, createdAt: T0 + 1, lastUsedAt: null, refreshExpiresAt: now }));
+      const codeIssued = await dynamicClient();
+      await fresh.store.codes.create(codeRecord({ clientId: codeIssued.clientId, createdAt: since + 5, expiresAt: since + 65 }));
+      const authorizing = await dynamicClient();
+      await fresh.store.pendingAuthorizations.create(
+        pendingAuthorizationRecord({ clientId: authorizing.clientId, createdAt: since + 5, expiresAt: since + 605 }),
+      );
+      await dynamicClient({ createdAt: since });
+      await fresh.store.clients.create(clientRecord({ source: 'static', createdAt: T0 }));
+
+      assert.deepEqual(
+        (await fresh.store.clients.listUnused(since, now)).map((c) => c.clientId).sort(),
+        [neverUsed.clientId, idleGrant.clientId, expiredUnrecorded.clientId].sort(),
+      );
     });
   });
 });

@@ -31,7 +31,7 @@ await describeOnEveryDialect('store contract', (dialect) => {
     it('rotates the current generation once, returning the grant at the next with a new expiry', async () => {
       const grant = await liveGrant();
       const rotated = await fresh.store.grants.rotateRefreshToken(rotationOf(grant, T0 + 100));
-      const expected = { ...grant, refreshGeneration: 1, refreshExpiresAt: T0 + 100 + 86_400 };
+      const expected = { ...grant, refreshGeneration: 1, refreshExpiresAt: T0 + 100 + 86_400, lastUsedAt: T0 + 100 };
       assert.deepEqual(rotated, expected);
       assert.deepEqual(await fresh.store.grants.find(grant.id), expected);
       // The same generation again (a reuse) does not rotate; the next one does.
